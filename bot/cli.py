@@ -1,0 +1,148 @@
+"""The `aseanbot` command line, built on the same library API as the HTTP server."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bot.settings import get_settings
+
+app = typer.Typer(help="Vietnamese RAG chatbot over government plans and ASEAN materials.", no_args_is_help=True)
+console = Console()
+
+
+def _services():
+    from bot.services import Services
+
+    return Services(get_settings())
+
+
+@app.command()
+def setup() -> None:
+    """Build the embedding model folder from the packaged weights (idempotent)."""
+    from index.embeddings import prepare_model
+
+    settings = get_settings()
+    path = prepare_model(settings.embed_model, settings.models_dir)
+    console.print(f"embedding model ready: {path}")
+
+
+@app.command()
+def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (default: the corpus folder)."),
+           no_ocr: bool = typer.Option(False, "--no-ocr", help="Skip OCR of scanned PDFs.")) -> None:
+    """Ingest documents incrementally: new and changed files are (re)indexed, removed ones dropped."""
+    from ingest.pipeline import discover, ingest as run_ingest
+
+    settings = get_settings()
+    services = _services()
+    targets = paths or [settings.corpus]
+    files, _ = discover(targets)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=False) as progress:
+        task = progress.add_task("ingest", total=len(files))
+
+        def step(source: str) -> None:
+            progress.update(task, description=f"ingest {source[-50:]}")
+            progress.advance(task)
+
+        # The sink (and so the model) is only built when a document actually needs indexing.
+        class LazySink:
+            _indexer = None
+
+            def _get(self):
+                if self._indexer is None:
+                    self._indexer = services.indexer()
+                return self._indexer
+
+            def replace(self, doc):
+                self._get().replace(doc)
+
+            def remove(self, doc_id):
+                self._get().remove(doc_id)
+
+        report = run_ingest(targets, corpus_root=settings.corpus, ledger=services.ledger, sink=LazySink(),
+                            max_bytes=settings.max_file_mb * 1024 * 1024, ocr=settings.ocr and not no_ocr,
+                            progress=step)
+        progress.update(task, description="ingest done")
+    table = Table(title="Ingest summary")
+    for col in ("document", "status", "chunks", "pages", "note"):
+        table.add_column(col)
+    for row in report.rows:
+        style = {"skipped": "yellow", "removed": "red", "duplicate": "cyan"}.get(row.status, "")
+        table.add_row(row.source, row.status, str(row.chunks or ""), str(row.pages or ""), row.reason, style=style)
+    console.print(table)
+    counts = ", ".join(f"{s} {report.count(s)}" for s in
+                       ("ingested", "updated", "unchanged", "removed", "duplicate", "skipped"))
+    console.print(counts)
+    services.close()
+
+
+@app.command()
+def parse(file: Path, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Show one document's metadata, structure and chunks (nothing is indexed)."""
+    from ingest.document import LoadError
+    from ingest.manifest import load_manifest
+    from ingest.pipeline import parse_file, source_for
+
+    settings = get_settings()
+    source = source_for(file, settings.corpus)
+    try:
+        doc = parse_file(file, source, max_bytes=settings.max_file_mb * 1024 * 1024, ocr=settings.ocr,
+                         corrections=load_manifest(settings.corpus).get(source))
+    except LoadError as exc:
+        console.print(f"[red]cannot ingest {file}: {exc.reason}")
+        raise typer.Exit(1)
+    if as_json:
+        data = {"document": doc.record(),
+                "sections": [{"section": it.label, "kind": it.kind, "page": it.page,
+                              "assignments": [a.__dict__ for a in it.assignments]} for it in doc.structure.items],
+                "chunks": [c.to_dict() for c in doc.chunks]}
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    console.print(doc.record())
+    for c in doc.chunks:
+        console.rule(f"{c.ordinal} · {c.section} · p.{c.page}")
+        console.print(c.text, markup=False)
+
+
+@app.command()
+def search(query: str, k: int = typer.Option(5, "-k"), as_json: bool = typer.Option(False, "--json"),
+           mode: str = typer.Option("hybrid", help="hybrid, dense or lexical")) -> None:
+    """Search the index."""
+    services = _services()
+    hits = services.retriever.search(query, k=k, mode=mode)  # type: ignore[arg-type]
+    if as_json:
+        typer.echo(json.dumps({"hits": [{key: getattr(h, key) for key in
+                                         ("chunk_id", "doc_id", "source", "title", "section", "page", "text", "score")}
+                                        for h in hits]}, ensure_ascii=False, indent=2))
+    else:
+        for i, h in enumerate(hits, 1):
+            console.rule(f"{i}. {h.source} · {h.section} · p.{h.page} · {h.score:.3f}")
+            console.print(h.text[:600], markup=False)
+    services.close()
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the HTTP API and the widget demo page."""
+    import uvicorn
+
+    from bot.api import create_app
+
+    console.print(f"serving on http://{host}:{port}")
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Abbreviations of Vietnamese administrative language, matched both ways.
+
+Plans write "UBND", "Sở TT&TT", "VHTTTT&DL"; people ask "Ủy ban nhân dân", "Sở Thông tin và
+Truyền thông" — or the other way round. Expanding every abbreviation to its full form on both
+sides (documents at index time, questions at query time) lets either spelling match the
+other; the abbreviation itself is kept, so an exact match still counts.
+
+The table is maintained by hand: add a row when a new document brings a new abbreviation.
+"""
+from __future__ import annotations
+
+import re
+
+# abbreviation (as written, case-sensitive) → full form
+ABBREVIATIONS: dict[str, str] = {
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "MTTQ": "Mặt trận Tổ quốc",
+    "TT&TT": "Thông tin và Truyền thông",
+    "TTTT": "Thông tin và Truyền thông",
+    "TT-TT": "Thông tin và Truyền thông",
+    "BTTTT": "Bộ Thông tin và Truyền thông",
+    "VHTTDL": "Văn hóa, Thể thao và Du lịch",
+    "VHTT&DL": "Văn hóa, Thể thao và Du lịch",
+    "VH,TT&DL": "Văn hóa, Thể thao và Du lịch",
+    "VHTTTT&DL": "Văn hóa, Thông tin, Thể thao và Du lịch",
+    "VH&TT": "Văn hóa và Thông tin",
+    "VHTT": "Văn hóa và Thông tin",
+    "VH-TT": "Văn hóa và Thông tin",
+    "TDTT": "thể dục thể thao",
+    "CNTT": "công nghệ thông tin",
+    "KH": "Kế hoạch",
+    "QĐ": "Quyết định",
+    "NĐ": "Nghị định",
+    "NĐ-CP": "Nghị định của Chính phủ",
+    "CT-TTg": "Chỉ thị của Thủ tướng Chính phủ",
+    "QĐ-TTg": "Quyết định của Thủ tướng Chính phủ",
+    "TTg": "Thủ tướng Chính phủ",
+    "CP": "Chính phủ",
+    "BNV": "Bộ Nội vụ",
+    "BCT": "Bộ Công Thương",
+    "BXD": "Bộ Xây dựng",
+    "BGTVT": "Bộ Giao thông vận tải",
+    "GTVT": "giao thông vận tải",
+    "BNG": "Bộ Ngoại giao",
+    "CCN": "cụm công nghiệp",
+    "KCN": "khu công nghiệp",
+    "KKT": "khu kinh tế",
+    "KCX": "khu chế xuất",
+    "TP": "thành phố",
+    "TP.": "thành phố",
+    "TX": "thị xã",
+    "HU": "Huyện ủy",
+    "TU": "Tỉnh ủy",
+    "BCĐ": "Ban Chỉ đạo",
+    "DN": "doanh nghiệp",
+    "DNNVV": "doanh nghiệp nhỏ và vừa",
+    "FTA": "hiệp định thương mại tự do",
+    "VTV": "Đài Truyền hình Việt Nam",
+    "VOV": "Đài Tiếng nói Việt Nam",
+    "TTXVN": "Thông tấn xã Việt Nam",
+    "ATMT": "An toàn kỹ thuật và Môi trường",
+    "ĐCK": "Đổi mới, Cụm công nghiệp",
+}
+
+# Longest first, so "VHTTTT&DL" wins over "VHTT" and "NĐ-CP" over "NĐ".
+_PATTERN = re.compile(
+    r"(?<![\w&])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")(?![\w&])"
+)
+
+
+def expand_abbreviations(text: str) -> str | None:
+    """The text with every abbreviation replaced by its full form, or None when it has none.
+
+    >>> expand_abbreviations("Sở TT&TT tỉnh")
+    'Sở Thông tin và Truyền thông tỉnh'
+    """
+    expanded, n = _PATTERN.subn(lambda m: ABBREVIATIONS[m.group(1)], text)
+    return expanded if n else None

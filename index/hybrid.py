@@ -1,0 +1,82 @@
+"""Question → hits: dense (e5) and lexical (syllables + bigrams) search fused in Qdrant.
+
+Both prefetches and the fusion run inside Qdrant's Query API, so the embedded shard and a
+Qdrant server rank the same way.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from index.lexical import LexicalEncoder
+from index.store import Mode, Query, VectorStore
+
+
+@dataclass
+class SearchHit:
+    chunk_id: str
+    doc_id: str
+    source: str
+    title: str
+    section: str
+    page: int | None
+    text: str
+    score: float
+    payload: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any], score: float) -> "SearchHit":
+        return cls(
+            chunk_id=payload["chunk_id"],
+            doc_id=payload["doc_id"],
+            source=payload["source"],
+            title=payload.get("title") or "",
+            section=payload.get("section") or "",
+            page=payload.get("page"),
+            text=payload["text"],
+            score=score,
+            payload=payload,
+        )
+
+
+@dataclass
+class FusionSettings:
+    """Chosen on the project's own question set (eval/retrieval.py), never on ALQAC."""
+
+    fusion: str = "rrf"
+    rrf_k: int = 60
+    prefetch_k: int = 50
+
+
+class Retriever:
+    def __init__(self, store: VectorStore, embedder: BaseEmbedding, lexical: LexicalEncoder,
+                 fusion: FusionSettings | None = None):
+        self.store = store
+        self.embedder = embedder
+        self.lexical = lexical
+        self.fusion = fusion or FusionSettings()
+        self.last_timing: dict[str, float] = {}
+
+    def search(self, question: str, k: int = 5, *, filters: dict[str, Any] | None = None,
+               mode: Mode = "hybrid") -> list[SearchHit]:
+        t0 = time.perf_counter()
+        dense = self.embedder.get_query_embedding(question) if mode != "lexical" else None
+        t1 = time.perf_counter()
+        sparse = self.lexical.encode_query(question) if mode != "dense" else None
+        if sparse is not None and not sparse.indices:
+            sparse = None
+            if mode == "lexical":
+                return []
+            mode = "dense"
+        query = Query(dense=dense, sparse=sparse, k=k, mode=mode, filters=dict(filters or {}),
+                      prefetch_k=max(self.fusion.prefetch_k, k))
+        for name in ("fusion", "rrf_k"):
+            if hasattr(query, name):
+                setattr(query, name, getattr(self.fusion, name))
+        hits = self.store.search(query)
+        t2 = time.perf_counter()
+        self.last_timing = {"embed_ms": (t1 - t0) * 1000, "search_ms": (t2 - t1) * 1000}
+        return [SearchHit.from_payload(h.payload, h.score) for h in hits]

@@ -1,0 +1,94 @@
+"""Parsed documents → points in the vector store (the ingest pipeline's sink).
+
+A changed document's new chunks are written before its old ones are deleted, so a search
+running during ingest always finds a complete version of every document.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from index.lexical import LexicalEncoder
+from index.store import Point, VectorStore, point_id
+from ingest.chunks import Chunk
+from ingest.pipeline import ParsedDocument
+
+
+def chunk_payload(chunk: Chunk, doc: ParsedDocument) -> dict:
+    meta = doc.meta
+    return {
+        "chunk_id": chunk.chunk_id,
+        "doc_id": chunk.doc_id,
+        "source": chunk.source,
+        "title": meta.title,
+        "number": meta.number,
+        "doc_type": meta.doc_type,
+        "issuer": meta.issuer,
+        "province": meta.province,
+        "date": meta.date,
+        "year": meta.year,
+        "section": chunk.section,
+        "kind": chunk.kind,
+        "page": chunk.page,
+        "page_end": chunk.page_end,
+        "char_start": chunk.char_start,
+        "char_end": chunk.char_end,
+        "text": chunk.text,
+        "context": chunk.context,
+        "assignments": chunk.assignments,
+    }
+
+
+class Indexer:
+    """Embeds chunks (dense + lexical) and keeps the store in step with the ledger."""
+
+    def __init__(
+        self,
+        store: VectorStore,
+        embedder: BaseEmbedding,
+        lexical: LexicalEncoder,
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+    ):
+        self.store = store
+        self.embedder = embedder
+        self.lexical = lexical
+        self.on_progress = on_progress
+        self._ready = False
+
+    def _ensure(self) -> None:
+        if not self._ready:
+            dim = len(self.embedder.get_query_embedding("ping"))
+            self.store.ensure_collection(dim)
+            self._ready = True
+
+    def points(self, doc: ParsedDocument, batch_size: int = 32) -> list[Point]:
+        texts = [c.index_text for c in doc.chunks]
+        dense: list[list[float]] = []
+        for i in range(0, len(texts), batch_size):
+            dense.extend(self.embedder.get_text_embedding_batch(texts[i : i + batch_size]))
+            if self.on_progress:
+                self.on_progress(min(i + batch_size, len(texts)), len(texts))
+        return [
+            Point(
+                id=point_id(c.chunk_id),
+                dense=list(map(float, vec)),
+                sparse=self.lexical.encode_document(c.index_text),
+                payload=chunk_payload(c, doc),
+            )
+            for c, vec in zip(doc.chunks, dense)
+        ]
+
+    def replace(self, doc: ParsedDocument) -> None:
+        self._ensure()
+        old_ids = {p["chunk_id"] for p in self.store.payloads({"doc_id": doc.doc_id})}
+        points = self.points(doc)
+        self.store.upsert(points)
+        stale = old_ids - {c.chunk_id for c in doc.chunks}
+        if stale:
+            self.store.delete([point_id(cid) for cid in stale])
+
+    def remove(self, doc_id: str) -> None:
+        self._ensure()
+        self.store.delete_where("doc_id", doc_id)

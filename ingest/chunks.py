@@ -1,0 +1,197 @@
+"""Structure → chunks: one chunk per item where it fits, never splitting an item from its
+assignment lines, long items split at paragraph then sentence boundaries.
+
+Every chunk's ``text`` is an exact slice of the document text (``text == doc_text[start:end]``),
+so a citation can quote it and point at it. What the chunk cannot hold of its surroundings —
+the document title and the section headings above it — goes into ``context``, which is
+indexed with the text but never quoted.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+
+from ingest.structure import Item, Paragraph, ParsedStructure
+
+TARGET_CHARS = 700
+MAX_CHARS = 1100
+
+# Sentence ends: ".", "!", "?", ";" followed by space and an upper-case letter, a digit or a bullet.
+_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+(?=[A-ZĐÀ-Ỹ0-9\"“(+-])")
+
+
+@dataclass
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    source: str
+    ordinal: int
+    section: str  # human-readable section path: "II.1.3 Tuyên truyền trên hệ thống thông tin cơ sở"
+    kind: str  # body, preamble, recipients, signature
+    text: str  # exact slice of the document text, in the document's own letters
+    context: str  # title and headings above the text, for indexing and display
+    page: int | None
+    page_end: int | None
+    char_start: int
+    char_end: int
+    assignments: list[dict] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)  # ancestor headings, outermost first
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def index_text(self) -> str:
+        """What the index sees: context first, so "ở Quảng Ninh" matches a chunk of its plan."""
+        return f"{self.context}\n{self.text}" if self.context else self.text
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    page: int | None
+    is_assignment: bool = False
+
+
+def _segments(item: Item) -> list[list[Paragraph]]:
+    """Paragraph groups that each end with their assignment lines.
+
+    An item whose sub-headings were lost (excerpts, flattened DOCX) can hold several tasks,
+    each closed by its own "Đơn vị chủ trì: …" line; a group boundary after each run of
+    assignment lines keeps each task with the line that assigns it.
+    """
+    groups: list[list[Paragraph]] = [[]]
+    for para in item.paragraphs:
+        prev = groups[-1][-1] if groups[-1] else None
+        if prev is not None and prev.kind == "assignment" and para.kind != "assignment":
+            groups.append([])
+        groups[-1].append(para)
+    return [g for g in groups if g]
+
+
+def _sentence_spans(para: Paragraph) -> list[_Span]:
+    spans: list[_Span] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(para.text):
+        spans.append(_Span(para.start + pos, para.start + m.start(), para.page))
+        pos = m.end()
+    spans.append(_Span(para.start + pos, para.start + len(para.text), para.page))
+    # Pieces over the limit (no sentence ends) are cut at a space.
+    out: list[_Span] = []
+    for s in spans:
+        while s.end - s.start > MAX_CHARS:
+            cut = para.text.rfind(" ", s.start - para.start, s.start - para.start + TARGET_CHARS)
+            cut = para.start + cut if cut > s.start - para.start else s.start + TARGET_CHARS
+            out.append(_Span(s.start, cut, s.page))
+            s = _Span(cut + 1, s.end, s.page)
+        out.append(s)
+    return out
+
+
+def _pack(spans: list[_Span], target: int) -> list[list[_Span]]:
+    """Greedy packing of consecutive spans into runs of about ``target`` characters."""
+    runs: list[list[_Span]] = []
+    for span in spans:
+        if runs:
+            run = runs[-1]
+            size = span.end - run[0].start
+            if size <= target or (span.is_assignment and size <= MAX_CHARS * 1.3):
+                run.append(span)
+                continue
+        runs.append([span])
+    return runs
+
+
+def _item_runs(item: Item) -> list[list[_Span]]:
+    runs: list[list[_Span]] = []
+    total = sum(len(p.text) + 1 for p in item.paragraphs)
+    segments = [item.paragraphs] if total <= MAX_CHARS else _segments(item)
+    for group in segments:
+        size = group[-1].start + len(group[-1].text) - group[0].start
+        if size <= MAX_CHARS:
+            runs.append([_Span(p.start, p.start + len(p.text), p.page) for p in group])
+            continue
+        spans = []
+        for para in group:
+            if len(para.text) > MAX_CHARS:
+                spans.extend(_sentence_spans(para))
+            else:
+                spans.append(_Span(para.start, para.start + len(para.text), para.page, para.kind == "assignment"))
+        runs.extend(_pack(spans, TARGET_CHARS))
+    return runs
+
+
+def _merge_small_items(items: list[Item]) -> list[list[Item]]:
+    """Runs of items to chunk together: heading-only items join the next item; untitled
+    narrative paragraphs (news articles) are packed to the target size."""
+    groups: list[list[Item]] = []
+    pending: list[Item] = []
+    for item in items:
+        if not item.body and item.kind not in ("recipients", "signature"):
+            pending.append(item)  # a bare heading: its words belong with what follows
+            continue
+        groups.append(pending + [item])
+        pending = []
+    if pending:
+        groups.append(pending)
+    return groups
+
+
+def _chunk_id(doc_id: str, ordinal: int, text: str) -> str:
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+    return f"{doc_id}:{ordinal:04d}:{digest}"
+
+
+def chunk_structure(structure: ParsedStructure, *, doc_id: str, source: str, title: str) -> list[Chunk]:
+    """Cut a parsed document into chunks; see the module docstring for the rules."""
+    doc_text = structure.text
+    chunks: list[Chunk] = []
+    for group in _merge_small_items(structure.items):
+        item = group[-1]
+        # Headings of the enclosing sections, for context (the item's own heading is in its text
+        # unless the item had to be split).
+        headings = [f"{number} {title_}".strip() for _, number, title_ in item.path[:-1] if title_ or number]
+        kind = item.kind if item.kind in ("preamble", "recipients", "signature") else "body"
+        merged = Item(kind=item.kind, number=item.number, title=item.title, path=item.path,
+                      heading=item.heading, page=group[0].page,
+                      paragraphs=[p for it in group for p in it.paragraphs], assignments=item.assignments)
+        runs = _item_runs(merged)
+        for i, run in enumerate(runs):
+            start, end = run[0].start, max(s.end for s in run)
+            text = doc_text[start:end].strip()
+            if not text:
+                continue
+            start = doc_text.index(text, start)
+            end = start + len(text)
+            ctx_headings = list(headings)
+            if i > 0 and item.heading:
+                ctx_headings.append(item.heading[:200])  # split item: repeat its heading
+            context = " › ".join([title] + ctx_headings) if title else " › ".join(ctx_headings)
+            pages = [s.page for s in run if s.page is not None]
+            assignments = [
+                {"role": a.role, "value": a.value, "text": a.text}
+                for a in item.assignments
+                if a.text in text
+            ]
+            ordinal = len(chunks)
+            chunks.append(
+                Chunk(
+                    chunk_id=_chunk_id(doc_id, ordinal, text),
+                    doc_id=doc_id,
+                    source=source,
+                    ordinal=ordinal,
+                    section=item.label,
+                    kind=kind,
+                    text=text,
+                    context=context,
+                    page=min(pages) if pages else None,
+                    page_end=max(pages) if pages else None,
+                    char_start=start,
+                    char_end=end,
+                    assignments=assignments,
+                    headings=ctx_headings,
+                )
+            )
+    return chunks

@@ -1,0 +1,197 @@
+"""Document metadata read from the text where the document states it.
+
+A Vietnamese administrative document states its own identity in fixed places: the header
+("ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH" | "Số: 159/KH-UBND" | "Quảng Ninh, ngày 26 tháng 8 năm
+2021"), the type line ("KẾ HOẠCH", "QUYẾT ĐỊNH") followed by the trích yếu, and the
+signature. News articles about a document state the same facts in prose ("Ngày 08/11/2019,
+Ủy ban nhân dân tỉnh ban hành Kế hoạch số 2502/KH-UBND"). What the text cannot settle, the
+corpus manifest (``corpus/manifest.yaml``) corrects.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from ingest.normalize import fold_accents
+
+# Codes after the slash of a số hiệu → document type and issuer.
+_TYPE_CODES = {
+    "KH": "Kế hoạch", "QĐ": "Quyết định", "NĐ": "Nghị định", "TT": "Thông tư", "CT": "Chỉ thị",
+    "CV": "Công văn", "TB": "Thông báo", "BC": "Báo cáo", "HD": "Hướng dẫn", "NQ": "Nghị quyết",
+    "QH": "Luật", "TTr": "Tờ trình", "KL": "Kết luận",
+}
+_ISSUER_CODES = {
+    "TTg": "Thủ tướng Chính phủ", "CP": "Chính phủ", "BNV": "Bộ Nội vụ", "BCT": "Bộ Công Thương",
+    "BXD": "Bộ Xây dựng", "BGTVT": "Bộ Giao thông vận tải", "BTTTT": "Bộ Thông tin và Truyền thông",
+    "BNG": "Bộ Ngoại giao", "BTC": "Bộ Tài chính", "BKHĐT": "Bộ Kế hoạch và Đầu tư",
+    "BVHTTDL": "Bộ Văn hóa, Thể thao và Du lịch", "BGDĐT": "Bộ Giáo dục và Đào tạo",
+    "BYT": "Bộ Y tế", "BTP": "Bộ Tư pháp", "BCA": "Bộ Công an", "BQP": "Bộ Quốc phòng",
+    "QH": "Quốc hội", "UBTVQH": "Ủy ban Thường vụ Quốc hội",
+}
+_DOC_TYPES = [
+    "Kế hoạch", "Quyết định", "Nghị định", "Thông tư", "Chỉ thị", "Công văn", "Thông báo",
+    "Hướng dẫn", "Nghị quyết", "Hiệp định", "Luật", "Báo cáo", "Chương trình",
+]
+PROVINCES = [
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",
+    "Bình Dương", "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ",
+    "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang",
+    "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên",
+    "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lạng Sơn", "Lào Cai", "Lâm Đồng", "Long An",
+    "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình",
+    "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh",
+    "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Huế", "Tiền Giang",
+    "TP. Hồ Chí Minh", "Hồ Chí Minh", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
+]
+
+NUMBER = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐ][A-Za-zĐđ]*(?:-[A-ZĐ][A-Za-zĐđ0-9]*)*)")
+_HEADER_NUMBER = re.compile(r"Số\s*[:.]?\s*" + NUMBER.pattern)
+_PLACE_DATE = re.compile(
+    r"(?P<place>[A-ZĐÀ-Ỹ][\wÀ-ỹ.\s-]{1,30}?),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})"
+)
+_DATE_WORDS = re.compile(r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})")
+_DATE_SLASH = re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\b")
+_ISO_DATE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$")
+_SIGNER_TITLE = re.compile(
+    r"^(?:KT\.|TM\.|Q\.|TL\.|TUQ\.)?\s*(?:PHÓ\s+)?(?:CHỦ TỊCH|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|CỤC TRƯỞNG|VỤ TRƯỞNG|TRƯỞNG BAN)\b"
+)
+_NAME = re.compile(r"\b([A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3})\b")
+
+
+@dataclass
+class DocMeta:
+    title: str = ""
+    number: str | None = None  # số hiệu, e.g. "159/KH-UBND"
+    doc_type: str | None = None  # loại văn bản
+    issuer: str | None = None  # cơ quan ban hành
+    place: str | None = None  # địa danh
+    province: str | None = None
+    date: str | None = None  # ngày ban hành, ISO 8601
+    signer: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+    def merge(self, other: dict) -> "DocMeta":
+        """Fill or correct fields from a dict (manifest or loader metadata); None keeps ours."""
+        for key, value in other.items():
+            if hasattr(self, key) and value not in (None, ""):
+                setattr(self, key, str(value))
+        return self
+
+
+def _iso(y: str, m: str, d: str) -> str | None:
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> str | None:
+    """"ngày 26 tháng 8 năm 2021", "26/8/2021" or "2021-08-26" → "2021-08-26"."""
+    for pattern in (_ISO_DATE, _DATE_WORDS, _DATE_SLASH):
+        m = pattern.search(text.strip())
+        if m:
+            return _iso(m.group("y"), m.group("m"), m.group("d"))
+    return None
+
+
+def find_province(text: str) -> str | None:
+    folded = fold_accents(text).lower()
+    best: tuple[int, str] | None = None
+    for name in PROVINCES:
+        pos = folded.find(fold_accents(name).lower())
+        if pos >= 0 and (best is None or pos < best[0]):
+            best = (pos, name)
+    if best is None:
+        return None
+    return {"Hồ Chí Minh": "TP. Hồ Chí Minh", "Huế": "Thừa Thiên Huế"}.get(best[1], best[1])
+
+
+def _type_from_number(number: str) -> str | None:
+    code = number.split("/")[-1].split("-")[0]
+    return _TYPE_CODES.get(code)
+
+
+def _issuer_from_number(number: str) -> str | None:
+    parts = number.split("/")[-1].split("-")
+    for code in reversed(parts[1:]):
+        if code in _ISSUER_CODES:
+            return _ISSUER_CODES[code]
+    return None
+
+
+def _own_number(head: str) -> str | None:
+    """The document's own số hiệu: the header's "Số: …", else the one a sentence says was
+    issued or signed ("ban hành Kế hoạch số 2502/KH-UBND"), else the first in the head."""
+    m = _HEADER_NUMBER.search(head)
+    if m:
+        return m.group(1)
+    issued = re.search(
+        r"(?:ký|ban hành)\s+(?:" + "|".join(_DOC_TYPES) + r")\s+(?:số\s+)?" + NUMBER.pattern, head, re.IGNORECASE
+    )
+    if issued:
+        return issued.group(1)
+    m = NUMBER.search(head)
+    return m.group(1) if m else None
+
+
+def _title(lines: list[str]) -> str:
+    """The type line and its trích yếu ("KẾ HOẠCH" + "Tuyên truyền …"), else the first line."""
+    for i, line in enumerate(lines[:40]):
+        upper = line.strip()
+        for doc_type in _DOC_TYPES:
+            if upper.upper().startswith(doc_type.upper()) and upper.isupper() and len(upper) < 40:
+                rest = " ".join(lines[i + 1 : i + 3]).strip()
+                rest = re.split(r"(?<=[a-zà-ỹ])\s+(?=Căn cứ|Thực hiện|[IVX]+\.)", rest)[0]
+                return f"{doc_type} {rest}".strip()[:250]
+            if upper.upper().startswith(doc_type.upper() + " ") and len(upper) > len(doc_type) + 10:
+                return upper[:250]
+    return lines[0][:250] if lines else ""
+
+
+def extract_metadata(lines: list[str], loader_meta: dict[str, str] | None = None) -> DocMeta:
+    """Read a document's identity from its first and last lines (and a loader's header)."""
+    loader_meta = dict(loader_meta or {})
+    head = "\n".join(lines[:30])
+    tail = lines[-40:]
+    meta = DocMeta(title=_title(lines))
+    meta.number = loader_meta.get("number") or _own_number(head)
+    if meta.number:
+        meta.doc_type = _type_from_number(meta.number)
+        meta.issuer = _issuer_from_number(meta.number)
+    for doc_type in _DOC_TYPES:
+        if meta.title.upper().startswith(doc_type.upper()):
+            meta.doc_type = meta.doc_type or doc_type
+    header = loader_meta.get("issuer")
+    if header:
+        meta.issuer = header
+    place_date = _PLACE_DATE.search(loader_meta.get("date_text", "") or head)
+    if place_date:
+        meta.place = place_date.group("place").strip()
+        meta.date = _iso(place_date.group("y"), place_date.group("m"), place_date.group("d"))
+    elif meta.number:
+        near = re.search(re.escape(meta.number) + r"[^\n.]{0,40}?ngày\s+(\d{1,2}/\d{1,2}/\d{4})", head)
+        before = re.search(r"Ngày\s+(\d{1,2}/\d{1,2}/\d{4})[^\n]{0,80}" + re.escape(meta.number), head)
+        for m in (near, before):
+            if m:
+                meta.date = parse_date(m.group(1))
+                break
+    if loader_meta.get("date"):
+        meta.date = parse_date(loader_meta["date"]) or meta.date
+    meta.province = find_province(" ".join(filter(None, [meta.place, meta.issuer, meta.title])))
+    for i, line in enumerate(tail):
+        if _SIGNER_TITLE.match(line.strip()):
+            rest = " ".join(tail[i : i + 4])
+            names = [n for n in _NAME.findall(rest) if not n.isupper()]
+            if names:
+                meta.signer = names[0]
+    for key in ("doc_type", "signer", "title"):
+        if loader_meta.get(key):
+            setattr(meta, key, loader_meta[key])
+    return meta

@@ -13,6 +13,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.lexical import LexicalEncoder
 from index.store import Mode, Query, VectorStore
+from ingest.normalize import has_diacritics
 
 
 @dataclass
@@ -44,10 +45,16 @@ class SearchHit:
 
 @dataclass
 class FusionSettings:
-    """Chosen on the project's own question set (eval/retrieval.py), never on ALQAC."""
+    """Chosen on the project's own question set (eval/retrieval.py --sweep), never on ALQAC.
 
-    fusion: str = "rrf"
-    rrf_k: int = 60
+    Weights are (dense, lexical). A question typed without diacritics gets its own weights:
+    e5 reads "chu tri" far worse than "chủ trì", while the folded lexical features do not care.
+    """
+
+    fusion: str = "wrrf"
+    rrf_k: int = 10
+    weights: tuple[float, float] = (0.5, 1.0)
+    nodiac_weights: tuple[float, float] = (0.2, 1.0)
     prefetch_k: int = 50
 
 
@@ -71,11 +78,10 @@ class Retriever:
             if mode == "lexical":
                 return []
             mode = "dense"
+        f = self.fusion
         query = Query(dense=dense, sparse=sparse, k=k, mode=mode, filters=dict(filters or {}),
-                      prefetch_k=max(self.fusion.prefetch_k, k))
-        for name in ("fusion", "rrf_k"):
-            if hasattr(query, name):
-                setattr(query, name, getattr(self.fusion, name))
+                      prefetch_k=max(f.prefetch_k, k), fusion=f.fusion, rrf_k=f.rrf_k,  # type: ignore[arg-type]
+                      weights=f.weights if has_diacritics(question) else f.nodiac_weights)
         hits = self.store.search(query)
         t2 = time.perf_counter()
         self.last_timing = {"embed_ms": (t1 - t0) * 1000, "search_ms": (t2 - t1) * 1000}

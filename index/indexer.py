@@ -37,6 +37,7 @@ def chunk_payload(chunk: Chunk, doc: ParsedDocument) -> dict:
         "text": chunk.text,
         "context": chunk.context,
         "assignments": chunk.assignments,
+        "page_map": chunk.page_map,
     }
 
 

@@ -37,6 +37,16 @@ class Chunk:
     char_end: int
     assignments: list[dict] = field(default_factory=list)
     headings: list[str] = field(default_factory=list)  # ancestor headings, outermost first
+    # [offset into text, page] wherever the page changes, so a quote inside knows its page.
+    page_map: list[list[int]] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        """Page of the character at ``offset`` (relative to ``text``)."""
+        page = self.page
+        for start, p in self.page_map:
+            if start <= offset:
+                page = p
+        return page
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -170,6 +180,10 @@ def chunk_structure(structure: ParsedStructure, *, doc_id: str, source: str, tit
                 ctx_headings.append(item.heading[:200])  # split item: repeat its heading
             context = " › ".join([title] + ctx_headings) if title else " › ".join(ctx_headings)
             pages = [s.page for s in run if s.page is not None]
+            page_map: list[list[int]] = []
+            for s_ in run:
+                if s_.page is not None and (not page_map or page_map[-1][1] != s_.page):
+                    page_map.append([max(0, s_.start - start), s_.page])
             assignments = [
                 {"role": a.role, "value": a.value, "text": a.text}
                 for a in item.assignments
@@ -192,6 +206,7 @@ def chunk_structure(structure: ParsedStructure, *, doc_id: str, source: str, tit
                     char_end=end,
                     assignments=assignments,
                     headings=ctx_headings,
+                    page_map=page_map,
                 )
             )
     return chunks

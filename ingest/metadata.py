@@ -56,6 +56,9 @@ _ISO_DATE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$")
 _SIGNER_TITLE = re.compile(
     r"^(?:KT\.|TM\.|Q\.|TL\.|TUQ\.)?\s*(?:PHÓ\s+)?(?:CHỦ TỊCH|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|CỤC TRƯỞNG|VỤ TRƯỞNG|TRƯỞNG BAN)\b"
 )
+_LOCAL_AUTHORITY = re.compile(
+    r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|địa bàn|Ban Chỉ đạo[^.\n]{0,60}?)\s+(?:tỉnh|thành phố|TP\.?)\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3}"
+)
 _NAME = re.compile(r"\b([A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3})\b")
 
 
@@ -137,20 +140,24 @@ def _own_number(head: str) -> str | None:
     )
     if issued:
         return issued.group(1)
-    m = NUMBER.search(head)
-    return m.group(1) if m else None
+    # Any other number in the head is usually a document this one implements or cites
+    # ("Thực hiện Kế hoạch số 217/KH-UBND …"): better no số hiệu than someone else's.
+    return None
 
 
 def _title(lines: list[str]) -> str:
     """The type line and its trích yếu ("KẾ HOẠCH" + "Tuyên truyền …"), else the first line."""
+    for line in lines[:15]:
+        if line.startswith(("V/v", "V/V", "Về việc")):
+            return line.strip()[:250]  # a công văn's trích yếu
     for i, line in enumerate(lines[:40]):
         upper = line.strip()
         for doc_type in _DOC_TYPES:
             if upper.upper().startswith(doc_type.upper()) and upper.isupper() and len(upper) < 40:
                 rest = " ".join(lines[i + 1 : i + 3]).strip()
-                rest = re.split(r"(?<=[a-zà-ỹ])\s+(?=Căn cứ|Thực hiện|[IVX]+\.)", rest)[0]
+                rest = re.split(r"\s+(?=Căn cứ|Thực hiện|Theo đề nghị|[IVX]+\.\s)", rest)[0]
                 return f"{doc_type} {rest}".strip()[:250]
-            if upper.upper().startswith(doc_type.upper() + " ") and len(upper) > len(doc_type) + 10:
+            if i < 3 and upper.upper().startswith(doc_type.upper() + " ") and len(upper) > len(doc_type) + 10:
                 return upper[:250]
     return lines[0][:250] if lines else ""
 
@@ -185,6 +192,11 @@ def extract_metadata(lines: list[str], loader_meta: dict[str, str] | None = None
     if loader_meta.get("date"):
         meta.date = parse_date(loader_meta["date"]) or meta.date
     meta.province = find_province(" ".join(filter(None, [meta.place, meta.issuer, meta.title])))
+    if not meta.province:
+        # A local plan names its province with its people's committee or its territory.
+        local = _LOCAL_AUTHORITY.search(head)
+        if local:
+            meta.province = find_province(local.group(0))
     for i, line in enumerate(tail):
         if _SIGNER_TITLE.match(line.strip()):
             rest = " ".join(tail[i : i + 4])
@@ -194,4 +206,19 @@ def extract_metadata(lines: list[str], loader_meta: dict[str, str] | None = None
     for key in ("doc_type", "signer", "title"):
         if loader_meta.get(key):
             setattr(meta, key, loader_meta[key])
+    meta.issuer = _issuer_name(meta)
     return meta
+
+
+def _issuer_name(meta: DocMeta) -> str | None:
+    """Readable issuer: known bodies in their usual case; a bare "ỦY BAN NHÂN DÂN" gets its province."""
+    issuer = (meta.issuer or "").strip()
+    known = {v.upper(): v for v in _ISSUER_CODES.values()}
+    if issuer.upper() in known:
+        return known[issuer.upper()]
+    generic = not issuer or fold_accents(issuer).upper() in ("UY BAN NHAN DAN", "UBND")
+    if generic and meta.number and meta.number.endswith("UBND") and meta.province:
+        return f"Ủy ban nhân dân tỉnh {meta.province}"
+    if generic and issuer and meta.province:
+        return f"Ủy ban nhân dân tỉnh {meta.province}"
+    return issuer or None

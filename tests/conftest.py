@@ -1,0 +1,102 @@
+"""Shared fixtures: one real ingest of the real corpus per test session, with the real model
+and the real embedded Qdrant store, reused by the API, chat and browser tests."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+# The model folder is built once by `make install` (aseanbot setup) under ./var/models.
+MODEL_CACHE = Path(os.environ.get("ASEANBOT_MODEL_CACHE", REPO / "var" / "models"))
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def make_settings(home: Path, **overrides):
+    from bot.settings import Settings
+
+    return Settings(home=home, corpus=CORPUS, model_cache=MODEL_CACHE, **overrides)
+
+
+@pytest.fixture(scope="session")
+def test_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="session")
+def settings(test_home):
+    return make_settings(test_home)
+
+
+@pytest.fixture(scope="session")
+def ingest_report(settings):
+    """The whole corpus ingested once (OCR of the scanned PDF included when tesseract is here)."""
+    from bot.services import Services
+    from ingest.pipeline import ingest
+
+    services = Services(settings)
+    report = ingest([settings.corpus], corpus_root=settings.corpus, ledger=services.ledger,
+                    sink=services.indexer(), max_bytes=settings.max_file_mb * 1024 * 1024, ocr=True)
+    services.close()
+    return report
+
+
+@pytest.fixture(scope="session")
+def services(settings, ingest_report):
+    from bot.services import Services
+
+    s = Services(settings)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def app(services):
+    """The real FastAPI app over the session's ingested index (sharing its open store)."""
+    from bot.api import create_app
+
+    application = create_app(services.settings)
+    application.state.services = services
+    return application
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served by uvicorn on a free loopback port, for HTTP and browser tests."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def fresh_home(tmp_path) -> Path:
+    return tmp_path / "home"
+
+
+def copy_corpus_subset(dest: Path, names: list[str]) -> Path:
+    for name in names:
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(CORPUS / name, target)
+    return dest

@@ -1,0 +1,36 @@
+import unicodedata
+
+import pytest
+
+from ingest.normalize import canonical_tones, clean_text, fold_accents, has_diacritics, search_form
+
+
+@pytest.mark.parametrize("old,new", [
+    ("hoá", "hóa"), ("thuỷ", "thủy"), ("Thanh Hoá", "Thanh Hóa"), ("HOÀ BÌNH", "HÒA BÌNH"), ("thoả thuận", "thỏa thuận"),
+    ("uỷ ban", "ủy ban"), ("tuỳ", "tùy"), ("khoẻ", "khỏe"), ("hoạ", "họa"),
+])
+def test_old_and_new_tone_placement_become_one(old, new):
+    assert canonical_tones(old) == new
+    assert canonical_tones(new) == new
+
+
+@pytest.mark.parametrize("word", ["quý", "quỳnh", "già", "gì", "hoàn", "người", "thuyền", "khuyến", "quốc", "giữa", "mượn", "nghiêng"])
+def test_canonical_tones_leaves_regular_syllables_alone(word):
+    assert canonical_tones(word) == word
+
+
+def test_clean_text_nfc_and_odd_spaces():
+    decomposed = unicodedata.normalize("NFD", "Quảng Ninh")
+    text = clean_text(f"{decomposed}\u00a0ngày\u200b 26\u2009tháng  8")
+    assert text == "Quảng Ninh ngày 26 tháng 8"
+    assert unicodedata.is_normalized("NFC", text)
+
+
+def test_search_form_keeps_case_and_unifies_tones():
+    assert search_form("Văn hoá  Thông tin") == "Văn hóa Thông tin"
+
+
+def test_fold_accents():
+    assert fold_accents("Đơn vị chủ trì: Sở Thông tin") == "Don vi chu tri: So Thong tin"
+    assert not has_diacritics("don vi nao chu tri")
+    assert has_diacritics("đơn vị")

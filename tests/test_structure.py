@@ -1,0 +1,121 @@
+"""The structure parser and chunker on the five ASEAN plans, as the documents state them."""
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import parse_file
+from ingest.structure import Block, classify_assignment, match_heading, parse_structure
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+MB = 1024 * 1024
+
+
+def parse(name):
+    return parse_file(CORPUS / name, name, max_bytes=100 * MB, ocr=False)
+
+
+@pytest.fixture(scope="module")
+def quangninh():
+    return parse("asean/quangninh-159-kh-ubnd-2021.docx")
+
+
+@pytest.fixture(scope="module")
+def dongson():
+    return parse("asean/dongson-thanhhoa-ke-hoach-asean-2021-2025.pdf")
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("II. NỘI DUNG TUYÊN TRUYỀN", ("roman", "II")),
+    ("1.3. Tuyên truyền trên hệ thống thông tin cơ sở", ("number", "1.3")),
+    ("1.2 Trụ cột Kinh tế", ("number", "1.2")),
+    ("a) Trụ cột Chính trị - An ninh", ("letter", "a")),
+    ("Điều 5. Phạm vi điều chỉnh", ("article", "5")),
+    ("Chương II", ("chapter", "II")),
+])
+def test_headings(line, expected):
+    kind, number, _ = match_heading(line)
+    assert (kind, number) == expected
+
+
+@pytest.mark.parametrize("line", ["- Tuyên truyền về tinh thần", "10 quốc gia ASEAN", "19/10/2021 ký quyết định", "2021 - 2025"])
+def test_not_headings(line):
+    assert match_heading(line) is None
+
+
+@pytest.mark.parametrize("line,role,value", [
+    ("- Đơn vị chủ trì thực hiện và triển khai: Ủy ban nhân dân các huyện, thị xã, thành phố.", "lead",
+     "Ủy ban nhân dân các huyện, thị xã, thành phố"),
+    ("- Đơn vị phối hợp: Các sở, ban, ngành", "partner", "Các sở, ban, ngành"),
+    ("- Đơn vị đầu mối: Sở Thông tin và Truyền thông.", "focal", "Sở Thông tin và Truyền thông"),
+    ("- Đơn vị định hướng thông tin: Ban Tuyên giáo Tỉnh ủy.", "guiding", "Ban Tuyên giáo Tỉnh ủy"),
+    ("- Thời gian thực hiện: Tuyên truyền theo sự kiện.", "deadline", "Tuyên truyền theo sự kiện"),
+])
+def test_assignment_lines(line, role, value):
+    a = classify_assignment(line)
+    assert (a.role, a.value) == (role, value)
+
+
+def test_nested_section_paths():
+    blocks = [Block(t) for t in ["II. NỘI DUNG", "1. Tuyên truyền", "1.3. Hệ thống cơ sở", "a) Loa phát thanh",
+                                 "- nội dung", "2. Hình thức"]]
+    labels = [it.label for it in parse_structure(blocks).items]
+    assert labels == ["II NỘI DUNG", "II.1 Tuyên truyền", "II.1.3 Hệ thống cơ sở", "II.1.3.a Loa phát thanh", "II.2 Hình thức"]
+
+
+def test_quangninh_item_keeps_its_assignment_line(quangninh):
+    """Item 1.3 and its "Đơn vị chủ trì …" line are in one chunk (the failure that misleads every model)."""
+    chunk = next(c for c in quangninh.chunks if c.section.startswith("1.3 Tuyên truyền trên hệ thống thông tin cơ sở"))
+    assert chunk.text.startswith("1.3. Tuyên truyền trên hệ thống thông tin cơ sở")
+    assert "Đơn vị chủ trì thực hiện và triển khai: Ủy ban nhân dân các huyện, thị xã, thành phố" in chunk.text
+    assert [a["role"] for a in chunk.assignments] == ["lead"]
+
+
+def test_quangninh_every_assignment_line_in_a_chunk_with_its_task(quangninh):
+    for c in quangninh.chunks:
+        for a in c.assignments:
+            # an assignment line never opens a chunk: the task it closes comes first
+            assert not c.text.startswith(a["text"]), c.section
+
+
+def test_chunks_are_exact_slices_with_offsets(quangninh, dongson):
+    for doc in (quangninh, dongson):
+        for c in doc.chunks:
+            assert doc.text[c.char_start:c.char_end] == c.text
+            assert c.chunk_id.startswith(doc.doc_id)
+
+
+def test_dongson_structure(dongson):
+    labels = [it.label for it in dongson.structure.items]
+    assert "II.1.3 Trụ cột Văn hoá – Xã hội" in labels
+    assert "III.1 Phòng Văn hoá và Thông tin huyện" in labels
+    assert any(it.kind == "recipients" for it in dongson.structure.items)
+    assert any(it.kind == "signature" for it in dongson.structure.items)
+    pages = {c.page for c in dongson.chunks}
+    assert pages >= {1, 2, 3, 4}
+
+
+def test_dongson_metadata(dongson):
+    assert dongson.meta.province == "Thanh Hóa"
+    assert dongson.meta.doc_type == "Kế hoạch"
+
+
+def test_quangninh_metadata(quangninh):
+    m = quangninh.meta
+    assert (m.number, m.date, m.province, m.doc_type) == ("159/KH-UBND", "2021-08-26", "Quảng Ninh", "Kế hoạch")
+    assert m.signer == "Nguyễn Thị Hạnh"
+
+
+def test_chunk_ids_stable_across_runs(quangninh):
+    again = parse("asean/quangninh-159-kh-ubnd-2021.docx")
+    assert [c.chunk_id for c in again.chunks] == [c.chunk_id for c in quangninh.chunks]
+
+
+def test_long_items_split_with_heading_as_context():
+    blocks = [Block("1. Nhiệm vụ dài")] + [Block(f"- Câu số {i} " + "nội dung tuyên truyền " * 12 + ".") for i in range(12)]
+    from ingest.chunks import MAX_CHARS, chunk_structure
+
+    st = parse_structure(blocks)
+    chunks = chunk_structure(st, doc_id="d", source="s", title="T")
+    assert len(chunks) > 1
+    assert all(len(c.text) <= MAX_CHARS for c in chunks)
+    assert all("1. Nhiệm vụ dài" in c.context for c in chunks[1:])

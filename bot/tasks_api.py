@@ -1,0 +1,58 @@
+"""GET /api/tasks: the task table (who leads, partners, guides each task, and by when).
+
+    GET /api/tasks?unit=Sở TT&TT&province=Quảng Ninh
+    GET /api/tasks?q=tuyên truyền trên hệ thống thông tin cơ sở
+    GET /api/tasks?doc_id=asean-quangninh-159-kh-ubnd-2021-docx
+
+The table is built from the ledger's documents and rebuilt only when a document changes.
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from ingest.task_table import TaskTable, cached_task_table
+
+router = APIRouter(tags=["tasks"])
+
+MAX_TASKS = 500
+
+
+class TaskOut(BaseModel):
+    task: str
+    section: str
+    lead_units: list[str]
+    partner_units: list[str]
+    focal_units: list[str]
+    guiding_units: list[str]
+    deadline: str | None
+    report_to: list[str] = Field(default_factory=list)
+    doc_id: str
+    source: str
+    page: int | None
+    quote: str
+    scope: str | None = None
+    char_start: int
+    char_end: int
+
+
+class TasksResponse(BaseModel):
+    tasks: list[TaskOut]
+
+
+def get_task_table(request: Request) -> TaskTable:
+    """The ledger's task table (``request.app.state.services.ledger``), cached per ledger state."""
+    return cached_task_table(request.app.state.services.ledger)
+
+
+@router.get("/api/tasks", response_model=TasksResponse)
+def list_tasks(
+    q: str | None = Query(None, max_length=500, description="Từ khóa về nhiệm vụ (có hoặc không dấu)."),
+    unit: str | None = Query(None, max_length=200, description="Đơn vị, viết đầy đủ hoặc tắt: Sở TT&TT, UBND …"),
+    doc_id: str | None = Query(None, max_length=500, description="Một hoặc nhiều doc_id, cách nhau bởi dấu phẩy."),
+    province: str | None = Query(None, max_length=100, description="Tỉnh, thành phố (phạm vi của văn bản)."),
+    table: TaskTable = Depends(get_task_table),
+) -> TasksResponse:
+    tasks = table.query(q=q or None, unit=unit or None, doc_id=doc_id or None, province=province or None,
+                        limit=MAX_TASKS)
+    return TasksResponse(tasks=[TaskOut(**{k: getattr(t, k) for k in TaskOut.model_fields}) for t in tasks])

@@ -1,0 +1,49 @@
+"""`aseanbot tasks`: the task table in the terminal, and its CSV/XLSX export.
+
+    aseanbot tasks --unit "Sở TT&TT"
+    aseanbot tasks --doc asean-quangninh-159-kh-ubnd-2021-docx --xlsx nhiem-vu.xlsx
+    aseanbot tasks --q "hệ thống thông tin cơ sở"
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.services import Services
+from bot.settings import get_settings
+from ingest.task_table import HEADER, TaskTable
+
+
+def tasks_command(unit: str | None = None, doc: str | None = None, q: str | None = None,
+                  csv: Path | None = None, xlsx: Path | None = None, *, province: str | None = None,
+                  console: Console | None = None, table: TaskTable | None = None) -> int:
+    """Print the tasks matching the filters; write them to CSV/XLSX when asked. Returns their count."""
+    console = console or Console()
+    services = None
+    if table is None:
+        services = Services(get_settings())
+        table = TaskTable.from_ledger(services.ledger)
+    try:
+        tasks = table.query(q=q, unit=unit, doc_id=doc, province=province)
+        if not tasks:
+            console.print("[yellow]Không có nhiệm vụ nào khớp điều kiện.[/yellow]"
+                          if (unit or doc or q or province) else
+                          "[yellow]Chưa có nhiệm vụ nào: hãy chạy `aseanbot ingest` trước.[/yellow]")
+        else:
+            view = Table(title=f"Phân công nhiệm vụ ({len(tasks)})", show_lines=True)
+            for col, ratio in zip(HEADER[:9], (6, 1, 3, 3, 2, 2, 2, 2, 1)):
+                view.add_column(col, ratio=ratio, overflow="fold")
+            for task, row in zip(tasks, table.rows(tasks)):
+                row[1] = task.section.split(" ")[0] if task.section else ""  # the number; the title is in the task
+                view.add_row(*[str(v) for v in row[:9]])
+            console.print(view)
+        if csv:
+            console.print(f"Đã ghi CSV: {table.to_csv(csv, tasks)}")
+        if xlsx:
+            console.print(f"Đã ghi XLSX: {table.to_xlsx(xlsx, tasks)}")
+        return len(tasks)
+    finally:
+        if services is not None:
+            services.close()

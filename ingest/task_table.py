@@ -1,0 +1,591 @@
+"""The task table: every task of every ingested document, searchable by unit, document,
+province and words, exportable to CSV/XLSX, and able to answer "đơn vị nào chủ trì …?".
+
+Tasks live in each ledger document's JSON under ``tasks`` (written at ingest by
+:func:`ingest.tasks.tasks_for_document`). A document ingested before that key existed is
+re-extracted here from its stored text — the same text the chunks cite, so offsets agree.
+
+>>> table = TaskTable([])
+>>> table.query(unit="Sở TT&TT")
+[]
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.lexical import QUESTION_WORDS, analyze
+from ingest.document import Block
+from ingest.metadata import DocMeta
+from ingest.normalize import fold_accents, has_diacritics
+from ingest.structure import parse_structure
+from ingest.tasks import ROLES, Task, extract_tasks
+from ingest.units import canonical_unit, match_score, unit_key, unit_variants
+
+HEADER = ["Nhiệm vụ", "Mục", "Đơn vị chủ trì", "Đơn vị phối hợp", "Đầu mối", "Định hướng", "Thời hạn",
+          "Văn bản", "Trang", "Trích dẫn"]
+ROLE_LABELS = {"lead": "chủ trì", "partner": "phối hợp", "focal": "đầu mối", "guiding": "định hướng thông tin"}
+
+# Words every assignment shares: they say nothing about which task a question means.
+_BOILERPLATE = set(QUESTION_WORDS) | {
+    "đơn", "vị", "chủ", "trì", "phối", "hợp", "đầu", "mối", "định", "hướng", "nhiệm", "vụ",
+    "thực", "hiện", "triển", "khai", "việc", "làm", "gì", "nào", "ai", "phải", "được", "giao", "trách",
+    "hạn", "thời", "gian", "khi", "bao", "giờ", "những", "công", "tác", "trong", "kế", "hoạch", "có",
+}
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+class _StoredDocument:
+    """Enough of a ParsedDocument, rebuilt from a ledger JSON, for :func:`extract_tasks`."""
+
+    def __init__(self, data: dict):
+        record = data.get("record") or {}
+        self.doc_id = record.get("doc_id", "")
+        self.source = record.get("source", "")
+        self.text = data.get("text", "")
+        self.meta = DocMeta(**{k: record.get(k) for k in
+                               ("title", "number", "doc_type", "issuer", "place", "province", "date", "signer")
+                               if k in record})
+        if self.meta.title is None:
+            self.meta.title = ""
+        pages = _page_marks(data.get("chunks") or [])
+        blocks: list[Block] = []
+        offset = 0
+        for line in self.text.split("\n"):
+            blocks.append(Block(line, _page_of(pages, offset)))
+            offset += len(line) + 1
+        self.structure = parse_structure(blocks)
+        if self.structure.text != self.text:
+            # blank or padded lines do not survive parsing; offsets would drift, so keep none
+            self.structure.items = []
+
+
+def _page_marks(chunks: list[dict]) -> list[tuple[int, int]]:
+    marks: list[tuple[int, int]] = []
+    for c in chunks:
+        start = c.get("char_start", 0)
+        if c.get("page_map"):
+            marks.extend((start + off, page) for off, page in c["page_map"])
+        elif c.get("page") is not None:
+            marks.append((start, c["page"]))
+    return sorted(marks)
+
+
+def _page_of(marks: list[tuple[int, int]], offset: int) -> int | None:
+    page = None
+    for start, p in marks:
+        if start > offset:
+            break
+        page = p
+    return page
+
+
+# --- lexical ranking ------------------------------------------------------------------------------
+
+_ASKING_UNIT = re.compile(r"\b(?:đơn vị|cơ quan|sở|ban|phòng|bộ|vụ|cục|tổ chức|don vi|co quan|so|phong|bo|to chuc)\s+(?:nào|nao)\b",
+                          re.IGNORECASE)
+
+
+def _terms(text: str, drop: set[str] | None = None) -> list[str]:
+    """Accent-folded syllables and syllable bigrams (bigrams never cross punctuation).
+
+    ``drop`` holds words to leave out, accented; a text typed with diacritics is compared
+    accented ("cơ sở" keeps "cơ" though "có" is dropped), one typed without them folded."""
+    out: list[str] = []
+    if drop:
+        text = _ASKING_UNIT.sub(" ", text)  # "cơ quan nào" asks; it names nothing
+    accented = has_diacritics(text)
+    folded_drop = {fold_accents(w) for w in drop} if drop else set()
+    for seg in analyze(text):
+        folded = [fold_accents(t) for t in seg]
+        if not drop:
+            keep = [True] * len(seg)
+        elif accented:
+            keep = [t not in drop for t in seg]
+        else:
+            keep = [f not in folded_drop for f in folded]
+        out.extend(f for f, k in zip(folded, keep) if k)
+        out.extend(f"{folded[i]}_{folded[i + 1]}" for i in range(len(seg) - 1) if keep[i] and keep[i + 1])
+    return out
+
+
+class _BM25:
+    def __init__(self, docs: list[list[str]], k1: float = 1.2, b: float = 0.75):
+        self.k1, self.b = k1, b
+        self.tfs = [Counter(d) for d in docs]
+        self.lens = [len(d) for d in docs]
+        self.avg = (sum(self.lens) / len(self.lens)) if self.lens else 1.0
+        df: Counter = Counter()
+        for tf in self.tfs:
+            df.update(tf.keys())
+        n = len(docs)
+        self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+
+    def score(self, query: list[str], i: int) -> float:
+        tf, length = self.tfs[i], self.lens[i]
+        s = 0.0
+        for t in set(query):
+            f = tf.get(t)
+            if f:
+                s += self.idf[t] * f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * length / (self.avg or 1)))
+        return s
+
+    def coverage(self, query: list[str], i: int) -> float:
+        """Share of the query's syllables (not bigrams) the task holds."""
+        syl = {t for t in query if "_" not in t}
+        return sum(1 for t in syl if t in self.tfs[i]) / len(syl) if syl else 0.0
+
+
+# --- answers ------------------------------------------------------------------------------------
+
+@dataclass
+class TaskAnswer:
+    """What the task table can say about a question."""
+
+    intent: str  # who (which unit has a role in a task), duties (what a unit must do), when (deadline)
+    role: str | None  # lead, partner, focal, guiding, deadline
+    tasks: list[Task]
+    score: float
+    unit: str | None = None
+    text: str = ""  # a Vietnamese answer, every statement from the tasks' own fields
+    citations: list[dict] = field(default_factory=list)  # doc_id, source, section, page, quote
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[^\w/]+", " ", fold_accents(text).lower()).split())
+
+
+_ROLE_ASKED = [
+    ("partner", re.compile(r"\bphoi hop\b")),
+    ("focal", re.compile(r"\bdau moi\b")),
+    ("guiding", re.compile(r"\bdinh huong\b")),
+    ("lead", re.compile(r"\bchu tri\b|\bphu trach\b|\bchiu trach nhiem\b|\bthuc hien\b|\btrien khai\b")),
+]
+_WHO = re.compile(r"\b(?:don vi|co quan|so|ban|phong|bo|vu|cuc|trung tam|uy ban|ubnd|to chuc) nao\b|\bai\b|\bdo ai\b")
+_WHEN = re.compile(r"\b(?:khi nao|bao gio|thoi han|han chot|thoi gian thuc hien|thoi gian nao|truoc ngay nao|"
+                   r"luc nao|thang nao|nam nao|quy nao)\b")
+_DUTIES = re.compile(r"\b(?:lam (?:nhung )?(?:gi|viec gi)|nhung (?:gi|viec gi|viec nao|nhiem vu (?:gi|nao))|"
+                     r"nhiem vu (?:gi|nao|cua)|trach nhiem (?:gi|cua)|duoc giao (?:gi|nhung)|phu trach (?:gi|nhung)|"
+                     r"(?:viec|nhiem vu) (?:nao|gi)|cac (?:viec|nhiem vu))\b")
+_NOT_ABOUT_TASKS = re.compile(r"\b(?:ai ky|nguoi ky|ky boi|ky ten|so hieu|ban hanh ngay|ngay ban hanh|"
+                              r"co hieu luc|hieu luc)\b")
+_DEADLINE_IN_Q = re.compile(r"\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?|quy\s+(?:iv|iii|ii|i|[1-4])\b|"
+                            r"hang nam|hang quy|hang thang|theo su kien|6 thang")
+
+
+class TaskTable:
+    def __init__(self, tasks: list[Task], texts: dict[str, str] | None = None,
+                 records: dict[str, dict] | None = None, chunks: dict[str, tuple[str, int, int]] | None = None):
+        self.tasks = list(tasks)
+        self.records = records or {}
+        self._chunks = chunks or {}
+        texts = texts or {}
+        self._search = [
+            " \n".join(filter(None, [t.task, t.section, t.context, texts.get(t.doc_id, "")[t.task_start:t.task_end]
+                                     or t.quote]))
+            for t in self.tasks
+        ]
+        self._bm25 = _BM25([_terms(s) for s in self._search])
+
+    # -- construction --
+
+    @classmethod
+    def from_documents(cls, docs: list) -> "TaskTable":
+        """From parsed documents (:class:`ingest.pipeline.ParsedDocument`)."""
+        tasks: list[Task] = []
+        texts: dict[str, str] = {}
+        records: dict[str, dict] = {}
+        chunks: dict[str, tuple[str, int, int]] = {}
+        for doc in docs:
+            tasks.extend(extract_tasks(doc))
+            texts[doc.doc_id] = doc.text
+            records[doc.doc_id] = doc.record() if hasattr(doc, "record") else {}
+            for c in getattr(doc, "chunks", []) or []:
+                chunks[c.chunk_id] = (doc.doc_id, c.char_start, c.char_end)
+        return cls(tasks, texts, records, chunks)
+
+    @classmethod
+    def from_ledger(cls, ledger) -> "TaskTable":
+        """From every document the ledger holds (``tasks`` key, else re-extracted from the text)."""
+        tasks: list[Task] = []
+        texts: dict[str, str] = {}
+        records: dict[str, dict] = {}
+        chunks: dict[str, tuple[str, int, int]] = {}
+        for record in ledger.records():
+            data = ledger.document(record["doc_id"])
+            if not data:
+                continue
+            doc_id = record["doc_id"]
+            texts[doc_id] = data.get("text", "")
+            records[doc_id] = data.get("record") or record
+            for c in data.get("chunks") or []:
+                chunks[c["chunk_id"]] = (doc_id, c.get("char_start", 0), c.get("char_end", 0))
+            if "tasks" in data and isinstance(data["tasks"], list):
+                tasks.extend(Task.from_dict(t) for t in data["tasks"])
+            else:
+                tasks.extend(extract_tasks(_StoredDocument(data)))
+        return cls(tasks, texts, records, chunks)
+
+    # -- lookup --
+
+    def units(self) -> list[str]:
+        """Every unit the table names, canonical, in first-seen order."""
+        seen: dict[str, str] = {}
+        for t in self.tasks:
+            for role in ROLES:
+                for u in t.units(role):
+                    seen.setdefault(unit_key(u), u)
+        return list(seen.values())
+
+    def units_in(self, text: str) -> list[str]:
+        """Units of the table a free text (a question) names, in any spelling, longest first.
+
+        Matches a unit's canonical or abbreviated form, accent- and case-insensitively, or the
+        unit without its trailing locality ("Sở Thông tin và Truyền thông" for "… tỉnh")."""
+        q = " " + _fold(_expand_question(text)) + " "
+        found: list[tuple[int, str]] = []
+        for name in self.units():
+            forms = {_fold(v) for v in unit_variants(name)} | {_fold(canonical_unit(name))}
+            base = _base_form(name)
+            if base and len(base.split()) >= 3:
+                forms.add(base)
+            hit = max((len(f) for f in forms if f and f" {f} " in q), default=0)
+            if hit:
+                found.append((hit, name))
+        found.sort(key=lambda x: -x[0])
+        out: list[str] = []
+        for _, name in found:
+            # a shorter name inside a longer one already found is the same mention
+            if not any(_fold(name) in _fold(o) for o in out):
+                out.append(name)
+        return out
+
+    def query(self, q: str | None = None, unit: str | None = None, doc_id: str | None = None,
+              province: str | None = None, role: str | None = None, limit: int | None = None) -> list[Task]:
+        """Tasks filtered by unit (any role, or ``role``), document and province; ranked by ``q``."""
+        idx = list(range(len(self.tasks)))
+        if doc_id:
+            wanted = {d.strip() for d in doc_id.split(",") if d.strip()}
+            idx = [i for i in idx if self.tasks[i].doc_id in wanted or self.tasks[i].source in wanted]
+        if province:
+            p = _fold(province)
+            idx = [i for i in idx if p in _fold(self.tasks[i].scope or "")
+                   or p in _fold((self.records.get(self.tasks[i].doc_id) or {}).get("province") or "")]
+        if unit:
+            roles = [role] if role in ROLES else list(ROLES)
+            scored = []
+            for i in idx:
+                best = max((match_score(unit, u) for r in roles for u in self.tasks[i].units(r)), default=0.0)
+                if best > 0:
+                    scored.append((i, best))
+            top = max((s for _, s in scored), default=0.0)
+            # an exact name match hides looser ones ("Thông tin và Truyền thông" → Sở and Bộ both)
+            idx = [i for i, s in scored if s >= min(top, 0.9)]
+        elif role in ROLES:
+            idx = [i for i in idx if self.tasks[i].units(role)]
+        if q and q.strip():
+            terms = _terms(q, _BOILERPLATE)
+            if terms:
+                scored_q = [(i, self._bm25.score(terms, i)) for i in idx]
+                scored_q = [(i, s) for i, s in scored_q if s > 0]
+                scored_q.sort(key=lambda x: (-x[1], self.tasks[x[0]].doc_id, self.tasks[x[0]].char_start))
+                idx = [i for i, _ in scored_q]
+        out = [self.tasks[i] for i in idx]
+        return out[:limit] if limit else out
+
+    def by_role(self, unit: str) -> dict[str, list[Task]]:
+        """A unit's tasks grouped by its role in them: {"lead": [...], "partner": [...], ...}."""
+        return {role: self.query(unit=unit, role=role) for role in ROLES}
+
+    # -- answering questions --
+
+    def answer_unit_question(self, question: str, doc_ids: list[str] | None = None,
+                             chunk_ids: list[str] | None = None) -> TaskAnswer | None:
+        """Answer "đơn vị nào chủ trì …?", "Sở X phải làm những gì?", "việc nào có thời hạn trước
+        ngày 10/11?" from the table, or None when the table has no confident answer (the caller
+        then answers from retrieved passages as usual).
+
+        ``doc_ids`` limits the search to documents already chosen (e.g. by the question's
+        filters); ``chunk_ids`` (retrieved passages) favours tasks inside those passages.
+        """
+        fq = _fold(question)
+        if _NOT_ABOUT_TASKS.search(fq):
+            return None  # who signed or issued the document, its number: the document's record answers
+        role_asked = next((r for r, p in _ROLE_ASKED if p.search(fq)), None)
+        pool = self._pool(doc_ids)
+        place = _place_in(question)
+        if place:
+            # "… của Quảng Ninh": that province's tasks, if the table has any
+            local = [i for i in pool if place in _fold(self.tasks[i].scope or "")
+                     or place in _fold((self.records.get(self.tasks[i].doc_id) or {}).get("province") or "")]
+            pool = local or pool
+        if not pool:
+            return None
+        units = self.units_in(question)
+        units = [u for u in units if any(u in self.tasks[i].units(r) for i in pool for r in ROLES)]
+        who = bool(_WHO.search(fq))
+        when = bool(_WHEN.search(fq))
+        duties = bool(_DUTIES.search(fq))
+        if not (role_asked or who or when or duties or _DEADLINE_IN_Q.search(fq)):
+            return None
+
+        # "Sở X phải làm những gì?" — a unit named, its duties asked.
+        if units and not who and (duties or not when):
+            unit = units[0]
+            role = role_asked or "lead"
+            # "phải làm gì" without a role: what it leads or is the focal point for
+            roles = [role] if role_asked else ["lead", "focal"]
+            tasks = [self.tasks[i] for i in pool
+                     if any(match_score(unit, u) >= 0.9 for r in roles for u in self.tasks[i].units(r))]
+            topic = _terms(_strip_units(question, units), _BOILERPLATE)
+            if tasks and topic and not duties:
+                ranked = self._rank(topic, [self.tasks.index(t) for t in tasks], chunk_ids)
+                tasks = [self.tasks[i] for i, s, c in ranked if c >= 0.5] or tasks
+            if tasks:
+                tasks.sort(key=lambda t: (t.doc_id, t.char_start))
+                return self._answer("duties", role, tasks, 1.0, unit)
+
+        # "việc nào có thời hạn trước ngày 10/11?" — tasks whose deadline says so.
+        mentioned = _DEADLINE_IN_Q.findall(fq)
+        if mentioned and not who:
+            wanted = [re.sub(r"\s+", "", m) for m in mentioned]
+            tasks = [self.tasks[i] for i in pool if self.tasks[i].deadline
+                     and any(w in re.sub(r"\s+", "", _fold(self.tasks[i].deadline)) for w in wanted)]
+            if tasks:
+                return self._answer("deadline_list", "deadline", tasks, 1.0)
+
+        # "Đơn vị nào chủ trì <task>?" / "<task> có thời hạn khi nào?" — the best-matching task.
+        topic = _terms(question, _BOILERPLATE)
+        if not topic:
+            return None
+        role = "deadline" if when and not who else (role_asked or ("lead" if who else None))
+        if role is None:
+            return None
+        candidates = [i for i in pool if (self.tasks[i].deadline if role == "deadline" else self.tasks[i].units(role))]
+        ranked = self._rank(topic, candidates, chunk_ids)
+        if not ranked:
+            return None
+        best_i, best_s, best_c = ranked[0]
+        if best_c < 0.5:
+            return None
+        # Several tasks equally good (the same words in two plans): answer with all of them.
+        tied = [self.tasks[i] for i, s, c in ranked if s >= best_s * 0.97 and c >= best_c - 1e-9][:5]
+        return self._answer("who" if role != "deadline" else "when", role, tied, best_c)
+
+    def best_task_for_question(self, question: str, doc_ids: list[str] | None = None,
+                               chunk_ids: list[str] | None = None) -> tuple[Task, str] | None:
+        """The single task a "who/when" question is about and the role asked (lead, partner,
+        focal, guiding or deadline); None when not confident."""
+        ans = self.answer_unit_question(question, doc_ids=doc_ids, chunk_ids=chunk_ids)
+        if ans is None or not ans.tasks:
+            return None
+        return ans.tasks[0], ans.role or "lead"
+
+    def _pool(self, doc_ids: list[str] | None) -> list[int]:
+        if not doc_ids:
+            return list(range(len(self.tasks)))
+        wanted = set(doc_ids)
+        return [i for i, t in enumerate(self.tasks) if t.doc_id in wanted or t.source in wanted]
+
+    def _rank(self, terms: list[str], idx: list[int], chunk_ids: list[str] | None) -> list[tuple[int, float, float]]:
+        spans = [self._chunks[c] for c in chunk_ids or [] if c in self._chunks]
+        out = []
+        for i in idx:
+            s = self._bm25.score(terms, i)
+            if s <= 0:
+                continue
+            t = self.tasks[i]
+            if any(d == t.doc_id and a < t.task_end and t.task_start < b for d, a, b in spans):
+                s *= 1.3  # the retriever found this passage too
+            out.append((i, s, self._bm25.coverage(terms, i)))
+        out.sort(key=lambda x: (-x[1], -x[2]))
+        return out
+
+    def _answer(self, intent: str, role: str, tasks: list[Task], score: float, unit: str | None = None) -> TaskAnswer:
+        lines: list[str] = []
+        if intent == "duties":
+            lines.append(f"{unit} {ROLE_LABELS.get(role, 'chủ trì')} {len(tasks)} nhiệm vụ:" if role != "lead" else
+                         f"Nhiệm vụ của {unit} ({len(tasks)}):")
+            for n, t in enumerate(tasks, 1):
+                as_role = [ROLE_LABELS[r] for r in ROLES if any(match_score(unit, u) >= 0.9 for u in t.units(r))]
+                extra = f" (thời hạn: {t.deadline})" if t.deadline else ""
+                label = f"[{', '.join(as_role)}] " if as_role else ""
+                lines.append(f"{n}. {label}{t.task}{extra} — {_where(t, self.records.get(t.doc_id))}")
+        elif intent == "deadline_list":
+            lines.append("Các nhiệm vụ có thời hạn như câu hỏi nêu:")
+            for n, t in enumerate(tasks, 1):
+                who = ", ".join(t.lead_units) or ", ".join(t.focal_units) or ""
+                lines.append(f"{n}. {t.task} — thời hạn: {t.deadline}" + (f"; chủ trì: {who}" if who else "")
+                             + f" — {_where(t, self.records.get(t.doc_id))}")
+        else:
+            for t in tasks:
+                parts = []
+                if role == "deadline":
+                    parts.append(f"thời hạn: {t.deadline}")
+                for r in ROLES:
+                    if t.units(r):
+                        parts.append(f"đơn vị {ROLE_LABELS[r]}: {', '.join(t.units(r))}")
+                if role != "deadline" and t.deadline:
+                    parts.append(f"thời hạn: {t.deadline}")
+                lines.append(f"{t.task} — " + "; ".join(parts) + f" — {_where(t, self.records.get(t.doc_id))}")
+        citations = [{"doc_id": t.doc_id, "source": t.source, "section": t.section, "page": t.page,
+                      "quote": t.quote, "char_start": t.char_start, "char_end": t.char_end} for t in tasks]
+        return TaskAnswer(intent=intent, role=role, tasks=tasks, score=score, unit=unit, text="\n".join(lines),
+                          citations=citations)
+
+    # -- export --
+
+    def rows(self, tasks: list[Task] | None = None) -> list[list]:
+        out = []
+        for t in self.tasks if tasks is None else tasks:
+            out.append([t.task, t.section, "; ".join(t.lead_units), "; ".join(t.partner_units),
+                        "; ".join(t.focal_units), "; ".join(t.guiding_units), t.deadline or "",
+                        _document_label(t, self.records.get(t.doc_id)), t.page if t.page is not None else "",
+                        t.quote])
+        return out
+
+    def to_csv(self, path: Path | str, tasks: list[Task] | None = None) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # utf-8-sig: Excel opens Vietnamese CSV correctly only with the BOM
+        with path.open("w", newline="", encoding="utf-8-sig") as f:
+            w = csv.writer(f)
+            w.writerow(HEADER)
+            w.writerows([[_csv_safe(v) for v in row] for row in self.rows(tasks)])
+        return path
+
+    def to_xlsx(self, path: Path | str, tasks: list[Task] | None = None) -> Path:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Nhiệm vụ"
+        ws.append(HEADER)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in self.rows(tasks):
+            ws.append([_xlsx_safe(v) for v in row])
+        widths = [60, 30, 35, 30, 25, 25, 22, 40, 7, 80]
+        for col, width in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(col)].width = width
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+        wb.save(path)
+        return path
+
+
+def _xlsx_safe(value):
+    # openpyxl stores a string as a formula only when it starts with "="; control characters are
+    # not allowed in XLSX at all
+    if isinstance(value, str):
+        value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", value)
+        if value[:1] == "=":
+            return "'" + value
+    return value
+
+
+def _csv_safe(value):
+    # a spreadsheet opening the CSV would evaluate a cell starting with = + - @ as a formula
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _document_label(task: Task, record: dict | None) -> str:
+    """"Kế hoạch 159/KH-UBND" when the số hiệu is known, else the title (shortened)."""
+    record = record or {}
+    if record.get("number"):
+        return f"{record.get('doc_type') or 'Văn bản'} {record['number']}"
+    return _short(record.get("title") or task.doc_title or task.source, 90)
+
+
+def _where(t: Task, record: dict | None = None) -> str:
+    """"Kế hoạch 159/KH-UBND, mục 1.3, trang 2" — where a reader finds the task."""
+    record = record or {}
+    page = f", trang {t.page}" if t.page else ""
+    number = section_number = ""
+    if t.section and t.section not in ("Mở đầu", "Nơi nhận", "Chữ ký"):
+        section_number = t.section.split(" ")[0]
+    if record.get("number"):
+        number = f"{record.get('doc_type') or 'Văn bản'} {record['number']}"
+    doc = number or _short(record.get("title") or t.doc_title or t.source, 90)
+    section = f"mục {section_number}" if section_number else ""
+    return ", ".join(filter(None, [doc, section])) + page
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _place_in(question: str) -> str | None:
+    """A province, district or ministry named in a question, folded ("quang ninh", "dong son")."""
+    from ingest.metadata import PROVINCES
+
+    q = " " + _fold(question) + " "
+    for name in sorted(PROVINCES, key=len, reverse=True):
+        key = _fold(name.replace("TP. ", ""))
+        if f" {key} " in q:
+            return key
+    m = re.search(r"\b(?:huyen|quan|thi xa|thanh pho)\s+([a-z]+(?: [a-z]+)?)", q)
+    if m and not m.group(1).startswith(("nao", "do", "nay")):
+        return _fold(m.group(0))
+    return None
+
+
+def _expand_question(text: str) -> str:
+    from ingest.units import _expand_loose
+
+    from index.abbreviations import expand_abbreviations
+
+    text = _expand_loose(text)
+    return expand_abbreviations(text) or text
+
+
+def _base_form(name: str) -> str:
+    from ingest.units import base_key
+
+    return base_key(name)
+
+
+def _strip_units(question: str, units: list[str]) -> str:
+    q = _fold(_expand_question(question))
+    for u in units:
+        for form in sorted({_fold(v) for v in unit_variants(u)} | {_base_form(u)}, key=len, reverse=True):
+            q = q.replace(form, " ")
+    return q
+
+
+def load_task_table(ledger) -> TaskTable:
+    """A table for the ledger's current documents (see :func:`cached_task_table` for reuse)."""
+    return TaskTable.from_ledger(ledger)
+
+
+_CACHE: dict[int, tuple[tuple, TaskTable]] = {}
+
+
+def cached_task_table(ledger) -> TaskTable:
+    """The ledger's table, rebuilt only when a document was added, changed or removed."""
+    signature = tuple(sorted((e.get("doc_id", ""), e.get("sha256", "")) for e in ledger.entries.values()))
+    hit = _CACHE.get(id(ledger))
+    if hit and hit[0] == signature:
+        return hit[1]
+    table = TaskTable.from_ledger(ledger)
+    _CACHE[id(ledger)] = (signature, table)
+    return table
+
+
+def tasks_json(tasks: list[Task]) -> str:
+    return json.dumps([t.to_dict() for t in tasks], ensure_ascii=False, indent=1)

@@ -129,6 +129,46 @@ def search(query: str, k: int = typer.Option(5, "-k"), as_json: bool = typer.Opt
 
 
 @app.command()
+def tasks(unit: Optional[str] = typer.Option(None, "--unit", help="Unit name (any spelling, with or without diacritics)."),
+          doc: Optional[str] = typer.Option(None, "--doc", help="Document id or source path."),
+          q: Optional[str] = typer.Option(None, "--q", help="Words of the task, ranked by relevance."),
+          csv: Optional[Path] = typer.Option(None, "--csv", help="Export to CSV."),
+          xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Export to Excel.")) -> None:
+    """Who owns what: tasks of the plans with their lead, partner units and deadlines."""
+    from bot.tasks_cli import tasks_command
+
+    tasks_command(unit, doc, q, csv, xlsx)
+
+
+@app.command()
+def ask(question: str, as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+        session: Optional[str] = typer.Option(None, "--session", help="Session id for follow-up questions.")) -> None:
+    """Ask a question; the answer cites the passages it relies on."""
+    from bot.chat import InputError, answer_payload, check_message
+
+    services = _services()
+    try:
+        message = check_message(question, services.settings.max_message_chars)
+    except InputError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2)
+    result = services.chat.ask(message, session)
+    payload = answer_payload(result)
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        console.print(payload["answer"], markup=False)
+        for c in payload["citations"]:
+            where = " · ".join(str(x) for x in (c["title"][:60], c.get("number"), c["section"][:50],
+                                                 f"trang {c['page']}" if c["page"] else None) if x)
+            console.print(f"[{c['n']}] {where}", markup=False, style="dim")
+            console.print(f"    “{c['quote']}”", markup=False, style="dim")
+        if payload["related"]:
+            console.print("Có thể liên quan: " + "; ".join(r["title"] or r["source"] for r in payload["related"]))
+    services.close()
+
+
+@app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the HTTP API and the widget demo page."""
     import uvicorn

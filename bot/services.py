@@ -44,6 +44,49 @@ class Services:
 
         return Ledger(self.settings.state_dir)
 
+    @cached_property
+    def term_stats(self):
+        """Document frequencies over every indexed chunk, for evidence coverage."""
+        from bot.evidence import TermStats
+
+        texts = []
+        for record in self.ledger.records():
+            doc = self.ledger.document(record["doc_id"]) or {}
+            texts.extend(f"{c.get('context', '')}\n{c['text']}" for c in doc.get("chunks", []))
+        return TermStats(texts)
+
+    @cached_property
+    def answerer(self):
+        from bot.extractive import ExtractiveAnswerer
+
+        return ExtractiveAnswerer(self.term_stats)
+
+    @cached_property
+    def sessions(self):
+        from bot.conversation import SessionStore
+
+        s = self.settings
+        return SessionStore(ttl_seconds=s.session_ttl_seconds, max_sessions=s.max_sessions)
+
+    @cached_property
+    def generator(self):
+        """The optional LLM (None unless ASEANBOT_LLM_URL is set)."""
+        if not self.settings.llm_url:
+            return None
+        from bot.llm import LLMGenerator
+
+        return LLMGenerator.from_settings(self.settings, self.embedder)
+
+    @cached_property
+    def chat(self):
+        from bot.chat import ChatService
+
+        from ingest.task_table import cached_task_table
+
+        return ChatService(self.retriever, self.answerer, self.sessions, self.generator,
+                           tasks=lambda: cached_task_table(self.ledger),
+                           records=lambda: {r["doc_id"]: r for r in self.ledger.records()})
+
     def indexer(self, on_progress=None):
         from index.indexer import Indexer
 

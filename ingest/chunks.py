@@ -139,7 +139,7 @@ def _merge_small_items(items: list[Item]) -> list[list[Item]]:
     groups: list[list[Item]] = []
     pending: list[Item] = []
     for item in items:
-        if not item.body and item.kind not in ("recipients", "signature"):
+        if not item.body and item.kind not in ("recipients", "signature", "header"):
             pending.append(item)  # a bare heading: its words belong with what follows
             continue
         groups.append(pending + [item])
@@ -163,7 +163,10 @@ def chunk_structure(structure: ParsedStructure, *, doc_id: str, source: str, tit
         # Headings of the enclosing sections, for context (the item's own heading is in its text
         # unless the item had to be split).
         headings = [f"{number} {title_}".strip() for _, number, title_ in item.path[:-1] if title_ or number]
-        kind = item.kind if item.kind in ("preamble", "recipients", "signature") else "body"
+        kind = item.kind if item.kind in ("preamble", "recipients", "signature", "header") else "body"
+        if not item.heading:
+            # No heading line of its own in the text (signature, header, preamble): its label is context.
+            headings.append(item.label)
         merged = Item(kind=item.kind, number=item.number, title=item.title, path=item.path,
                       heading=item.heading, page=group[0].page,
                       paragraphs=[p for it in group for p in it.paragraphs], assignments=item.assignments)

@@ -28,6 +28,9 @@ from ingest.structure import ParsedStructure, parse_structure
 log = logging.getLogger(__name__)
 
 IGNORED_NAMES = {"manifest.yaml", "SOURCES.md", "README.md"}
+# Bump when parsing or chunking changes what a file becomes: every document is then re-parsed
+# once, as if it had changed, instead of keeping chunks an older parser made.
+PARSER_VERSION = 3
 
 
 @dataclass
@@ -55,6 +58,7 @@ class ParsedDocument:
             "chunks": len(self.chunks),
             "method": self.method,
             "warnings": self.warnings,
+            "parser_version": PARSER_VERSION,
         }
 
 
@@ -115,8 +119,7 @@ def parse_file(
     if corrections:
         meta.merge(corrections)
     doc_id = doc_id_for(source)
-    title = meta.title or Path(source).stem
-    chunks = chunk_structure(structure, doc_id=doc_id, source=source, title=title)
+    chunks = chunk_structure(structure, doc_id=doc_id, source=source, title=document_label(meta, source))
     return ParsedDocument(
         doc_id=doc_id,
         source=source,
@@ -129,6 +132,20 @@ def parse_file(
         method=loaded.method,
         warnings=list(loaded.warnings),
     )
+
+
+def document_label(meta: DocMeta, source: str) -> str:
+    """How chunks name their document in context: "Kế hoạch 159/KH-UBND · Ủy ban nhân dân tỉnh
+    Quảng Ninh · <title>", so a question naming the số hiệu, issuer or province finds every chunk."""
+    parts = []
+    if meta.number:
+        parts.append(f"{meta.doc_type or 'Văn bản'} {meta.number}")
+    if meta.issuer:
+        parts.append(meta.issuer)
+    if meta.province and (not meta.issuer or meta.province not in meta.issuer):
+        parts.append(meta.province)
+    parts.append(meta.title or Path(source).stem)
+    return " · ".join(parts)
 
 
 class Ledger:
@@ -146,16 +163,19 @@ class Ledger:
         tmp.write_text(json.dumps(self.entries, ensure_ascii=False, indent=1))
         os.replace(tmp, self.path)
 
-    def put(self, doc: ParsedDocument) -> None:
+    def put(self, doc: ParsedDocument, corrections: dict | None = None) -> None:
+        from ingest.tasks import tasks_for_document  # built with the document, rebuilt with it
+
         tmp = self.docs_dir / f"{doc.doc_id}.json.tmp"
         tmp.write_text(
             json.dumps(
-                {"record": doc.record(), "text": doc.text, "chunks": [c.to_dict() for c in doc.chunks]},
+                {"record": doc.record(), "text": doc.text, "chunks": [c.to_dict() for c in doc.chunks],
+                 "tasks": tasks_for_document(doc)},
                 ensure_ascii=False,
             )
         )
         os.replace(tmp, self.docs_dir / f"{doc.doc_id}.json")
-        self.entries[doc.source] = doc.record()
+        self.entries[doc.source] = {**doc.record(), "corrections": corrections}
         self.save()
 
     def drop(self, source: str) -> None:
@@ -236,11 +256,13 @@ def ingest(
             report.rows.append(ReportRow(source, "duplicate", reason=f"same content as {twin}"))
             continue
         seen_hashes[digest] = source
-        if old and old["sha256"] == digest:
+        corrections = manifest.get(source)
+        if (old and old["sha256"] == digest and old.get("parser_version") == PARSER_VERSION
+                and old.get("corrections") == corrections):
             report.rows.append(ReportRow(source, "unchanged", old["chunks"], old.get("pages")))
             continue
         try:
-            doc = parse_file(path, source, max_bytes=max_bytes, ocr=ocr, corrections=manifest.get(source), sha256=digest)
+            doc = parse_file(path, source, max_bytes=max_bytes, ocr=ocr, corrections=corrections, sha256=digest)
         except LoadError as exc:
             # A broken new version leaves the last good one in place: nothing already ingested is lost.
             reason = exc.reason + (" (previous version kept)" if old else "")
@@ -252,7 +274,7 @@ def ingest(
             continue
         if sink is not None:
             sink.replace(doc)
-        ledger.put(doc)
+        ledger.put(doc, corrections)
         status = "updated" if old else "ingested"
         report.rows.append(
             ReportRow(source, status, len(doc.chunks), doc.pages, "; ".join(doc.warnings), time.perf_counter() - started)

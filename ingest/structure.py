@@ -58,6 +58,8 @@ _ASSIGNMENT = re.compile(
 )
 
 _MAX_TITLE = 110
+SPECIAL_LABELS = {"recipients": "Nơi nhận", "signature": "Người ký", "preamble": "Mở đầu",
+                  "header": "Phần đầu văn bản (cơ quan ban hành, số hiệu, ngày ban hành)"}
 
 
 @dataclass
@@ -130,8 +132,8 @@ def section_label(path: list[tuple[str, str, str]]) -> str:
                 parts.append(deepest_number)
                 deepest_number = ""
             parts.append(number)
-        elif kind in ("recipients", "signature", "preamble"):
-            return {"recipients": "Nơi nhận", "signature": "Chữ ký", "preamble": "Mở đầu"}[kind]
+        elif kind in ("recipients", "signature", "preamble", "header"):
+            return SPECIAL_LABELS[kind]
     if deepest_number:
         parts.append(deepest_number)
     # Legal numbering reads "Chương II Điều 5.1"; plan numbering reads "II.1.3".
@@ -221,7 +223,7 @@ def parse_structure(blocks: list[Block]) -> ParsedStructure:
         nonlocal current
         if current.paragraphs:
             items.append(current)
-        if kind in ("recipients", "signature"):
+        if kind in ("recipients", "signature", "header", "preamble"):
             path = [(kind, "", title)]
         else:
             rank = _rank(kind, number)
@@ -243,14 +245,19 @@ def parse_structure(blocks: list[Block]) -> ParsedStructure:
         heading = None
         kind = "paragraph"
         is_row = block.kind == "table_row"
-        if _RECIPIENTS.match(text) and closing != "recipients":
+        if current.kind == "header" and block.kind != "header" and not match_heading(text):
+            start("preamble", "", "", block.page)  # the body starts after the letterhead
+        if block.kind == "header":
+            if current.kind != "header":
+                start("header", "", "", block.page)
+        elif _RECIPIENTS.match(text) and closing != "recipients":
             closing = "recipients"
             start("recipients", "", "Nơi nhận", block.page)
             kind = "heading"
         elif (_SIGNATURE.match(text) and not is_row) or (is_row and _SIGNATURE.search(text.split("|")[-1].strip())):
             if closing != "signature":
                 closing = "signature"
-                start("signature", "", "Chữ ký", block.page)
+                start("signature", "", "Người ký", block.page)
         elif closing and _BULLET.match(text):
             kind = "bullet"
         elif not is_row and (heading := match_heading(text)):

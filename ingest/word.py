@@ -287,6 +287,9 @@ def _assemble(items: list[_Para | _Table], *, method: str) -> LoadedDocument:
         if not seen_text and _is_letterhead(rows):
             for key, value in _letterhead_meta(rows).items():
                 out.meta.setdefault(key, value)
+            # Kept as "header" blocks too: the structure parser files them apart from the body,
+            # and "ký ngày nào?" can still be answered by quoting the letterhead itself.
+            out.blocks.extend(Block(text=b.text, kind="header") for b in _layout_blocks(rows))
             continue
         summary = _summary_meta(rows)
         if summary:

@@ -1,0 +1,131 @@
+"""One chat turn: follow-up rewriting → retrieval → grounded answer (→ optional LLM, verified)."""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+from bot.citations import Citation
+from bot.conversation import SessionStore, Turn, rewrite
+from bot.extractive import Answer, ExtractiveAnswerer
+from bot.intent import classify
+from index.hybrid import Retriever, SearchHit
+
+
+class Generator(Protocol):
+    """An LLM answerer that rewrites a grounded answer from the same passages (bot/llm.py)."""
+
+    def generate(self, question: str, hits: list[SearchHit], fallback: Answer) -> Answer: ...
+
+
+class InputError(ValueError):
+    """A question the API refuses, with the Vietnamese message to show."""
+
+
+@dataclass
+class ChatResult:
+    answer: Answer
+    session_id: str
+    timing: dict[str, float]
+
+
+def check_message(message: str, max_chars: int) -> str:
+    text = (message or "").strip()
+    if not text:
+        raise InputError("Câu hỏi trống. Vui lòng nhập câu hỏi.")
+    if len(text) > max_chars:
+        raise InputError(f"Câu hỏi quá dài ({len(text)} ký tự); tối đa {max_chars} ký tự.")
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or "\x7f" in text:
+        raise InputError("Câu hỏi chứa ký tự điều khiển không hợp lệ.")
+    return " ".join(text.split())
+
+
+class TaskSource(Protocol):
+    """The task table (ingest/task_table.py): answers who-owns-what questions from the plans' assignments."""
+
+    def answer_unit_question(self, question: str, doc_ids: list[str] | None = None,
+                             chunk_ids: list[str] | None = None) -> Any: ...
+
+
+def from_task_answer(task_answer: Any, question: str, records: dict[str, dict], fallback: Answer) -> Answer:
+    """A task-table answer as a chat answer: its lines carry [n], its quotes become citations."""
+    citations = []
+    for i, c in enumerate(task_answer.citations, 1):
+        record = records.get(c["doc_id"], {})
+        citations.append(Citation(n=i, doc_id=c["doc_id"], source=c["source"], title=record.get("title") or "",
+                                  number=record.get("number"), section=c.get("section") or "", page=c.get("page"),
+                                  quote=c["quote"], chunk_id=c.get("chunk_id") or "", char_start=c["char_start"],
+                                  char_end=c["char_end"]))
+    lines = task_answer.text.split("\n")
+    numbered = [i for i, line in enumerate(lines) if re.match(r"^\d+\.\s", line)]
+    if numbered and len(numbered) == len(citations):
+        for n, i in enumerate(numbered, 1):
+            lines[i] = f"{lines[i]} [{n}]"
+        text = "\n".join(lines)
+    else:
+        text = task_answer.text + " " + "".join(f"[{c.n}]" for c in citations)
+    debug = {**fallback.debug, "source": "tasks", "task_intent": task_answer.intent}
+    return Answer(text, citations, True, question, fallback.related, debug)
+
+
+class ChatService:
+    def __init__(self, retriever: Retriever, answerer: ExtractiveAnswerer, sessions: SessionStore,
+                 generator: Generator | None = None, k: int = 8, tasks: Callable[[], TaskSource] | None = None,
+                 records: Callable[[], dict[str, dict]] | None = None):
+        self.retriever = retriever
+        self.answerer = answerer
+        self.sessions = sessions
+        self.generator = generator
+        self.k = k
+        self.tasks = tasks
+        self.records = records or (lambda: {})
+
+    def retrieve(self, question: str, prefer_doc: str | None = None) -> list[SearchHit]:
+        hits = self.retriever.search(question, k=self.k, with_similarity=True)
+        if prefer_doc:
+            # A follow-up stays with the previous document when that document has an answer.
+            own = self.retriever.search(question, k=self.k, filters={"doc_id": prefer_doc}, with_similarity=True)
+            seen = {h.chunk_id for h in own}
+            hits = own[:4] + [h for h in hits if h.chunk_id not in seen]
+        return hits
+
+    def ask(self, message: str, session_id: str | None = None, *, use_llm: bool = True) -> ChatResult:
+        t0 = time.perf_counter()
+        session = self.sessions.get(session_id)
+        previous = session.turns[-1] if session.turns else None
+        rewritten = rewrite(message, previous)
+        hits = self.retrieve(rewritten.question, rewritten.prefer_doc)
+        t1 = time.perf_counter()
+        intent = classify(rewritten.question)
+        answer = self.answerer.answer(rewritten.question, hits, intent)
+        # Who-owns-what questions are answered from the task table when the evidence is there
+        # (the extractive check above still decides whether the documents cover the question).
+        if answer.grounded and self.tasks is not None and intent.kind in ("unit", "date", "list", "general"):
+            table_answer = self.tasks().answer_unit_question(
+                rewritten.question, chunk_ids=[h.chunk_id for h in hits],
+                doc_ids=[rewritten.prefer_doc] if rewritten.prefer_doc else None)
+            if table_answer is not None and table_answer.citations:
+                answer = from_task_answer(table_answer, rewritten.question, self.records(), answer)
+        if self.generator is not None and use_llm and answer.grounded and answer.debug.get("source") != "tasks":
+            answer = self.generator.generate(rewritten.question, hits, answer)
+        t2 = time.perf_counter()
+        answer.debug["rewritten"] = rewritten.rewritten
+        top_doc = answer.citations[0].doc_id if answer.citations else (hits[0].doc_id if hits else None)
+        top_section = answer.citations[0].section if answer.citations else None
+        self.sessions.add_turn(session, Turn(rewritten.question, top_doc, top_section, answer.text))
+        timing = {"retrieve_ms": round((t1 - t0) * 1000, 1), "answer_ms": round((t2 - t1) * 1000, 1),
+                  "total_ms": round((t2 - t0) * 1000, 1)}
+        return ChatResult(answer, session.id, timing)
+
+
+def answer_payload(result: ChatResult) -> dict[str, Any]:
+    a = result.answer
+    return {
+        "answer": a.text,
+        "citations": [c.to_dict() for c in a.citations],
+        "grounded": a.grounded,
+        "session_id": result.session_id,
+        "related": a.related if not a.grounded else [],
+        "question": a.question,
+    }

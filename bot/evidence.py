@@ -1,0 +1,103 @@
+"""How well a passage covers a question: IDF-weighted overlap of accent-folded syllables and bigrams.
+
+A question's rare words ("Cà Mau", "bóng đá", "ACCSM") carry most of its meaning; a passage
+that lacks them does not answer it, however similar it looks. Document frequencies come from
+every indexed chunk (the ledger), so a word the corpus never uses weighs the most — which is
+what makes out-of-corpus questions easy to recognise.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable
+
+from index.lexical import QUESTION_WORDS, variants
+from ingest.normalize import fold_accents
+
+# Function words and colloquial glue: a passage need not contain "ở", "lo", "lại" to answer.
+FUNCTION_WORDS = set(
+    "ở lại còn ngoài để đã sẽ cần phải việc làm lo cho với thì mà nên như thế này đó kia ấy hay hoặc "
+    "rằng nếu khi bị bởi vì do tại từ đến tới ra vào lên xuống đi qua sau rồi vẫn cũng đều chỉ rất "
+    "nhiều mỗi mọi cả chưa muốn thể nhất hơn nữa đang vừa mới bằng nhau theo trong ngoài gồm bao gồm "
+    "liên hệ chính nội dung cụ thể nhằm người".split()
+)
+_FOLDED_STOP = {fold_accents(w) for w in QUESTION_WORDS | FUNCTION_WORDS} | {
+    "nam", "ngay", "thang",  # calendar words: the numbers beside them carry the meaning
+}
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9\"“(+-])")
+
+
+def terms(text: str, *, for_question: bool = False) -> set[str]:
+    """Accent-folded syllables and bigrams (question words dropped from questions)."""
+    out: set[str] = set()
+    for segs in variants(text):
+        for seg in segs:
+            folded = [fold_accents(t) for t in seg]
+            for t in folded:
+                if not (for_question and t in _FOLDED_STOP):
+                    out.add(t)
+            for a, b in zip(folded, folded[1:]):
+                if not (for_question and (a in _FOLDED_STOP or b in _FOLDED_STOP)):
+                    out.add(f"{a}_{b}")
+    return out
+
+
+class TermStats:
+    """Document frequencies over the indexed chunks."""
+
+    def __init__(self, texts: Iterable[str]):
+        self.df: Counter = Counter()
+        self.n = 0
+        for text in texts:
+            self.n += 1
+            self.df.update(terms(text))
+
+    def idf(self, term: str) -> float:
+        return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5))
+
+    def weights(self, question: str) -> dict[str, float]:
+        """Question terms and their weights; bigrams count half (their syllables already count)."""
+        return {t: self.idf(t) * (0.5 if "_" in t else 1.0) for t in terms(question, for_question=True)}
+
+
+def coverage(weights: dict[str, float], text_terms: set[str]) -> float:
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in text_terms) / total
+
+
+def missing(weights: dict[str, float], text_terms: set[str], top: int = 3) -> list[str]:
+    """The heaviest question terms the text lacks (for logs and for the abstention message)."""
+    gone = sorted(((w, t) for t, w in weights.items() if t not in text_terms and "_" not in t), reverse=True)
+    return [t for _, t in gone[:top]]
+
+
+@dataclass
+class Sentence:
+    text: str
+    start: int  # offset in the chunk text
+    end: int
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Lines, then sentences within a line, with offsets into ``text``."""
+    out: list[Sentence] = []
+    pos = 0
+    for line in text.split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        if not line.strip():
+            continue
+        cut = 0
+        for m in _SENTENCE_END.finditer(line):
+            piece = line[cut : m.start()]
+            if piece.strip():
+                out.append(Sentence(piece, line_start + cut, line_start + m.start()))
+            cut = m.end()
+        piece = line[cut:]
+        if piece.strip():
+            out.append(Sentence(piece, line_start + cut, line_start + len(line)))
+    return out

@@ -1,0 +1,331 @@
+"""The default answerer: answers built from the retrieved passages' own words, no LLM.
+
+It picks the sentence that best covers the question (IDF-weighted overlap, see
+``bot/evidence.py``), then shapes the answer by what is asked: the unit named in the item's
+assignment line, the date or số hiệu in the sentence, the bullet items of a list. Every
+statement carries [n], and [n] quotes an exact span of the document. When the best evidence
+does not cover the question's distinctive words, it says so instead of answering.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.citations import Citation, CitationList
+from bot.evidence import TermStats, coverage, missing, sentences, terms
+from bot.intent import Intent, classify
+from index.hybrid import SearchHit
+from ingest.metadata import NUMBER, find_province
+from ingest.normalize import fold_accents
+
+ROLE_LABELS = {
+    "lead": "Đơn vị chủ trì",
+    "partner": "Đơn vị phối hợp",
+    "focal": "Đơn vị đầu mối",
+    "guiding": "Đơn vị định hướng thông tin",
+    "deadline": "Thời gian thực hiện",
+}
+NOT_FOUND = "Các tài liệu hiện có không đề cập đến nội dung này."
+
+_DATE = re.compile(
+    r"(?:(?:trước |từ |đến |vào )?ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?))"
+    r"|\b\d{1,2}/\d{1,2}/\d{4}\b|\btháng\s+\d{1,2}(?:/\d{4}|\s+năm\s+\d{4})?|\bquý\s+[IV1-4]+(?:/\d{4})?"
+    r"|\bhằng năm\b|\bhàng năm\b|\btheo sự kiện\b|\bnăm\s+\d{4}\b|\bgiai đoạn\s+\d{4}\s*[-–]\s*\d{4}\b",
+    re.IGNORECASE,
+)
+_ROLE_VERBS = re.compile(r"chủ trì|phối hợp|đầu mối|giao |định hướng|phụ trách|chịu trách nhiệm|thực hiện", re.I)
+_UNIT_HEAD = re.compile(
+    r"^(?:Sở|Phòng|Trung tâm|UBND|Ủy ban|Uỷ ban|Ban|Đài|Vụ|Cục|Bộ|Văn phòng|Báo|Công an|Tỉnh đoàn|Hội|Các sở|Các cơ quan)\b"
+)
+_BULLET = re.compile(r"^\s*[-–+•*]\s*")
+
+
+@dataclass
+class Answer:
+    text: str
+    citations: list[Citation]
+    grounded: bool
+    question: str
+    related: list[dict[str, str]] = field(default_factory=list)
+    debug: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Candidate:
+    hit: SearchHit
+    rank: int
+    start: int
+    end: int
+    text: str
+    score: float
+    own: float  # coverage by the sentence alone
+    ctx: float  # coverage by the sentence and its chunk (title, headings, neighbours)
+
+
+@dataclass
+class AbstainPolicy:
+    """Thresholds calibrated by ``eval/answers.py`` on the project's set plus out-of-corpus questions."""
+
+    min_context_coverage: float = 0.5
+    min_sentence_coverage: float = 0.25
+    # Candidates within this share of the best score may supply an answer of the asked type.
+    type_window: float = 0.8
+
+
+_NUM_WORD = r"(?:\d[\d.,]*|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|tỉ)"
+_PERSON = re.compile(r"\b[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3}\b")
+_UNIT_ANYWHERE = re.compile(
+    r"\b(?:Sở|Phòng|Trung tâm|UBND|Ủy ban|Uỷ ban|Ban|Đài|Vụ|Cục|Bộ|Văn phòng|Báo|Công an|Tỉnh đoàn|Hội|"
+    r"Chính phủ|Thủ tướng|cơ quan|đơn vị|sở, ban, ngành|các sở|địa phương)\b"
+)
+
+
+def _count_noun(question: str) -> str | None:
+    """The noun a "bao nhiêu …"/"mấy …" question counts ("bao nhiêu tỷ đồng" → "ty dong")."""
+    q = fold_accents(question).lower()
+    m = re.search(r"\b(?:bao nhieu|may)\s+(\w+(?:\s+\w+)?)", q)
+    if not m:
+        return None
+    noun = m.group(1)
+    if noun.split()[0] in {"la", "nam", "ngay", "lan"}:
+        return None if noun.split()[0] == "la" else noun.split()[0]
+    return noun
+
+
+def has_answer_type(intent: Intent, question: str, text: str) -> bool:
+    """Does a passage hold the kind of thing asked for: a date, a count of the asked noun, a số hiệu,
+    a unit, a person? A passage on the right topic without it does not answer the question."""
+    if intent.kind == "date":
+        return bool(_DATE.search(text))
+    if intent.kind == "number":
+        return bool(NUMBER.search(text))
+    if intent.kind == "count":
+        noun = _count_noun(question)
+        folded = fold_accents(text).lower()
+        if noun:
+            head = re.escape(noun.split()[0])
+            return bool(re.search(fold_accents(_NUM_WORD).lower() + r"\s+(?:\w+\s+)?" + head + r"\b", folded))
+        return bool(re.search(r"\d", text))
+    if intent.kind == "unit":
+        return bool(_UNIT_ANYWHERE.search(text))
+    if intent.kind == "signer":
+        return bool(_PERSON.search(text))
+    return True
+
+
+def related_docs(hits: list[SearchHit], limit: int = 3) -> list[dict[str, str]]:
+    seen: dict[str, dict[str, str]] = {}
+    for h in hits:
+        if h.doc_id not in seen:
+            seen[h.doc_id] = {"doc_id": h.doc_id, "source": h.source, "title": h.title}
+    return list(seen.values())[:limit]
+
+
+class ExtractiveAnswerer:
+    def __init__(self, stats: TermStats, policy: AbstainPolicy | None = None, max_hits: int = 8):
+        self.stats = stats
+        self.policy = policy or AbstainPolicy()
+        self.max_hits = max_hits
+
+    # -- evidence -------------------------------------------------------------------------
+    def candidates(self, question: str, hits: list[SearchHit], intent: Intent) -> list[_Candidate]:
+        weights = self.stats.weights(question)
+        out: list[_Candidate] = []
+        for rank, hit in enumerate(hits[: self.max_hits]):
+            chunk_terms = terms(hit.payload.get("context", "") + "\n" + hit.text)
+            for s in sentences(hit.text):
+                s_terms = terms(s.text)
+                own = coverage(weights, s_terms)
+                ctx = coverage(weights, s_terms | chunk_terms)
+                score = 0.55 * own + 0.45 * ctx + 0.03 / (rank + 1) + self._cue_bonus(intent, s.text)
+                out.append(_Candidate(hit, rank, s.start, s.end, s.text, score, own, ctx))
+        out.sort(key=lambda c: c.score, reverse=True)
+        return out
+
+    @staticmethod
+    def _cue_bonus(intent: Intent, text: str) -> float:
+        if intent.kind in ("unit",) and _ROLE_VERBS.search(text):
+            return 0.06
+        if intent.kind == "date" and _DATE.search(text):
+            return 0.08
+        if intent.kind == "number" and NUMBER.search(text):
+            return 0.08
+        return 0.0
+
+    def _entity_mismatch(self, question: str, best: _Candidate) -> bool:
+        """A province named in the question that the evidence's document never names."""
+        asked = find_province(question)
+        if not asked:
+            return False
+        where = " ".join(
+            str(best.hit.payload.get(k) or "") for k in ("province", "title", "issuer", "context")
+        ) + " " + best.hit.text
+        return fold_accents(asked).lower() not in fold_accents(where).lower()
+
+    # -- answer -----------------------------------------------------------------------------
+    def answer(self, question: str, hits: list[SearchHit], intent: Intent | None = None) -> Answer:
+        intent = intent or classify(question)
+        cands = self.candidates(question, hits, intent)
+        related = related_docs(hits)
+        if not cands:
+            return Answer(NOT_FOUND, [], False, question, related, {"reason": "no hits"})
+        best = cands[0]
+        weights = self.stats.weights(question)
+        top_similarity = max((h.similarity or 0.0) for h in hits[:3])
+        debug = {
+            "intent": intent.kind, "role": intent.role, "own": round(best.own, 3), "ctx": round(best.ctx, 3),
+            "sim": round(top_similarity, 4),
+            "missing": missing(weights, terms(best.hit.payload.get("context", "") + " " + best.hit.text)),
+        }
+        if (best.ctx < self.policy.min_context_coverage or best.own < self.policy.min_sentence_coverage
+                or self._entity_mismatch(question, best)):
+            debug["reason"] = "evidence does not cover the question"
+            return Answer(NOT_FOUND, [], False, question, related, debug)
+        typed = [c for c in cands[:12] if c.score >= self.policy.type_window * best.score
+                 and has_answer_type(intent, question, _with_assignments(c))]
+        if not typed:
+            debug["reason"] = f"no {intent.kind} in the evidence"
+            return Answer(NOT_FOUND, [], False, question, related, debug)
+        # Candidates that hold the asked kind of answer go first, the rest keep their order.
+        cands = typed + [c for c in cands if c not in typed]
+        cites = CitationList()
+        builder = {
+            "unit": self._unit, "date": self._date, "number": self._number, "count": self._general,
+            "list": self._list, "signer": self._signer,
+        }.get(intent.kind, self._general)
+        text = builder(question, intent, cands, cites)
+        return Answer(text, cites.items, True, question, related, debug)
+
+    # -- shapes -------------------------------------------------------------------------------
+    def _support(self, cand: _Candidate, cites: CitationList) -> str:
+        n = cites.cite(cand.hit.payload, cand.start, cand.end)
+        return f"{cand.text.strip()} [{n}]"
+
+    def _general(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
+        best = cands[0]
+        parts = [self._support(best, cites)]
+        # A second sentence when it is nearly as good and adds something (another passage or the next line).
+        for c in cands[1:6]:
+            if c.score >= 0.9 * best.score and c.text.strip() != best.text.strip() and c.own >= 0.5 * best.own:
+                if c.hit.chunk_id != best.hit.chunk_id or abs(c.start - best.end) < 3:
+                    parts.append(self._support(c, cites))
+                    break
+        if intent.kind == "yesno" and best.own >= 0.6:
+            return "Có. " + " ".join(parts)
+        return " ".join(parts)
+
+    def _unit(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
+        best = cands[0]
+        role = intent.role or "lead"
+        # 1. The matched item's own assignment line.
+        for cand in cands[:5]:
+            if cand.hit.chunk_id != best.hit.chunk_id and cand.score < 0.9 * best.score:
+                continue
+            line = _assignment_for(cand, role)
+            if line:
+                start, end, value, found_role = line
+                n = cites.cite(cand.hit.payload, start, end)
+                label = ROLE_LABELS[found_role]
+                where = _where(cand.hit)
+                head = f"{label}: {value} [{n}]."
+                if found_role != role:
+                    head = f"Tài liệu không nêu {ROLE_LABELS[role].lower()} cho nội dung này; {label.lower()} là {value} [{n}]."
+                return f"{head}\n{where}: {self._support(cand, cites)}" if cand.text.strip() not in head else head
+        # 2. A duty under a unit heading ("1. Phòng Văn hóa và Thông tin huyện: …").
+        title = (best.hit.section or "").split(" ", 1)[-1]
+        heading_line = best.hit.text.split("\n", 1)[0]
+        if _UNIT_HEAD.match(title) and heading_line.lstrip("0123456789. ").startswith(title[:20]):
+            n = cites.cite(best.hit.payload, 0, len(heading_line))
+            support = self._support(best, cites) if best.start > 0 else ""
+            return f"{title} [{n}]." + (f"\nNhiệm vụ: {support}" if support else "")
+        # 3. A narrative sentence that assigns ("Giao Vụ Hợp tác quốc tế chủ trì …").
+        for cand in cands[:6]:
+            if _ROLE_VERBS.search(cand.text) and cand.score >= 0.85 * best.score:
+                return self._support(cand, cites)
+        return self._general(question, intent, cands, cites)
+
+    def _date(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
+        for cand in cands[:4]:
+            if cand.score < 0.85 * cands[0].score:
+                break
+            line = _assignment_for(cand, "deadline")
+            if line:
+                start, end, value, _ = line
+                n = cites.cite(cand.hit.payload, start, end)
+                return f"Thời gian thực hiện: {value} [{n}]."
+            dates = _DATE.findall(cand.text)
+            if dates:
+                return f"{dates[0].strip()}: {self._support(cand, cites)}"
+        return self._general(question, intent, cands, cites)
+
+    def _number(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
+        for cand in cands[:4]:
+            if cand.score < 0.85 * cands[0].score:
+                break
+            numbers = [m for m in NUMBER.findall(cand.text) if m not in question]
+            if numbers:
+                return f"Số {numbers[0]}: {self._support(cand, cites)}"
+        return self._general(question, intent, cands, cites)
+
+    def _signer(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
+        for cand in cands[:8]:
+            signer = cand.hit.payload.get("signer") or ""
+            if cand.hit.payload.get("kind") == "signature" or (signer and signer in cand.text):
+                return self._support(cand, cites)
+        return self._general(question, intent, cands, cites)
+
+    def _list(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
+        best = cands[0]
+        text = best.hit.text
+        lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+        # The run of bullet lines around the best sentence, or the items after "gồm:".
+        idx = next((i for i, (s, e) in enumerate(lines) if s <= best.start < e + 1), 0)
+        bullets = [i for i, (s, e) in enumerate(lines) if _BULLET.match(text[s:e])]
+        if len(bullets) >= 2 and not re.search(r"gồm\s*:|bao gồm|như\s*:", best.text):
+            run = [i for i in bullets if abs(i - idx) <= 6][:6]
+            if run:
+                start, end = lines[run[0]][0], lines[run[-1]][1]
+                n = cites.cite(best.hit.payload, start, end)
+                items = "\n".join(text[lines[i][0] : lines[i][1]].strip() for i in run)
+                head = lines[0]
+                heading = text[head[0] : head[1]].strip() if not _BULLET.match(text[head[0] : head[1]]) else ""
+                intro = f"{heading}:" if heading and len(heading) < 160 else "Các nội dung gồm:"
+                return f"{intro}\n{items} [{n}]"
+        return self._general(question, intent, cands, cites)
+
+
+def _with_assignments(cand: _Candidate) -> str:
+    """A sentence plus its item's assignment lines and section (where a unit question's answer lives)."""
+    lines = [a["text"] for a in cand.hit.payload.get("assignments") or []]
+    return " ".join([cand.text, cand.hit.section or "", *lines])
+
+
+def _assignment_for(cand: _Candidate, role: str) -> tuple[int, int, str, str] | None:
+    """(start, end, units, role) of the chunk's assignment line for ``role`` (or the lead line),
+    choosing the line that closes the task the matched sentence belongs to."""
+    payload = cand.hit.payload
+    text = payload["text"]
+    found: list[tuple[int, int, str, str]] = []
+    for a in payload.get("assignments") or []:
+        pos = text.find(a["text"])
+        if pos >= 0:
+            found.append((pos, pos + len(a["text"]), a["value"], a["role"]))
+    if not found:
+        return None
+    # The first assignment line at or after the matched sentence closes its task.
+    after = [f for f in found if f[0] >= cand.start] or found
+    first_pos = min(f[0] for f in after)
+    # The task's block of assignment lines: consecutive lines starting at first_pos.
+    block = sorted(f for f in after if f[0] - first_pos < 400)
+    for wanted in (role, "lead"):
+        for f in block:
+            if f[3] == wanted:
+                return f
+    return None if role == "deadline" else None
+
+
+def _where(hit: SearchHit) -> str:
+    number = hit.payload.get("number")
+    doc = f"{hit.payload.get('doc_type') or 'Văn bản'} {number}" if number else (hit.title or hit.source)
+    return f"Theo {doc}, mục {hit.section}" if hit.section else f"Theo {doc}"

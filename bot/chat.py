@@ -69,6 +69,24 @@ def from_task_answer(task_answer: Any, question: str, records: dict[str, dict], 
     return Answer(text, citations, True, question, fallback.related, debug)
 
 
+_DUTY_WORDS = re.compile(r"\b(?:nhiem vu|duoc giao|phai lam|giao cho|trach nhiem)\b")
+
+
+def _asks_ownership(kind: str, question: str) -> bool:
+    """Questions the task table answers: who owns a task, or what a unit is assigned."""
+    from ingest.normalize import fold_accents
+
+    return kind == "unit" or (kind in ("list", "general") and bool(_DUTY_WORDS.search(fold_accents(question).lower())))
+
+
+def _within(citations: list[dict], hits: list[SearchHit]) -> bool:
+    """The table's first cited task lies inside a passage retrieval found for the same question,
+    so the table never answers from a plan the question is not about."""
+    c = citations[0]
+    return any(h.doc_id == c["doc_id"] and h.payload["char_start"] <= c["char_end"]
+               and c["char_start"] <= h.payload["char_end"] for h in hits)
+
+
 class ChatService:
     def __init__(self, retriever: Retriever, answerer: ExtractiveAnswerer, sessions: SessionStore,
                  generator: Generator | None = None, k: int = 8, tasks: Callable[[], TaskSource] | None = None,
@@ -101,11 +119,11 @@ class ChatService:
         answer = self.answerer.answer(rewritten.question, hits, intent)
         # Who-owns-what questions are answered from the task table when the evidence is there
         # (the extractive check above still decides whether the documents cover the question).
-        if answer.grounded and self.tasks is not None and intent.kind in ("unit", "date", "list", "general"):
+        if answer.grounded and self.tasks is not None and _asks_ownership(intent.kind, rewritten.question):
             table_answer = self.tasks().answer_unit_question(
                 rewritten.question, chunk_ids=[h.chunk_id for h in hits],
                 doc_ids=[rewritten.prefer_doc] if rewritten.prefer_doc else None)
-            if table_answer is not None and table_answer.citations:
+            if table_answer is not None and table_answer.citations and _within(table_answer.citations, hits[:5]):
                 answer = from_task_answer(table_answer, rewritten.question, self.records(), answer)
         if self.generator is not None and use_llm and answer.grounded and answer.debug.get("source") != "tasks":
             answer = self.generator.generate(rewritten.question, hits, answer)

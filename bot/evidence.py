@@ -32,7 +32,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9\"“(+-])")
 def terms(text: str, *, for_question: bool = False) -> set[str]:
     """Accent-folded syllables and bigrams (question words dropped from questions)."""
     out: set[str] = set()
-    for segs in variants(text):
+    forms = variants(text)
+    if for_question and len(forms) > 1:
+        # A question's abbreviation counts through its expansion: "Sở TT&TT" is answered by
+        # a passage that writes "Sở Thông tin và Truyền thông".
+        forms = forms[1:]
+    for segs in forms:
         for seg in segs:
             folded = [fold_accents(t) for t in seg]
             for t in folded:

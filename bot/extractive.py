@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from bot.citations import Citation, CitationList
 from bot.evidence import TermStats, coverage, missing, sentences, terms
@@ -123,10 +123,15 @@ def related_docs(hits: list[SearchHit], limit: int = 3) -> list[dict[str, str]]:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, stats: TermStats, policy: AbstainPolicy | None = None, max_hits: int = 8):
+    """``doc_chunks(doc_id)`` gives a document's chunks as payloads, for what a document states in
+    fixed places (its letterhead date, its signature) rather than where the question's words are."""
+
+    def __init__(self, stats: TermStats, policy: AbstainPolicy | None = None, max_hits: int = 8,
+                 doc_chunks: Callable[[str], list[dict]] | None = None):
         self.stats = stats
         self.policy = policy or AbstainPolicy()
         self.max_hits = max_hits
+        self.doc_chunks = doc_chunks or (lambda doc_id: [])
 
     # -- evidence -------------------------------------------------------------------------
     def candidates(self, question: str, hits: list[SearchHit], intent: Intent) -> list[_Candidate]:
@@ -190,12 +195,42 @@ class ExtractiveAnswerer:
         # Candidates that hold the asked kind of answer go first, the rest keep their order.
         cands = typed + [c for c in cands if c not in typed]
         cites = CitationList()
+        fixed = self._fixed_place(question, intent, hits, cites)
+        if fixed:
+            return Answer(fixed, cites.items, True, question, related, {**debug, "source": "document card"})
         builder = {
             "unit": self._unit, "date": self._date, "number": self._number, "count": self._general,
             "list": self._list, "signer": self._signer,
         }.get(intent.kind, self._general)
         text = builder(question, intent, cands, cites)
         return Answer(text, cites.items, True, question, related, debug)
+
+    def _fixed_place(self, question: str, intent: Intent, hits: list[SearchHit], cites: CitationList) -> str | None:
+        """Who signed a document and when it was issued are stated in its signature block and
+        its letterhead: read them there, from the document the question is about."""
+        folded = fold_accents(question).lower()
+        issued = intent.kind == "date" and re.search(r"\b(?:ky|ban hanh)\b", folded) and "hieu luc" not in folded
+        if intent.kind != "signer" and not issued:
+            return None
+        doc_ids = list(dict.fromkeys(h.doc_id for h in hits[:3]))
+        for doc_id in doc_ids[:1]:
+            chunks = self.doc_chunks(doc_id)
+            if intent.kind == "signer":
+                for payload in (c for c in chunks if c.get("kind") == "signature"):
+                    for m in _PERSON.finditer(payload["text"]):
+                        if m.group(0).isupper():
+                            continue
+                        line_start = payload["text"].rfind("\n", 0, m.start()) + 1
+                        n = cites.cite(payload, line_start, m.end())
+                        return f"Người ký: {m.group(0)} [{n}]."
+            else:
+                for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0))[:3]:
+                    m = re.search(r"[^\n]{0,40}ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", payload["text"])
+                    if m and payload.get("kind") in ("header", "preamble"):
+                        n = cites.cite(payload, m.start(), m.end())
+                        date = re.search(r"ngày.*", m.group(0)).group(0)
+                        return f"Ngày ban hành: {date} [{n}]."
+        return None
 
     # -- shapes -------------------------------------------------------------------------------
     def _support(self, cand: _Candidate, cites: CitationList) -> str:

@@ -30,7 +30,7 @@ _SIGNER = _any([r"ai ky", r"nguoi ky", r"ky boi", r"do ai ky", r"ai la nguoi ky"
 _UNIT = _any([
     r"don vi nao", r"co quan nao", r"to chuc nao", r"ai chu tri", r"ai phoi hop", r"ai (?:la )?dau moi",
     r"ai dinh huong", r"ai phu trach", r"ai chiu trach nhiem", r"ai thuc hien", r"ai (?:tong hop|chi dao|san xuat|theo doi)",
-    r"do ai", r"giao (?:cho )?ai", r"(?:so|ban|phong|bo|vu|cuc|dai|trung tam|ubnd|uy ban) nao",
+    r"do ai", r"giao (?:cho )?ai", r"(?<!bien )(?<!van )(?:so|ban|phong|bo|vu|cuc|dai|trung tam|ubnd|uy ban) nao",
     r"ai", r"who", r"which unit", r"don vi chu tri", r"don vi phoi hop", r"dau moi",
 ])
 _DATE = _any([

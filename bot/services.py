@@ -36,7 +36,22 @@ class Services:
     def retriever(self):
         from index.hybrid import Retriever
 
-        return Retriever(self.store, self.embedder, self.lexical)
+        return Retriever(self.store, self.embedder, self.lexical, restorer=self.restorer.restore)
+
+    @cached_property
+    def restorer(self):
+        from index.restore import DiacriticRestorer
+
+        return DiacriticRestorer(self.chunk_texts)
+
+    @cached_property
+    def chunk_texts(self) -> list[str]:
+        """Every indexed chunk's context and text, read once from the ledger."""
+        texts = []
+        for record in self.ledger.records():
+            doc = self.ledger.document(record["doc_id"]) or {}
+            texts.extend(f"{c.get('context', '')}\n{c['text']}" for c in doc.get("chunks", []))
+        return texts
 
     @cached_property
     def ledger(self):
@@ -49,11 +64,7 @@ class Services:
         """Document frequencies over every indexed chunk, for evidence coverage."""
         from bot.evidence import TermStats
 
-        texts = []
-        for record in self.ledger.records():
-            doc = self.ledger.document(record["doc_id"]) or {}
-            texts.extend(f"{c.get('context', '')}\n{c['text']}" for c in doc.get("chunks", []))
-        return TermStats(texts)
+        return TermStats(self.chunk_texts)
 
     @cached_property
     def answerer(self):

@@ -36,6 +36,7 @@ class Row:
     method: str = ""
     seconds: dict[str, float] = field(default_factory=dict)  # stage name → wall time
     error: str | None = None
+    items: int | None = None  # length of the last stage's output, when it is a list (chunks)
 
 
 def measure(
@@ -65,6 +66,8 @@ def measure(
             start = time.perf_counter()
             value = stage(value)
             row.seconds[name] = time.perf_counter() - start
+        if isinstance(value, list):
+            row.items = len(value)
         rows.append(row)
     return rows
 
@@ -107,9 +110,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", type=Path, help="files to load (default: the corpus)")
     parser.add_argument("--no-ocr", action="store_true", help="never run tesseract")
     parser.add_argument("--max-ocr-pages", type=int, default=None)
+    parser.add_argument("--embed", action="store_true", help="also time embedding (dense + lexical) of the chunks")
     args = parser.parse_args(argv)
     paths = args.paths or corpus_files()
-    rows = measure(paths, ocr=not args.no_ocr, max_ocr_pages=args.max_ocr_pages)
+    from ingest.chunks import chunk_structure
+    from ingest.structure import parse_structure
+
+    chunk_counts: dict[Path, int] = {}
+
+    def chunks(doc: LoadedDocument) -> list:
+        return chunk_structure(parse_structure(doc.blocks), doc_id="d", source="s", title="T")
+
+    stages: list[tuple[str, Stage]] = [("chunk", chunks)]
+    if args.embed:
+        import os
+
+        from index.embeddings import get_embedding
+        from index.lexical import LexicalEncoder
+
+        models = Path(os.environ.get("ASEANBOT_MODEL_CACHE", REPO / "var" / "models"))
+        embedder = get_embedding("e5-small", models)
+        lexical = LexicalEncoder()
+
+        def embed(cs):
+            texts = [c.index_text for c in cs]
+            for i in range(0, len(texts), 32):
+                embedder.get_text_embedding_batch(texts[i:i + 32])
+            for t in texts:
+                lexical.encode_document(t)
+            return cs
+
+        stages.append(("embed", embed))
+    rows = measure(paths, ocr=not args.no_ocr, max_ocr_pages=args.max_ocr_pages, stages=stages)
+    chunk_counts.update({r.path: r.items or 0 for r in rows})
 
     print(f"{'file':55} {'method':16} {'pages':>5} {'blocks':>6} {'load s':>7}")
     for r in rows:
@@ -122,6 +155,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{s['type']:6} {s['files']:>5} {s['failed']:>6} {_fmt(s['pages']):>6} {s['blocks']:>7} "
             f"{_fmt(s['seconds'], '.2f'):>8} {_fmt(s['pages_per_s']):>8} {_fmt(s['blocks_per_s'], '.0f'):>9}"
         )
+    print()
+    print("Whole pipeline without embedding (load + structure + chunks), and the embedding share:")
+    print(f"{'type':6} {'pages':>6} {'chunks':>7} {'parse s':>8} {'pages/s':>8} {'chunks/s':>9} {'embed s':>8} {'embed %':>8}")
+    for file_type in sorted({r.file_type for r in rows}):
+        ok = [r for r in rows if r.file_type == file_type and r.error is None]
+        parse = sum(r.seconds["load"] + r.seconds.get("chunk", 0) for r in ok)
+        embed_s = sum(r.seconds.get("embed", 0) for r in ok)
+        pages = sum(r.pages or 0 for r in ok)
+        n_chunks = sum(chunk_counts.get(r.path, 0) for r in ok)
+        paged = any(r.pages is not None for r in ok)
+        share = embed_s / (embed_s + parse) * 100 if embed_s else None
+        print(f"{file_type:6} {_fmt(pages if paged else None):>6} {n_chunks:>7} {parse:8.2f} "
+              f"{_fmt(pages / parse if paged and parse else None):>8} {_fmt(n_chunks / parse if parse else None):>9} "
+              f"{_fmt(embed_s if args.embed else None, '.2f'):>8} {_fmt(share):>8}")
     return 0
 
 

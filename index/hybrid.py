@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
@@ -61,17 +61,20 @@ class FusionSettings:
 
 class Retriever:
     def __init__(self, store: VectorStore, embedder: BaseEmbedding, lexical: LexicalEncoder,
-                 fusion: FusionSettings | None = None):
+                 fusion: FusionSettings | None = None, restorer: Callable[[str], str] | None = None):
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
         self.fusion = fusion or FusionSettings()
+        # Questions typed without diacritics are embedded with the corpus's own marks restored.
+        self.restorer = restorer
         self.last_timing: dict[str, float] = {}
 
     def search(self, question: str, k: int = 5, *, filters: dict[str, Any] | None = None,
                mode: Mode = "hybrid", with_similarity: bool = False) -> list[SearchHit]:
         t0 = time.perf_counter()
-        dense = self.embedder.get_query_embedding(question) if mode != "lexical" else None
+        dense_text = self.restorer(question) if self.restorer and not has_diacritics(question) else question
+        dense = self.embedder.get_query_embedding(dense_text) if mode != "lexical" else None
         t1 = time.perf_counter()
         sparse = self.lexical.encode_query(question) if mode != "dense" else None
         if sparse is not None and not sparse.indices:

@@ -20,7 +20,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 def make_settings(home: Path, **overrides):
     from bot.settings import Settings
 
-    return Settings(home=home, corpus=CORPUS, model_cache=MODEL_CACHE, **overrides)
+    # A generous rate limit: many tests share one loopback client address.
+    values = {"corpus": CORPUS, "model_cache": MODEL_CACHE, "rate_limit_per_minute": 1000, **overrides}
+    return Settings(home=home, **values)
 
 
 @pytest.fixture(scope="session")

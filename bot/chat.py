@@ -70,13 +70,18 @@ def from_task_answer(task_answer: Any, question: str, records: dict[str, dict], 
 
 
 _DUTY_WORDS = re.compile(r"\b(?:nhiem vu|duoc giao|phai lam|giao cho|trach nhiem)\b")
+_ROLE_WORDS = re.compile(r"\b(?:chu tri|phoi hop|dau moi|dinh huong|phu trach|giao|chiu trach nhiem|nhiem vu)\b")
 
 
 def _asks_ownership(kind: str, question: str) -> bool:
-    """Questions the task table answers: who owns a task, or what a unit is assigned."""
+    """Questions the task table answers: who owns a task (in the plans' own role words), or what
+    a unit is assigned. "Báo cáo cho cơ quan nào?" asks a recipient, not an owner: passages answer it."""
     from ingest.normalize import fold_accents
 
-    return kind == "unit" or (kind in ("list", "general") and bool(_DUTY_WORDS.search(fold_accents(question).lower())))
+    folded = fold_accents(question).lower()
+    if kind == "unit":
+        return bool(_ROLE_WORDS.search(folded))
+    return kind in ("list", "general") and bool(_DUTY_WORDS.search(folded))
 
 
 def _within(citations: list[dict], hits: list[SearchHit]) -> bool:

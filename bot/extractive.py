@@ -74,7 +74,15 @@ class AbstainPolicy:
 
 
 _NUM_WORD = r"(?:\d[\d.,]*|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|tỉ)"
-_PERSON = re.compile(r"\b[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3}\b")
+# A signer's name starts with a Vietnamese family name; a capitalised phrase that does not
+# ("Luật Phòng cháy") is not a person.
+SURNAMES = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đào Trương Lâm Mai Trịnh "
+    "Đoàn Cao Lương Hà Tạ Chu Quách Thái Lưu La Kiều Triệu Tô Đàm Hứa Khúc Lò Mạc Nông Phùng Tăng Tôn "
+    "Vương Từ Nghiêm Giang Châu Thân Bạch Âu Khổng Doãn Kim Lục Lại Nghiêm Quan Tống Văn Hầu Ninh Đồng "
+    "Diệp Khuất Lã Lạc Mẫn Ông Phí Thạch Ưng"
+).split()
+_PERSON = re.compile(r"\b(?:" + "|".join(SURNAMES) + r")(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3}\b")
 _UNIT_ANYWHERE = re.compile(
     r"\b(?:Sở|Phòng|Trung tâm|UBND|Ủy ban|Uỷ ban|Ban|Đài|Vụ|Cục|Bộ|Văn phòng|Báo|Công an|Tỉnh đoàn|Hội|"
     r"Chính phủ|Thủ tướng|cơ quan|đơn vị|sở, ban, ngành|các sở|địa phương)\b"
@@ -103,6 +111,8 @@ def has_answer_type(intent: Intent, question: str, text: str) -> bool:
     if intent.kind == "count":
         noun = _count_noun(question)
         folded = fold_accents(text).lower()
+        if noun and noun.startswith(("phan tram", "ty le")):
+            return bool(re.search(r"\d\s*%|phan tram", folded))
         if noun:
             head = re.escape(noun.split()[0])
             return bool(re.search(fold_accents(_NUM_WORD).lower() + r"\s+(?:\w+\s+)?" + head + r"\b", folded))
@@ -132,6 +142,32 @@ class ExtractiveAnswerer:
         self.policy = policy or AbstainPolicy()
         self.max_hits = max_hits
         self.doc_chunks = doc_chunks or (lambda doc_id: [])
+        self._doc_terms: dict[str, set[str]] = {}
+
+    def doc_terms(self, doc_id: str) -> set[str]:
+        """Every term of a document (its text and its chunks' context), cached per document."""
+        if doc_id not in self._doc_terms:
+            chunks = self.doc_chunks(doc_id)
+            self._doc_terms[doc_id] = terms("\n".join(f"{c.get('context', '')}\n{c['text']}" for c in chunks))
+        return self._doc_terms[doc_id]
+
+    def missing_units(self, question: str, doc_id: str) -> list[str]:
+        """Units the question names that the document never names ("Bộ Công Thương" asked of
+        the Bộ Nội vụ plan): most of a unit's syllable pairs must occur in the document."""
+        from ingest.units import find_units
+
+        doc = self.doc_terms(doc_id)
+        if not doc:
+            return []
+        gone = []
+        for unit in find_units(question):
+            # The head and the next two syllables name the unit; a question's span can run on
+            # into its own words ("Bộ Nội vụ muốn …").
+            head = " ".join(unit.name.split()[:3])
+            pairs = [t for t in terms(head) if "_" in t]
+            if pairs and sum(p in doc for p in pairs) / len(pairs) < 0.5:
+                gone.append(unit.name)
+        return gone
 
     # -- evidence -------------------------------------------------------------------------
     def candidates(self, question: str, hits: list[SearchHit], intent: Intent) -> list[_Candidate]:
@@ -144,6 +180,9 @@ class ExtractiveAnswerer:
                 own = coverage(weights, s_terms)
                 ctx = coverage(weights, s_terms | chunk_terms)
                 score = 0.55 * own + 0.45 * ctx + 0.03 / (rank + 1) + self._cue_bonus(intent, s.text)
+                if intent.kind == "list":
+                    # A list is asked by its heading ("những hình thức tuyên truyền nào" → "3. Hình thức tuyên truyền").
+                    score += 0.3 * coverage(weights, terms(hit.section or ""))
                 out.append(_Candidate(hit, rank, s.start, s.end, s.text, score, own, ctx))
         out.sort(key=lambda c: c.score, reverse=True)
         return out
@@ -187,6 +226,14 @@ class ExtractiveAnswerer:
                 or self._entity_mismatch(question, best)):
             debug["reason"] = "evidence does not cover the question"
             return Answer(NOT_FOUND, [], False, question, related, debug)
+        gone = self.missing_units(question, best.hit.doc_id)
+        if gone:
+            debug["reason"] = f"the document does not name {gone}"
+            return Answer(NOT_FOUND, [], False, question, related, debug)
+        cites = CitationList()
+        fixed = self._fixed_place(question, intent, hits, cites)
+        if fixed:
+            return Answer(fixed, cites.items, True, question, related, {**debug, "source": "document card"})
         typed = [c for c in cands[:12] if c.score >= self.policy.type_window * best.score
                  and has_answer_type(intent, question, _with_assignments(c))]
         if not typed:
@@ -194,10 +241,6 @@ class ExtractiveAnswerer:
             return Answer(NOT_FOUND, [], False, question, related, debug)
         # Candidates that hold the asked kind of answer go first, the rest keep their order.
         cands = typed + [c for c in cands if c not in typed]
-        cites = CitationList()
-        fixed = self._fixed_place(question, intent, hits, cites)
-        if fixed:
-            return Answer(fixed, cites.items, True, question, related, {**debug, "source": "document card"})
         builder = {
             "unit": self._unit, "date": self._date, "number": self._number, "count": self._general,
             "list": self._list, "signer": self._signer,
@@ -209,12 +252,42 @@ class ExtractiveAnswerer:
         """Who signed a document and when it was issued are stated in its signature block and
         its letterhead: read them there, from the document the question is about."""
         folded = fold_accents(question).lower()
-        issued = intent.kind == "date" and re.search(r"\b(?:ky|ban hanh)\b", folded) and "hieu luc" not in folded
-        if intent.kind != "signer" and not issued:
+        effective = "hieu luc" in folded
+        issued = intent.kind == "date" and re.search(r"\b(?:ky|ban hanh)\b", folded) and not effective
+        outline = intent.kind == "list" and re.search(r"\b(?:noi dung chinh|nhom noi dung|nhung phan|nhung muc|bo cuc)\b", folded)
+        if intent.kind != "signer" and not issued and not effective and not outline:
             return None
         doc_ids = list(dict.fromkeys(h.doc_id for h in hits[:3]))
         for doc_id in doc_ids[:1]:
+            # Only for the document the question is about: its distinctive words are in it.
+            if coverage(self.stats.weights(question), self.doc_terms(doc_id)) < 0.75:
+                return None
             chunks = self.doc_chunks(doc_id)
+            if effective:
+                # "Điều … Hiệu lực thi hành": "<Thông tư> này có hiệu lực (thi hành) (kể) từ ngày …".
+                # The document's own clause names its own type; forms annexed to it have theirs.
+                own = f"{(chunks[0].get('doc_type') or '').lower()} này" if chunks else ""
+                found = []
+                for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
+                    for m in re.finditer(r"[^\n.;]*có hiệu lực[^\n.;]*", payload["text"]):
+                        if _DATE.search(m.group(0)) or "ngày ký" in m.group(0):
+                            found.append((own and own not in m.group(0).lower(), payload, m))
+                if found:
+                    _, payload, m = min(found, key=lambda f: f[0])
+                    n = cites.cite(payload, m.start(), m.end())
+                    return f"{m.group(0).strip()} [{n}]."
+                if intent.kind != "date":
+                    return None
+            if outline:
+                heads = []
+                for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
+                    first = payload["text"].split("\n", 1)[0]
+                    if re.match(r"^(?:[IVX]+|\d{1,2})\.\s+\S", first) and len(first) < 200:
+                        n = cites.cite(payload, 0, len(first))
+                        heads.append(f"{first.strip()} [{n}]")
+                if len(heads) >= 2:
+                    return "Các nội dung chính:\n" + "\n".join(heads[:12])
+                return None
             if intent.kind == "signer":
                 for payload in (c for c in chunks if c.get("kind") == "signature"):
                     for m in _PERSON.finditer(payload["text"]):
@@ -246,8 +319,6 @@ class ExtractiveAnswerer:
                 if c.hit.chunk_id != best.hit.chunk_id or abs(c.start - best.end) < 3:
                     parts.append(self._support(c, cites))
                     break
-        if intent.kind == "yesno" and best.own >= 0.6:
-            return "Có. " + " ".join(parts)
         return " ".join(parts)
 
     def _unit(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:

@@ -146,7 +146,11 @@ class LLMGenerator:
         except Exception as exc:  # noqa: BLE001 - timeouts, refused connections, bad replies: all fall back
             log.warning("LLM call failed: %s: %s", type(exc).__name__, exc)
             return self._fallback(fallback, f"{type(exc).__name__}", started)
-        return self.finish(question, raw, passages, fallback, started)
+        try:
+            return self.finish(question, raw, passages, fallback, started)
+        except Exception as exc:  # noqa: BLE001 - e.g. the embedder failing: the user still gets an answer
+            log.exception("LLM answer verification failed")
+            return self._fallback(fallback, f"verification failed: {type(exc).__name__}", started)
 
     def complete(self, prompt: str) -> str:
         from llama_index.core.llms import ChatMessage

@@ -31,7 +31,10 @@ from index.lexical import QUESTION_WORDS, analyze
 from ingest.metadata import NUMBER
 from ingest.normalize import fold_accents
 
-# Calibrated on tests/test_llm.py's hand-made paraphrases and hallucinations (see the report).
+# From tests/test_llm.py's paraphrases and hallucinations of corpus passages: faithful sentences
+# overlapped 0.92-1.0, unrelated ones 0.36-0.43 (the wrong-detail ones overlap fully: the
+# specifics checks catch those). e5-small similarity: faithful 0.92-0.99, off-topic 0.76-0.83,
+# same-topic inventions 0.85-0.99, so the embedding gate only stops off-topic sentences.
 MIN_OVERLAP = 0.6
 MIN_SIMILARITY = 0.85
 MAX_QUOTE_SENTENCES = 4

@@ -146,7 +146,32 @@ def _merge_small_items(items: list[Item]) -> list[list[Item]]:
         pending = []
     if pending:
         groups.append(pending)
-    return groups
+    return _merge_siblings(groups)
+
+
+def _merge_siblings(groups: list[list[Item]]) -> list[list[Item]]:
+    """Short sibling items (the clauses "1.", "2." of one article, the points "a)", "b)" of one
+    clause) share a chunk up to the target size, so a short article stays whole. Items that
+    carry assignment lines stay alone: each is a task of its own."""
+    out: list[list[Item]] = []
+    for group in groups:
+        if out and _mergeable(out[-1], group):
+            out[-1] = out[-1] + group
+        else:
+            out.append(group)
+    return out
+
+
+def _size(group: list[Item]) -> int:
+    return sum(len(p.text) + 1 for it in group for p in it.paragraphs)
+
+
+def _mergeable(a: list[Item], b: list[Item]) -> bool:
+    last, nxt = a[-1], b[-1]
+    if any(it.assignments for it in a + b) or last.kind not in ("number", "letter") or nxt.kind not in ("number", "letter"):
+        return False
+    same_parent = [p[:2] for p in last.path[:-1]] == [p[:2] for p in nxt.path[:-1]]
+    return same_parent and _size(a) + _size(b) <= TARGET_CHARS
 
 
 def _chunk_id(doc_id: str, ordinal: int, text: str) -> str:
@@ -159,7 +184,8 @@ def chunk_structure(structure: ParsedStructure, *, doc_id: str, source: str, tit
     doc_text = structure.text
     chunks: list[Chunk] = []
     for group in _merge_small_items(structure.items):
-        item = group[-1]
+        # The first item with a body names the chunk; bare headings before it are its context.
+        item = next((it for it in group if it.body), group[-1])
         # Headings of the enclosing sections, for context (the item's own heading is in its text
         # unless the item had to be split).
         headings = [f"{number} {title_}".strip() for _, number, title_ in item.path[:-1] if title_ or number]
@@ -169,7 +195,8 @@ def chunk_structure(structure: ParsedStructure, *, doc_id: str, source: str, tit
             headings.append(item.label)
         merged = Item(kind=item.kind, number=item.number, title=item.title, path=item.path,
                       heading=item.heading, page=group[0].page,
-                      paragraphs=[p for it in group for p in it.paragraphs], assignments=item.assignments)
+                      paragraphs=[p for it in group for p in it.paragraphs],
+                      assignments=[a for it in group for a in it.assignments])
         runs = _item_runs(merged)
         for i, run in enumerate(runs):
             start, end = run[0].start, max(s.end for s in run)

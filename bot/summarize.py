@@ -586,9 +586,11 @@ THEMES: tuple[Theme, ...] = (
           "pano, áp phích, hội nghị, hội thảo, tọa đàm, cuộc thi, triển lãm, ấn phẩm."),
     Theme("organization", "Tổ chức thực hiện",
           ("tổ chức thực hiện", "trách nhiệm", "phân công", "kinh phí", "điều khoản thi hành", "hiệu lực"),
-          ("chủ trì", "phối hợp", "đầu mối", "giao", "trách nhiệm", "báo cáo", "kinh phí", "tổng hợp",
-           "hướng dẫn", "đôn đốc", "kiểm tra", "giám sát", "thời hạn", "định kỳ", "xây dựng kế hoạch",
-           "triển khai thực hiện", "theo dõi"),
+          # ("giao" alone would match "giao lưu", "trách nhiệm" a "thành viên có trách nhiệm")
+          ("chủ trì", "phối hợp với", "đầu mối", "giao cho", "được giao", "giao nhiệm vụ", "chịu trách nhiệm",
+           "báo cáo kết quả", "báo cáo định kỳ", "kinh phí", "tổng hợp kết quả", "đôn đốc", "kiểm tra",
+           "giám sát", "thời hạn", "định kỳ", "xây dựng kế hoạch", "tổ chức thực hiện", "triển khai thực hiện",
+           "theo dõi"),
           "Tổ chức thực hiện: đơn vị chủ trì, phối hợp, đầu mối, giao nhiệm vụ, báo cáo kết quả, kinh phí, "
           "hướng dẫn, đôn đốc, kiểm tra."),
 )
@@ -711,7 +713,7 @@ class Tuning:
     dup_cosine_overlap: float = 0.45
     # Topic mode: a statement must reach this relevance, and this share of its document's best.
     min_relevance: float = 0.32
-    relative_relevance: float = 0.5
+    relative_relevance: float = 0.55
     # A document takes part only if its best statement reaches this.
     min_document_relevance: float = 0.4
     per_document: int = 10  # bullets per document with a topic

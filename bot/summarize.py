@@ -575,7 +575,8 @@ THEMES: tuple[Theme, ...] = (
           "Hợp tác ASEAN ứng phó đại dịch COVID-19: quỹ ứng phó, vật tư y tế, phục hồi sau đại dịch, "
           "y tế khẩn cấp, dịch bệnh."),
     Theme("forms", "Hình thức tuyên truyền",
-          ("hình thức", "phương thức", "phương tiện", "hạ tầng truyền thông", "kênh"),
+          ("hình thức", "phương thức tuyên truyền", "phương tiện thông tin", "phương tiện truyền thông",
+           "hạ tầng truyền thông", "kênh thông tin", "kênh truyền thông"),
           ("báo chí", "báo in", "báo điện tử", "phát thanh", "truyền hình", "truyền thanh", "mạng xã hội",
            "facebook", "zalo", "youtube", "fanpage", "cổng thông tin", "trang thông tin", "pano", "pa nô",
            "áp phích", "băng rôn", "cổ động", "trực quan", "lưu động", "loa", "bảng tin", "hội nghị", "hội thảo",
@@ -595,6 +596,7 @@ THEMES: tuple[Theme, ...] = (
           "hướng dẫn, đôn đốc, kiểm tra."),
 )
 OTHER_THEME = "Nội dung khác"
+MAIN_THEME = "Nội dung chính"
 _THEME_BY_KEY = {t.key: t for t in THEMES}
 
 
@@ -890,7 +892,11 @@ class Summarizer:
                 scores["organization"] += 0.8
             s.theme_scores = scores
             best = max(scores, key=scores.get)
-            s.theme = best if scores[best] >= 0.7 else ""
+            # Filed under a theme only on evidence in words (its own or its heading's): the
+            # embedding alone would file a road-transport permit under some ASEAN pillar.
+            evidence = kws[best] > 0 or (head_theme is not None and head_theme[0] == best) or (
+                best == "organization" and (s.kind == "task" or s.assignment))
+            s.theme = best if scores[best] >= 0.7 and evidence else ""
 
     # -- scoring --
 
@@ -1098,7 +1104,7 @@ class Summarizer:
         order = {r["doc_id"]: i for i, r in enumerate(records)}
         by_id = {r["doc_id"]: r for r in records}
         plural = _plural_label(records)
-        sections: "OrderedDict[str, list[tuple[list[_Stmt], bool]]]" = OrderedDict()
+        sections: "OrderedDict[str, list[list[_Stmt]]]" = OrderedDict()
         common_heading = f"Nội dung chung của {plural[0].lower()}"
 
         def key_of(group: list[_Stmt]) -> str:
@@ -1123,29 +1129,31 @@ class Summarizer:
                 k = province_heading(r, records) if request.group_by == "province" else document_heading(r)
                 sections.setdefault(k, [])
         for g in groups:
-            sections.setdefault(key_of(g), []).append((g, False))
+            sections.setdefault(key_of(g), []).append(g)
 
         cap_pillar = request.max_bullets_per_section or tn.per_pillar_section
         out_sections: list[Section] = []
         citations = CitationList()
         seen_texts: set[str] = set()
+        if request.group_by == "pillar" and [h for h, items in sections.items() if items] == [OTHER_THEME]:
+            sections = OrderedDict([(MAIN_THEME, sections[OTHER_THEME])])  # nothing fits a theme
         for heading, items in sections.items():
             if not items:
                 continue
             if request.group_by == "pillar" and len(items) > cap_pillar:
-                items = sorted(items, key=lambda it: -max(s.score for s in it[0]))[:cap_pillar]
-            items.sort(key=lambda it: (-len({s.doc_id for s in it[0]}) if heading == common_heading else 0,
-                                       min(order.get(s.doc_id, 99) for s in it[0]), it[0][0].order))
-            docs_here = {s.doc_id for g, _ in items for s in g}
+                items = sorted(items, key=lambda g: -max(s.score for s in g))[:cap_pillar]
+            items.sort(key=lambda g: (-len({s.doc_id for s in g}) if heading == common_heading else 0,
+                                      min(order.get(s.doc_id, 99) for s in g), g[0].order))
+            docs_here = {s.doc_id for g in items for s in g}
             bullets = []
-            for group, _ in items:
-                bullet = self._bullet(group, labels, plural, attribute=len(docs_here) > 1 or heading == common_heading,
-                                      citations=citations)
-                key = _core(bullet.text)
+            for group in items:
+                draft = self._compose(group, labels, plural,
+                                      attribute=len(docs_here) > 1 or heading == common_heading)
+                key = _core(draft["text"])
                 if key in seen_texts:
-                    continue
+                    continue  # checked before citing: a dropped bullet leaves no reference behind
                 seen_texts.add(key)
-                bullets.append(bullet)
+                bullets.append(self._cite(draft, citations))
             if bullets:
                 out_sections.append(Section(heading, bullets))
         return Summary(
@@ -1160,43 +1168,47 @@ class Summarizer:
             timing={"total_ms": (time.perf_counter() - t0) * 1000},
         )
 
-    def _bullet(self, group: list[_Stmt], labels: dict[str, str], plural: tuple[str, str], *, attribute: bool,
-                citations: CitationList) -> Bullet:
+    def _compose(self, group: list[_Stmt], labels: dict[str, str], plural: tuple[str, str], *,
+                 attribute: bool) -> dict[str, Any]:
+        """A bullet's words and attribution, before its citations are numbered."""
         group = sorted(group, key=lambda s: -s.score)
         head = group[0]
         # The words shown: the statement the others contain best (what every cited plan says),
         # not the longest one's extra details that only one plan has.
         if len(group) > 1:
             grams = [set(_bigrams(s.text)) for s in group]
+
             def shared(i: int) -> float:
                 return min((len(grams[i] & grams[j]) / max(1, len(grams[i])) for j in range(len(group)) if j != i),
                            default=1.0)
             head = group[max(range(len(group)), key=lambda i: (round(shared(i), 2), group[i].score))]
-        parts_spans = self._shown_parts(head)
-        parts = [head.part_text(p) for p in parts_spans]
+        spans = self._shown_parts(head)
+        parts = [head.part_text(p) for p in spans]
         body = _render_parts(parts, head.kind == "task" and head.heading_part is not None
-                             and parts_spans[:1] == [head.heading_part])
+                             and spans[:1] == [head.heading_part])
         docs_in = sorted({s.doc_id for s in group}, key=lambda d: min(s.order for s in group if s.doc_id == d))
-        ordered = [head] + [s for s in group if s is not head]
-        nums: list[int] = []
-        for s in ordered:
-            payload = _payload(s, self._record(s.doc_id))
-            if s is head and s.kind == "task":
-                spans = [(a, b) for a, b in parts_spans]
-                start, end = min(a for a, _ in spans), max(b for _, b in spans)
-            else:
-                start, end = s.start, s.end
-            n = citations.cite(payload, start, end)
-            if n not in nums:
-                nums.append(n)
         lead = ""
         if len(docs_in) > 1:
-            names = _join_names([labels[d] for d in docs_in])
-            lead = f"{plural[0]} của {names} đều nêu"
+            lead = f"{plural[0]} của {_join_names([labels[d] for d in docs_in])} đều nêu"
         elif attribute:
             lead = labels[docs_in[0]]
-        text = f"{lead}: {body}" if lead else body
-        return Bullet(text=text, citations=nums, lead=lead, parts=parts, doc_ids=docs_in)
+        return {"head": head, "others": [s for s in group if s is not head], "spans": spans, "parts": parts,
+                "lead": lead, "text": f"{lead}: {body}" if lead else body, "doc_ids": docs_in}
+
+    def _cite(self, draft: dict[str, Any], citations: CitationList) -> Bullet:
+        """Number the quotes of a bullet: the statement shown first (for a task, only the span its
+        shown lines cover), then every other document's own statement."""
+        nums: list[int] = []
+        for s in [draft["head"]] + draft["others"]:
+            if s is draft["head"] and s.kind == "task":
+                start, end = min(a for a, _ in draft["spans"]), max(b for _, b in draft["spans"])
+            else:
+                start, end = s.start, s.end
+            n = citations.cite(_payload(s, self._record(s.doc_id)), start, end)
+            if n not in nums:
+                nums.append(n)
+        return Bullet(text=draft["text"], citations=nums, lead=draft["lead"], parts=draft["parts"],
+                      doc_ids=draft["doc_ids"])
 
     def _shown_parts(self, s: _Stmt) -> list[tuple[int, int]]:
         """A sentence: itself. A task: its title, its most relevant lines up to a length, and the

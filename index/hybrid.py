@@ -52,7 +52,9 @@ class FusionSettings:
     e5 reads "chu tri" far worse than "chủ trì", while the folded lexical features do not care.
     """
 
-    fusion: str = "wrrf"
+    # DBSF (each list's scores normalised by mean ± 3σ, then summed) won the sweep on both the
+    # project set and the smoke set; weights apply to the RRF variants only.
+    fusion: str = "dbsf"
     rrf_k: int = 10
     weights: tuple[float, float] = (0.5, 1.0)
     nodiac_weights: tuple[float, float] = (0.2, 1.0)

@@ -70,6 +70,8 @@ def from_task_answer(task_answer: Any, question: str, records: dict[str, dict], 
 
 
 _DUTY_WORDS = re.compile(r"\b(?:nhiem vu|duoc giao|phai lam|giao cho|trach nhiem)\b")
+# "gửi … cho cơ quan nào", "báo cáo về đâu", "theo chỉ đạo của ai": a recipient or a source, not an owner.
+_RECIPIENT = re.compile(r"\b(?:cho|gui|ve|toi|den|cua|voi|tu)\s+(?:co quan|don vi|ai|so|bo|ban|cuc|vu|nhung ai)\b|\bve dau\b")
 _ROLE_WORDS = re.compile(r"\b(?:chu tri|phoi hop|dau moi|dinh huong|phu trach|giao|chiu trach nhiem|nhiem vu)\b")
 
 
@@ -80,7 +82,7 @@ def _asks_ownership(kind: str, question: str) -> bool:
 
     folded = fold_accents(question).lower()
     if kind == "unit":
-        return bool(_ROLE_WORDS.search(folded))
+        return bool(_ROLE_WORDS.search(folded)) or not _RECIPIENT.search(folded)
     return kind in ("list", "general") and bool(_DUTY_WORDS.search(folded))
 
 

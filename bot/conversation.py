@@ -19,7 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from bot.evidence import terms
-from ingest.metadata import find_province
+from ingest.metadata import NUMBER, find_province
 from ingest.normalize import fold_accents
 
 _REFERS_BACK = re.compile(
@@ -75,6 +75,8 @@ def rewrite(question: str, previous: Turn | None) -> Rewritten:
         return Rewritten(q, False)
     prev = previous.question.rstrip(" ?")
     if new_place:
+        # Another province has other documents: the previous one's số hiệu does not carry over.
+        prev = re.sub(r"\s*(?:số\s+)?" + NUMBER.pattern, "", prev).strip()
         old_place = find_province(prev)
         if old_place:
             pattern = re.compile(re.escape(old_place), re.IGNORECASE)

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
-from index.lexical import QUESTION_WORDS, variants
-from ingest.normalize import fold_accents
+from index.lexical import FOLDED_QUESTION_WORDS, QUESTION_WORDS, variants
+from ingest.normalize import fold_accents, has_diacritics
 
 # Function words and colloquial glue: a passage need not contain "ở", "lo", "lại" to answer.
 FUNCTION_WORDS = set(
@@ -23,9 +23,11 @@ FUNCTION_WORDS = set(
     "nhiều mỗi mọi cả chưa muốn thể nhất hơn nữa đang vừa mới bằng nhau theo trong ngoài gồm bao gồm "
     "liên hệ chính nội dung cụ thể nhằm người".split()
 )
-_FOLDED_STOP = {fold_accents(w) for w in QUESTION_WORDS | FUNCTION_WORDS} | {
-    "nam", "ngay", "thang",  # calendar words: the numbers beside them carry the meaning
-}
+# Calendar words: the numbers beside them carry the meaning.
+_CALENDAR = {"năm", "ngày", "tháng"}
+_STOP = QUESTION_WORDS | FUNCTION_WORDS | _CALENDAR
+# Typed without diacritics, only the words no content word folds to (see index/lexical.py).
+_FOLDED_STOP = FOLDED_QUESTION_WORDS | {"o", "de", "da", "se", "can", "lam", "lo", "nam", "ngay", "thang", "nguoi"}
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9\"“(+-])")
 
 
@@ -37,15 +39,18 @@ def terms(text: str, *, for_question: bool = False) -> set[str]:
         # A question's abbreviation counts through its expansion: "Sở TT&TT" is answered by
         # a passage that writes "Sở Thông tin và Truyền thông".
         forms = forms[1:]
+    accented = has_diacritics(text)
     for segs in forms:
         for seg in segs:
             folded = [fold_accents(t) for t in seg]
-            for t in folded:
-                if not (for_question and t in _FOLDED_STOP):
-                    out.add(t)
-            for a, b in zip(folded, folded[1:]):
-                if not (for_question and (a in _FOLDED_STOP or b in _FOLDED_STOP)):
-                    out.add(f"{a}_{b}")
+            # Stop words are recognised in the letters the question was typed in: "nội" is not "nói".
+            stop = [for_question and ((t in _STOP) if accented else (f in _FOLDED_STOP)) for t, f in zip(seg, folded)]
+            for f, is_stop in zip(folded, stop):
+                if not is_stop:
+                    out.add(f)
+            for i in range(len(folded) - 1):
+                if not (stop[i] or stop[i + 1]):
+                    out.add(f"{folded[i]}_{folded[i + 1]}")
     return out
 
 

@@ -338,13 +338,15 @@ class ExtractiveAnswerer:
                 if found_role != role:
                     head = f"Tài liệu không nêu {ROLE_LABELS[role].lower()} cho nội dung này; {label.lower()} là {value} [{n}]."
                 return f"{head}\n{where}: {self._support(cand, cites)}" if cand.text.strip() not in head else head
-        # 2. A duty under a unit heading ("1. Phòng Văn hóa và Thông tin huyện: …").
-        title = (best.hit.section or "").split(" ", 1)[-1]
-        heading_line = best.hit.text.split("\n", 1)[0]
-        if _UNIT_HEAD.match(title) and heading_line.lstrip("0123456789. ").startswith(title[:20]):
-            n = cites.cite(best.hit.payload, 0, len(heading_line))
-            support = self._support(best, cites) if best.start > 0 else ""
-            return f"{title} [{n}]." + (f"\nNhiệm vụ: {support}" if support else "")
+        # 2. A duty under a unit heading ("1. Phòng Văn hóa và Thông tin huyện: …"), the heading
+        # in this chunk or, when the item ran over a chunk, in its section path.
+        title = (best.hit.section or "").split(" ", 1)[-1].rstrip(": ")
+        if _UNIT_HEAD.match(title):
+            heading_line = best.hit.text.split("\n", 1)[0]
+            if heading_line.lstrip("0123456789. ").startswith(title[:20]) and best.start > 0:
+                n = cites.cite(best.hit.payload, 0, len(heading_line))
+                return f"{title} [{n}].\nNhiệm vụ: {self._support(best, cites)}"
+            return f"{title}: {self._support(best, cites)}"
         # 3. A narrative sentence that assigns ("Giao Vụ Hợp tác quốc tế chủ trì …").
         for cand in cands[:6]:
             if _ROLE_VERBS.search(cand.text) and cand.score >= 0.85 * best.score:

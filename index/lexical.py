@@ -42,9 +42,15 @@ _SEGMENT = re.compile(r"[^\w\s&/-]+|\s[-–]\s")
 QUESTION_WORDS = {
     "nào", "gì", "ai", "đâu", "sao", "mấy", "bao", "nhiêu", "không", "chăng", "nhỉ", "vậy", "ạ",
     "hả", "à", "thế", "hãy", "cho", "biết", "tôi", "mình", "em", "bạn", "có", "phải", "là", "được",
-    "những", "các", "của", "và", "với", "về", "trong", "theo", "thì", "nói",
+    "những", "các", "của", "và", "với", "về", "trong", "theo", "thì",
 }
-_FOLDED_QUESTION_WORDS = {fold_accents(w) for w in QUESTION_WORDS}
+# Without diacritics a question word can be a content word ("co" is "có" or "cơ quan", "ban"
+# is "bạn" or "Ban Tuyên giáo", "the" is "thế" or "thể thao"): only the unambiguous ones go.
+FOLDED_QUESTION_WORDS = {
+    "nao", "gi", "ai", "khong", "nhung", "cac", "cua", "va", "voi", "la", "duoc", "thi", "hay",
+    "cho", "biet", "toi", "minh", "em", "ve", "theo", "phai", "sao", "bao", "nhieu", "vay", "nhi", "hang",
+}
+_FOLDED_QUESTION_WORDS = FOLDED_QUESTION_WORDS
 
 K1 = 1.2
 B = 0.75

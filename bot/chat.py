@@ -8,7 +8,7 @@ from typing import Any, Callable, Protocol
 
 from bot.citations import Citation
 from bot.conversation import SessionStore, Turn, rewrite
-from bot.extractive import Answer, ExtractiveAnswerer
+from bot.extractive import ROLE_LABELS, Answer, ExtractiveAnswerer
 from bot.intent import classify
 from index.hybrid import Retriever, SearchHit
 
@@ -59,6 +59,22 @@ def from_task_answer(task_answer: Any, question: str, records: dict[str, dict], 
                                   char_end=c["char_end"]))
     lines = task_answer.text.split("\n")
     numbered = [i for i, line in enumerate(lines) if re.match(r"^\d+\.\s", line)]
+    role = task_answer.role or "lead"
+    if task_answer.intent == "who" and len(task_answer.tasks) == len(citations) and role in ROLE_LABELS:
+        # Lead with what was asked: the unit, then the task it owns and where the plan says so.
+        out = []
+        for c, task in zip(citations, task_answer.tasks):
+            units = task.deadline if role == "deadline" else ", ".join(getattr(task, f"{role}_units", []) or [])
+            if not units:
+                out = []
+                break
+            where = " ".join(x for x in (c.number and f"{records.get(c.doc_id, {}).get('doc_type') or 'Văn bản'} {c.number}",
+                                          c.section and f"mục {c.section.split(' ', 1)[0]}") if x)
+            out.append(f"{ROLE_LABELS[role]}: {units} [{c.n}].\nNhiệm vụ: {task.task}" + (f" ({where})." if where else "."))
+        if out:
+            text = "\n".join(out)
+            debug = {**fallback.debug, "source": "tasks", "task_intent": task_answer.intent}
+            return Answer(text, citations, True, question, fallback.related, debug)
     if numbered and len(numbered) == len(citations):
         for n, i in enumerate(numbered, 1):
             lines[i] = f"{lines[i]} [{n}]"

@@ -69,7 +69,7 @@ def from_task_answer(task_answer: Any, question: str, records: dict[str, dict], 
                 out = []
                 break
             where = " ".join(x for x in (c.number and f"{records.get(c.doc_id, {}).get('doc_type') or 'Văn bản'} {c.number}",
-                                          c.section and f"mục {c.section.split(' ', 1)[0]}") if x)
+                                          _section_ref(c.section)) if x)
             out.append(f"{ROLE_LABELS[role]}: {units} [{c.n}].\nNhiệm vụ: {task.task}" + (f" ({where})." if where else "."))
         if out:
             text = "\n".join(out)
@@ -100,6 +100,14 @@ def _asks_ownership(kind: str, question: str) -> bool:
     if kind == "unit":
         return bool(_ROLE_WORDS.search(folded)) or not _RECIPIENT.search(folded)
     return kind in ("list", "general") and bool(_DUTY_WORDS.search(folded))
+
+
+def _section_ref(section: str) -> str:
+    """"mục 1.3" for a numbered section, the section's name otherwise ("Mở đầu")."""
+    if not section:
+        return ""
+    first = section.split(" ", 1)[0]
+    return f"mục {first}" if re.match(r"^[\dIVXLC]", first) else section
 
 
 def _within(citations: list[dict], hits: list[SearchHit]) -> bool:

@@ -271,7 +271,10 @@ class ExtractiveAnswerer:
                 for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
                     for m in re.finditer(r"[^\n.;]*có hiệu lực[^\n.;]*", payload["text"]):
                         if _DATE.search(m.group(0)) or "ngày ký" in m.group(0):
-                            found.append((own and own not in m.group(0).lower(), payload, m))
+                            said = m.group(0).strip().lower()
+                            # Best: the clause whose subject is the document itself ("Nghị định này có hiệu lực…").
+                            rank = 0 if own and said.startswith(own) else 1 if own and own in said else 2
+                            found.append((rank, payload, m))
                 if found:
                     _, payload, m = min(found, key=lambda f: f[0])
                     n = cites.cite(payload, m.start(), m.end())

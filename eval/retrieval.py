@@ -166,6 +166,9 @@ def main() -> None:
         print(table([r for r in rows if r["type"] == "ALL"], cols, f"{name}: overall"))
         print(table([r for r in rows if r["type"] != "ALL"], cols, f"{name}: by question type"))
         services.close()
+    import resource
+
+    print(f"\npeak memory (max RSS) of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -154,7 +154,8 @@ class ChatService:
             table_answer = self.tasks().answer_unit_question(
                 rewritten.question, chunk_ids=[h.chunk_id for h in hits],
                 doc_ids=[rewritten.prefer_doc] if rewritten.prefer_doc else None)
-            if table_answer is not None and table_answer.citations and _within(table_answer.citations, hits[:5]):
+            if (table_answer is not None and table_answer.citations and _within(table_answer.citations, hits[:5])
+                    and not self.answerer.missing_units(rewritten.question, table_answer.citations[0]["doc_id"])):
                 answer = from_task_answer(table_answer, rewritten.question, self.records(), answer)
         if self.generator is not None and use_llm and answer.grounded and answer.debug.get("source") != "tasks":
             answer = self.generator.generate(rewritten.question, hits, answer)

@@ -161,11 +161,11 @@ class ExtractiveAnswerer:
             return []
         gone = []
         for unit in find_units(question):
-            # The head and the next two syllables name the unit; a question's span can run on
+            # The head and the next syllables name the unit; a question's span can run on
             # into its own words ("Bộ Nội vụ muốn …").
-            head = " ".join(unit.name.split()[:3])
+            head = " ".join(unit.name.split()[:5])
             pairs = [t for t in terms(head) if "_" in t]
-            if pairs and sum(p in doc for p in pairs) / len(pairs) < 0.5:
+            if pairs and sum(p in doc for p in pairs) / len(pairs) < 0.6:
                 gone.append(unit.name)
         return gone
 
@@ -316,6 +316,14 @@ class ExtractiveAnswerer:
     def _general(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
         best = cands[0]
         parts = [self._support(best, cites)]
+        if best.start == 0 and best.hit.text.split("\n", 1)[0].strip() == best.text.strip():
+            # The best match is an item's heading: what the item says is the answer.
+            body = [c for c in sorted(cands, key=lambda c: c.start) if c.hit.chunk_id == best.hit.chunk_id and c.start > best.start]
+            if body:
+                last = body[min(1, len(body) - 1)]
+                n = cites.cite(best.hit.payload, body[0].start, last.end)
+                text = best.hit.text[body[0].start:last.end].strip()
+                return f"{best.text.strip()}: {text} [{n}]"
         # A second sentence when it is nearly as good and adds something (another passage or the next line).
         for c in cands[1:6]:
             if c.score >= 0.9 * best.score and c.text.strip() != best.text.strip() and c.own >= 0.5 * best.own:

@@ -92,7 +92,7 @@ def reference_lines(summary: Summary) -> list[tuple[Citation, str]]:
 
 
 def _intro(summary: Summary) -> str:
-    n_docs = len(summary.documents)
+    n_docs = len({c.doc_id for c in summary.references})
     return (f"(Bản tổng hợp trích nguyên văn từ {n_docs} văn bản; số trong ngoặc vuông [n] sau mỗi ý chỉ "
             f"tài liệu tham khảo ở cuối báo cáo.)")
 

@@ -3,24 +3,29 @@
     summarize(services, SummaryRequest(topic="Nội dung về trụ cột Kinh tế", doc_ids=[...]))
 
 Extractive, no LLM. The documents' chunks (from the ledger) are cut into statements:
-sentences (hard-wrapped lines joined, long ones cut at "; "), and task blocks (an item's
-heading, its lines and the "Đơn vị chủ trì: …" lines that assign it, or the lines under a
-heading that names a unit). Then:
+sentences (hard-wrapped lines joined, brackets never cut, only very long ones cut at "; "),
+and task blocks (an item's title, its lines and the "Đơn vị chủ trì: …" lines that assign it,
+or the lines under a heading that names a unit). Clutter goes first: header, recipients,
+signature, metadata rows, bylines, lead-ins, the document's own title. Then:
 
 - with a topic, statements are scored by relevance: dense similarity to the topic, IDF-weighted
-  word overlap (IDF over the chosen documents, words that only name the documents dropped),
-  the theme the topic names (pillar classifier below) and the hybrid retriever's rank of the
-  statement's chunk in its document;
-- without a topic (summary of given documents), by salience: similarity to the document's
-  centroid, position, structure (assignments, the sentence that names the document's số hiệu),
-  with clutter (header, signature, metadata rows, bylines, closing formulas) dropped.
+  word overlap (IDF over the chosen documents' statements; issuer, province and số hiệu left
+  out), the theme the topic names (keyword + heading + embedding-prototype classifier below),
+  and the hybrid retriever's rank of the statement's chunk in its document. A statement needs
+  evidence of its own (enough of the topic's words, or the theme) to count at all. A topic
+  about who does what ("nhiệm vụ", "giao", "chủ trì") offers task blocks instead of their lines;
+- without a topic — or with one that only names the chosen documents ("Tóm tắt Quyết định
+  1117/QĐ-BNV") — by salience: greedy coverage of the document (embedding similarity),
+  specificity (rare words) and structure (the sentence naming the số hiệu, the opening one,
+  assignments, purpose).
 
 Each document keeps its best statements (MMR for variety), near-duplicates across documents
-are merged into one bullet citing every document ("Các kế hoạch của A và B đều nêu: …"),
-and bullets are grouped by document, province or theme ("pillar"). A bullet's text is made of
-parts, each an exact span of a cited quote, only lightly condensed (leading "- "/"+ " and
-numbering, connectives such as "Đồng thời," and trailing ";" removed, first letter
-capitalised): :func:`unsupported_parts` checks that.
+(bigram containment, or embedding cosine with word overlap) are merged into one bullet citing
+every document ("Các kế hoạch của A và B đều nêu: …"), and bullets are grouped by document,
+province or theme ("pillar"), common points first. A bullet's text is made of parts, each an
+exact span of a cited quote, only lightly condensed (leading "- "/"+ " and numbering,
+connectives such as "Đồng thời," and trailing ";" removed, first letter capitalised):
+:func:`unsupported_parts` checks that, :func:`duplicate_pairs` that no bullet repeats another.
 """
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ import os
 import re
 import threading
 import time
+import weakref
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,8 +44,9 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from bot.citations import Citation, CitationList
-from bot.evidence import terms
-from ingest.normalize import canonical_tones, fold_accents
+from bot.evidence import FUNCTION_WORDS, terms
+from index.lexical import QUESTION_WORDS
+from ingest.normalize import canonical_tones, fold_accents, has_diacritics
 
 log = logging.getLogger(__name__)
 
@@ -387,10 +394,7 @@ class _Stmt:
     theme: str = ""
     theme_scores: dict[str, float] = field(default_factory=dict)
     emb: np.ndarray | None = None
-
-    @property
-    def raw(self) -> str:
-        return self.chunk["text"][self.start:self.end]
+    covered: float = 0.0  # share of the topic's weighted words it holds
 
     def part_text(self, span: tuple[int, int]) -> str:
         return condense(self.chunk["text"][span[0]:span[1]])
@@ -630,17 +634,41 @@ def topic_themes(topic: str) -> list[str]:
 # ASEANBOT_SUMMARY_DEBUG=1 logs every statement's relevance, to see why one was left out.
 _DEBUG = bool(os.environ.get("ASEANBOT_SUMMARY_DEBUG"))
 # Words of a request, not of its subject.
-_REQUEST_TERMS = {fold_accents(w) for w in "tóm tắt tổng hợp nội dung chính văn bản tài liệu ban hành các những "
-                  "điểm ý quy định của về trong".split()}
+_REQUEST_WORDS = "tóm tắt, tổng hợp, nội dung, chính, văn bản, tài liệu, ban hành, các, những, điểm, ý, quy định, của, về, trong"
+_REQUEST_TERMS = {fold_accents(w) for w in _REQUEST_WORDS.replace(",", " ").split()}
 
 
-def _naming_terms(records: list[dict]) -> set[str]:
-    """Words that name the chosen documents: their kind, số hiệu, issuer, province, title."""
+def _naming_terms(records: list[dict], accented: bool | None = None, *, titles: bool = True) -> set[str]:
+    """Words that name the chosen documents: their kind, số hiệu, issuer, province and (unless
+    ``titles`` is False) title; folded as bot.evidence.terms has them, or as :func:`_lex_terms`
+    in the given mode."""
     out: set[str] = set()
     for r in records:
-        out |= terms(" ".join(filter(None, [r.get("title"), r.get("issuer"), r.get("province"), r.get("number"),
-                                            r.get("doc_type"), short_label(r)])))
+        text = " ".join(filter(None, [r.get("title") if titles else None, r.get("issuer"), r.get("province"),
+                                      r.get("number"), r.get("doc_type"), short_label(r)]))
+        out |= terms(text) if accented is None else _lex_terms(text, accented)
     return out
+
+
+_STOP_FOLDED = {fold_accents(w) for w in QUESTION_WORDS | FUNCTION_WORDS}
+_PUNCT_SPLIT = re.compile(r"[^\w\s]+")
+
+
+def _lex_terms(text: str, accented: bool, *, topic: bool = False) -> set[str]:
+    """Lower-case syllables and syllable bigrams (never across punctuation), with diacritics in
+    one canonical form or folded away. For a topic, question and function words go."""
+    base = canonical_tones(text).lower() if accented else fold_accents(text).lower()
+    out: set[str] = set()
+    for segment in _PUNCT_SPLIT.split(base):
+        words = _WORD.findall(segment)
+        keep = [not (topic and fold_accents(w) in _STOP_FOLDED) for w in words]
+        out.update(w for w, k in zip(words, keep) if k)
+        out.update(f"{a}_{b}" for (a, ka), (b, kb) in zip(zip(words, keep), zip(words[1:], keep[1:])) if ka and kb)
+    return out
+
+
+def _request_terms(accented: bool) -> set[str]:
+    return _lex_terms(_REQUEST_WORDS, accented)
 
 
 def has_content(topic: str, records: list[dict]) -> bool:
@@ -713,11 +741,15 @@ class Tuning:
     # ... or when both their meaning and words are this close.
     dup_cosine: float = 0.965
     dup_cosine_overlap: float = 0.45
-    # Topic mode: a statement must reach this relevance, and this share of its document's best.
+    # Topic mode: a statement must reach this relevance, this share of the mean of its document's
+    # three best, and this share of the mean of the request's three best.
     min_relevance: float = 0.32
     relative_relevance: float = 0.55
+    global_relevance: float = 0.45
     # A document takes part only if its best statement reaches this.
     min_document_relevance: float = 0.4
+    # Share of the topic's (IDF-weighted) words a statement must hold, or its theme score.
+    min_evidence: float = 0.3
     per_document: int = 10  # bullets per document with a topic
     per_pillar_section: int = 12
     mmr_lambda: float = 0.75
@@ -791,7 +823,8 @@ class Summarizer:
         # "Tóm tắt Quyết định 1117/QĐ-BNV": a topic that only names the chosen documents asks for
         # their summary, not for a subject inside them.
         topical = bool(request.topic) and has_content(request.topic or "", records)
-        task_mode = topical and "organization" in topic_themes(request.topic or "")
+        themes = topic_themes(request.topic or "") if topical else []
+        task_mode = "organization" in themes
         pools: dict[str, list[_Stmt]] = {}
         for doc_id, (r, sentences, tasks) in docs.items():
             if topical and not task_mode:
@@ -799,12 +832,27 @@ class Summarizer:
             else:
                 # who does what: a task block stands for its lines (they are not offered twice)
                 pool = [s for s in sentences if s.block is None] + tasks
-            pools[doc_id] = self._trim_pool(pool, request.topic if topical else None)
+            pools[doc_id] = pool
+        if topical:
+            # Word coverage is cheap and decides early: without a theme named, a statement that
+            # holds too little of the topic's words can never qualify, so it is never embedded.
+            self._word_coverage([s for _, sents, tasks in docs.values() for s in sents + tasks],
+                                request.topic or "", records)
+            if not themes:
+                pools = {d: [s for s in p if s.covered >= self.tuning.min_evidence] for d, p in pools.items()}
+        pools = {d: self._trim_pool(p, topical) for d, p in pools.items()}
 
         everything = [s for p in pools.values() for s in p]
         step += 1
         progress("Tính biểu diễn câu", step, total_steps)
-        self._embed_all(everything)
+        embedded = 0
+
+        def on_batch(n: int) -> None:  # the slow part of a long input: say how far it is
+            nonlocal embedded
+            embedded += n
+            progress(f"Tính biểu diễn câu {embedded}/{len(everything)}", step, total_steps)
+
+        self._embed_all(everything, on_batch)
         self._classify(everything)
         if task_mode:
             # who does what: tasks, and sentences that assign or organise, not the plan's content
@@ -819,7 +867,8 @@ class Summarizer:
         else:
             chosen = self._select_by_salience(request, pools, docs)
         if not any(chosen.values()):
-            notes.append("Các tài liệu đã chọn không có nội dung phù hợp với chủ đề.")
+            notes.append("Các tài liệu đã chọn không có nội dung phù hợp với chủ đề." if topical else
+                          "Không trích được nội dung nào từ các tài liệu đã chọn.")
 
         step += 1
         progress("Gộp ý trùng và sắp xếp", step, total_steps)
@@ -828,17 +877,15 @@ class Summarizer:
 
     # -- candidates --
 
-    def _trim_pool(self, pool: list[_Stmt], topic: str | None, limit: int = 220) -> list[_Stmt]:
+    def _trim_pool(self, pool: list[_Stmt], topical: bool, limit: int = 220) -> list[_Stmt]:
         """Long documents (decrees of hundreds of sentences): keep the likeliest statements before
-        embedding them — word overlap with the topic, or with the whole document."""
+        embedding them — the topic's words they hold, or their words' weight in the document."""
         if len(pool) <= limit:
             return pool
-        texts = [s.embed_text + " " + s.context for s in pool]
-        tf = [Counter(_bigrams(t)) for t in texts]
-        if topic:
-            q = set(_bigrams(topic)) | {w for w in _fold_words(topic).split()}
-            scores = [sum(1 for t in q if t in c) + 0.5 * (1 - s.position) for c, s in zip(tf, pool)]
+        if topical:
+            scores = [s.covered + 0.2 * (1 - s.position) for s in pool]
         else:
+            tf = [Counter(_bigrams(s.embed_text + " " + s.context)) for s in pool]
             df: Counter = Counter()
             for c in tf:
                 df.update(c.keys())
@@ -847,8 +894,8 @@ class Summarizer:
         keep = sorted(range(len(pool)), key=lambda i: -scores[i])[:limit]
         return [pool[i] for i in sorted(keep)]
 
-    def _embed_all(self, stmts: list[_Stmt]) -> None:
-        vecs = _embed(self.services.embedder, [s.embed_text for s in stmts])
+    def _embed_all(self, stmts: list[_Stmt], on_batch: Callable[[int], None] | None = None) -> None:
+        vecs = _embed(self.services.embedder, [s.embed_text for s in stmts], on_batch)
         for s, v in zip(stmts, vecs):
             s.emb = v
 
@@ -900,6 +947,35 @@ class Summarizer:
 
     # -- scoring --
 
+    def _word_coverage(self, stmts: list[_Stmt], topic: str, records: list[dict]) -> None:
+        """Set each statement's ``covered``: the share of the topic's IDF-weighted words (IDF over
+        these statements) that it holds, itself or — counting half — in the headings above it."""
+        n = len(stmts)
+        # A topic typed with diacritics is matched with them: folded, "thế giới" would meet "thể
+        # thao" and "vô địch" "dịch bệnh".
+        accented = has_diacritics(topic)
+        own_terms = [_lex_terms(s.embed_text, accented) for s in stmts]
+        stmt_terms = [ts | _lex_terms(s.context, accented) for ts, s in zip(own_terms, stmts)]
+        df: Counter = Counter()
+        for ts in stmt_terms:
+            df.update(ts)
+        # Names (issuer, province, số hiệu) would favour the statements that repeat them; a
+        # title's words ("thông tin, tuyên truyền") are common enough for IDF to discount.
+        naming = _naming_terms(records, accented, titles=False)
+        request_words = _request_terms(accented)
+        weights: dict[str, float] = {}
+        for t in _lex_terms(topic, accented, topic=True):
+            if t in naming or t in request_words:
+                continue  # names a document (its kind, issuer, province) or the request itself
+            idf = math.log((n + 1) / (df.get(t, 0) + 0.5))
+            if idf > 0:
+                # a two-syllable word is the unit of meaning: "hình" alone also matches "hình ảnh"
+                weights[t] = idf * (1.0 if "_" in t else 0.5)
+        total = sum(weights.values())
+        for s, own, ts in zip(stmts, own_terms, stmt_terms):
+            s.covered = (max(sum(w for t, w in weights.items() if t in own),
+                             0.5 * sum(w for t, w in weights.items() if t in ts)) / total) if total else 0.0
+
     def _relevance(self, stmts: list[_Stmt], topic: str, records: list[dict]) -> np.ndarray:
         """How well each statement fits the topic, 0 … ~1: meaning (dense), words (IDF over these
         statements, words that only name the chosen documents dropped), the theme the topic
@@ -910,29 +986,8 @@ class Summarizer:
         lo, hi = np.percentile(dense, 20), dense.max()
         dense_n = np.clip((dense - lo) / (hi - lo + 1e-6), 0, 1)
 
-        own_terms = [terms(s.embed_text) for s in stmts]
-        stmt_terms = [ts | terms(s.context) for ts, s in zip(own_terms, stmts)]
-        df: Counter = Counter()
-        for ts in stmt_terms:
-            df.update(ts)
-        naming = _naming_terms(records)
-        weights: dict[str, float] = {}
-        for t in terms(topic, for_question=True):
-            if t in naming or t in _REQUEST_TERMS:
-                continue  # names a document (its kind, issuer, province) or the request itself
-            idf = math.log((n + 1) / (df.get(t, 0) + 0.5))
-            if idf > 0:
-                # a two-syllable word is the unit of meaning: "hình" alone also matches "hình ảnh"
-                weights[t] = idf * (1.0 if "_" in t else 0.5)
-        total = sum(weights.values())
-        if total > 0:
-            # words in the statement itself, or (counting half) in the headings above it
-            lexical = np.array([max(sum(w for t, w in weights.items() if t in own),
-                                    0.5 * sum(w for t, w in weights.items() if t in ts)) / total
-                                for own, ts in zip(own_terms, stmt_terms)])
-            lexical = lexical / max(float(lexical.max()), 0.5)
-        else:
-            lexical = np.zeros(n)
+        covered = np.array([s.covered for s in stmts])
+        lexical = covered / max(float(covered.max()), 0.5)
 
         themes = topic_themes(topic)
         theme = np.zeros(n)
@@ -960,6 +1015,11 @@ class Summarizer:
             score = 0.15 * dense_n + 0.25 * lexical + 0.5 * theme + 0.1 * prior
         else:
             score = 0.45 * dense_n + 0.45 * lexical + 0.1 * prior
+        # Dense likeness is relative (the best of any pool scores 1): a statement also needs
+        # evidence of its own — the topic's words, or the theme it names — or it is no answer
+        # ("giải bóng đá" over plans that never mention one).
+        evidence = np.maximum(covered, theme)
+        score = np.where(evidence >= self.tuning.min_evidence, score, 0.0)
         if _DEBUG:
             for s, d, l, t, p, v in zip(stmts, dense_n, lexical, theme, prior, score):
                 log.warning("REL %.2f d%.2f l%.2f t%.2f p%.2f %s %s | %s", v, d, l, t, p, s.kind, s.doc_id[:14],
@@ -987,15 +1047,19 @@ class Summarizer:
 
         cap = request.max_bullets_per_section or tn.per_document
         chosen: dict[str, list[_Stmt]] = {}
+        overall = float(np.mean(sorted((s.score for s in everything), reverse=True)[:3]))
         for doc_id, pool in pools.items():
             if not pool:
                 chosen[doc_id] = []
                 continue
-            best = max(s.score for s in pool)
-            if best < tn.min_document_relevance:
+            ranked = sorted((s.score for s in pool), reverse=True)
+            if ranked[0] < tn.min_document_relevance:
                 chosen[doc_id] = []
                 continue
-            floor = max(tn.min_relevance, tn.relative_relevance * best)
+            # Relative to the document's few best (one outlier does not raise the bar), and to
+            # the request's: a plan that barely touches the topic offers its best, not its filler.
+            floor = max(tn.min_relevance, tn.relative_relevance * float(np.mean(ranked[:3])),
+                        tn.global_relevance * overall)
             cands = [s for s in pool if s.score >= floor]
             chosen[doc_id] = _mmr(cands, cap, tn.mmr_lambda)
         return chosen
@@ -1147,8 +1211,10 @@ class Summarizer:
             docs_here = {s.doc_id for g in items for s in g}
             bullets = []
             for group in items:
-                draft = self._compose(group, labels, plural,
-                                      attribute=len(docs_here) > 1 or heading == common_heading)
+                # a bullet is credited to its document wherever the heading does not say which
+                attribute = (len(docs_here) > 1 or heading == common_heading
+                             or (request.group_by == "pillar" and len(records) > 1))
+                draft = self._compose(group, labels, plural, attribute=attribute)
                 key = _core(draft["text"])
                 if key in seen_texts:
                     continue  # checked before citing: a dropped bullet leaves no reference behind
@@ -1156,6 +1222,9 @@ class Summarizer:
                 bullets.append(self._cite(draft, citations))
             if bullets:
                 out_sections.append(Section(heading, bullets))
+        cited = {c.doc_id for c in citations.items}
+        if not request.doc_ids:
+            records = [r for r in records if r["doc_id"] in cited]  # drawn on, not merely searched
         return Summary(
             title=summary_title(request, records),
             generated_at=datetime.now().astimezone(),
@@ -1186,7 +1255,8 @@ class Summarizer:
         parts = [head.part_text(p) for p in spans]
         body = _render_parts(parts, head.kind == "task" and head.heading_part is not None
                              and spans[:1] == [head.heading_part])
-        docs_in = sorted({s.doc_id for s in group}, key=lambda d: min(s.order for s in group if s.doc_id == d))
+        rank = {d: i for i, d in enumerate(self._records)}  # named in the order the documents were asked for
+        docs_in = sorted({s.doc_id for s in group}, key=lambda d: rank.get(d, len(rank)))
         lead = ""
         if len(docs_in) > 1:
             lead = f"{plural[0]} của {_join_names([labels[d] for d in docs_in])} đều nêu"
@@ -1423,13 +1493,14 @@ def duplicate_pairs(bullets: list[Bullet] | list[dict], threshold: float = 0.8) 
 
 
 def summarize(services, request: SummaryRequest, on_progress: Progress | None = None) -> Summary:
-    """One summary with the services' ledger, retriever and embedder (a shared Summarizer per
-    services object keeps the theme prototypes)."""
-    summarizer = getattr(services, "_summarizer", None)
-    if summarizer is None or summarizer.services is not services:
-        summarizer = Summarizer(services)
-        try:
-            services._summarizer = summarizer
-        except AttributeError:  # pragma: no cover - a services object without __dict__
-            pass
+    """One summary with the services' ledger, retriever and embedder. The Summarizer (and its
+    theme prototypes) is kept per services object, without touching the object itself."""
+    with _SUMMARIZERS_LOCK:
+        summarizer = _SUMMARIZERS.get(services)
+        if summarizer is None:
+            summarizer = _SUMMARIZERS[services] = Summarizer(services)
     return summarizer.summarize(request, on_progress)
+
+
+_SUMMARIZERS: "weakref.WeakKeyDictionary[Any, Summarizer]" = weakref.WeakKeyDictionary()
+_SUMMARIZERS_LOCK = threading.Lock()

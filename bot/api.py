@@ -26,21 +26,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = Services(settings)
     app.state.settings = settings
 
-    try:  # the widget's routes and CORS (bot/web.py); the API works without them
-        from bot import web
+    from bot import web
+    from bot.ratelimit import rate_limit
 
-        web.add_cors(app, settings)
-        app.include_router(web.router)
-        from bot.ratelimit import rate_limit
-    except ImportError:  # pragma: no cover - during development only
-        async def rate_limit(request: Request) -> None:  # type: ignore[misc]
-            return None
-    try:
-        from bot.tasks_api import router as tasks_router
+    web.add_cors(app, settings)
+    app.include_router(web.router)
+    from bot.summary_api import router as summary_router
+    from bot.tasks_api import router as tasks_router
 
-        app.include_router(tasks_router)
-    except ImportError:  # pragma: no cover
-        pass
+    app.include_router(tasks_router)
+    app.include_router(summary_router)
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> JSONResponse:

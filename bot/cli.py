@@ -153,6 +153,17 @@ def tasks(unit: Optional[str] = typer.Option(None, "--unit", help="Unit name (an
 
 
 @app.command()
+def summarize(topic: Optional[str] = typer.Option(None, "--topic", help="What the summary is about."),
+              doc: Optional[list[str]] = typer.Option(None, "--doc", help="Document id or source path (repeatable)."),
+              by: Optional[str] = typer.Option(None, "--by", help="document, pillar or province"),
+              out: Optional[Path] = typer.Option(None, "--out", help="Write .docx or .md (else print Markdown).")) -> None:
+    """A cited summary of a topic or of documents, for report writers (DOCX or Markdown)."""
+    from bot.summary_cli import summarize_command
+
+    raise typer.Exit(summarize_command(topic, doc, by, out))
+
+
+@app.command()
 def ask(question: str, as_json: bool = typer.Option(False, "--json", help="Print JSON."),
         session: Optional[str] = typer.Option(None, "--session", help="Session id for follow-up questions.")) -> None:
     """Ask a question; the answer cites the passages it relies on."""

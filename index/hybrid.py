@@ -58,7 +58,7 @@ class FusionSettings:
     rrf_k: int = 10
     weights: tuple[float, float] = (0.5, 1.0)
     nodiac_weights: tuple[float, float] = (0.2, 1.0)
-    prefetch_k: int = 50
+    prefetch_k: int = 100
 
 
 class Retriever:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter
-from dataclasses import dataclass
 
 from index.abbreviations import expand_abbreviations
 from index.store import SparseVector
@@ -99,10 +98,12 @@ def _numbers(text: str) -> list[str]:
 class LexicalEncoder:
     """Text → :class:`SparseVector`. ``bigrams=False`` and ``folded=False`` exist for the benchmark."""
 
-    def __init__(self, bigrams: bool = True, folded: bool = True, folded_weight: float = 0.3):
+    def __init__(self, bigrams: bool = True, folded: bool = True, folded_weight: float = 0.3,
+                 bigram_weight: float = 1.0):
         self.bigrams = bigrams
         self.folded = folded
         self.folded_weight = folded_weight
+        self.bigram_weight = bigram_weight  # query weight of a bigram relative to a syllable
 
     def _doc_features(self, segs: list[list[str]]) -> list[str]:
         feats = _features(segs, "")
@@ -128,10 +129,11 @@ class LexicalEncoder:
 
         def add(feats: list[str], w: float) -> None:
             for f in feats:
-                if not self.bigrams and f.split(":")[0].endswith("b"):
+                is_bigram = f.split(":")[0].endswith("b")
+                if not self.bigrams and is_bigram:
                     continue
                 fid = feature_id(f)
-                weights[fid] = max(weights.get(fid, 0.0), w)
+                weights[fid] = max(weights.get(fid, 0.0), w * (self.bigram_weight if is_bigram else 1.0))
 
         accented = has_diacritics(text) or not self.folded
         for segs in variants(text):

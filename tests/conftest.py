@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,9 +68,9 @@ def app(services):
     return application
 
 
-@pytest.fixture(scope="session")
-def live_server(app):
-    """The app served by uvicorn on a free loopback port, for HTTP and browser tests."""
+@contextmanager
+def serve(application):
+    """Serve an app with uvicorn on a free loopback port for the duration of the block."""
     import socket
     import threading
     import time
@@ -80,15 +81,24 @@ def live_server(app):
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 30
     while not server.started and time.time() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The session's app, served for HTTP and browser tests."""
+    with serve(app) as base:
+        yield base
 
 
 @pytest.fixture

@@ -9,14 +9,13 @@ import json
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.conftest import serve
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
@@ -284,27 +283,6 @@ def test_keyboard_only(browser, live_server):
         assert "launcher" in active_in_widget(page)["cls"]  # focus back on the bubble
         assert launcher.get_attribute("aria-expanded") == "false"
         assert errors == [], errors
-
-
-@contextmanager
-def serve(application):
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_rate_limited_question_shows_a_vietnamese_message(browser, app, tmp_path):

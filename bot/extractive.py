@@ -71,8 +71,12 @@ class AbstainPolicy:
     min_sentence_coverage: float = 0.25
     # Candidates within this share of the best score may supply an answer of the asked type.
     type_window: float = 0.8
+    # Supporting sentences added to a general answer, and how close to the best they must score.
+    extra_sentences: int = 2
+    extra_window: float = 0.8
 
 
+_TEMPORAL = re.compile(r"\b(?:kể từ|từ thời điểm|tại thời điểm|trong thời hạn|thời hạn|sau khi|trước khi|khi)\b", re.I)
 _NUM_WORD = r"(?:\d[\d.,]*|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|tỉ)"
 # A signer's name starts with a Vietnamese family name; a capitalised phrase that does not
 # ("Luật Phòng cháy") is not a person.
@@ -105,7 +109,9 @@ def has_answer_type(intent: Intent, question: str, text: str) -> bool:
     """Does a passage hold the kind of thing asked for: a date, a count of the asked noun, a số hiệu,
     a unit, a person? A passage on the right topic without it does not answer the question."""
     if intent.kind == "date":
-        return bool(_DATE.search(text))
+        # "Khi nào?" is answered by a date, or by the event or period that sets it
+        # ("kể từ thời điểm mở thừa kế", "trong thời hạn 30 ngày").
+        return bool(_DATE.search(text) or _TEMPORAL.search(text))
     if intent.kind == "number":
         return bool(NUMBER.search(text))
     if intent.kind == "count":
@@ -118,7 +124,9 @@ def has_answer_type(intent: Intent, question: str, text: str) -> bool:
             return bool(re.search(fold_accents(_NUM_WORD).lower() + r"\s+(?:\w+\s+)?" + head + r"\b", folded))
         return bool(re.search(r"\d", text))
     if intent.kind == "unit":
-        return bool(_UNIT_ANYWHERE.search(text))
+        # "Ai …?" may ask for a person ("người đang chiếm hữu"), "đơn vị nào" for a body.
+        asks_who = re.search(r"\bai\b", fold_accents(question).lower())
+        return bool(_UNIT_ANYWHERE.search(text) or (asks_who and re.search(r"\b(?:người|cá nhân|tổ chức)\b", text, re.I)))
     if intent.kind == "signer":
         return bool(_PERSON.search(text))
     return True
@@ -324,12 +332,15 @@ class ExtractiveAnswerer:
                 n = cites.cite(best.hit.payload, body[0].start, last.end)
                 text = best.hit.text[body[0].start:last.end].strip()
                 return f"{best.text.strip()}: {text} [{n}]"
-        # A second sentence when it is nearly as good and adds something (another passage or the next line).
-        for c in cands[1:6]:
-            if c.score >= 0.9 * best.score and c.text.strip() != best.text.strip() and c.own >= 0.5 * best.own:
-                if c.hit.chunk_id != best.hit.chunk_id or abs(c.start - best.end) < 3:
-                    parts.append(self._support(c, cites))
-                    break
+        # Up to two more sentences when nearly as good: the question's words often spread over the
+        # condition and the clause that answers it ("… thì bị phạt tù từ 02 năm đến 07 năm").
+        seen = {best.text.strip()}
+        for c in cands[1:8]:
+            if len(parts) > self.policy.extra_sentences:
+                break
+            if c.score >= self.policy.extra_window * best.score and c.text.strip() not in seen and c.own >= 0.5 * best.own:
+                seen.add(c.text.strip())
+                parts.append(self._support(c, cites))
         return " ".join(parts)
 
     def _unit(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:

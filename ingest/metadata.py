@@ -108,9 +108,10 @@ def find_province(text: str) -> str | None:
     folded = fold_accents(text).lower()
     best: tuple[int, str] | None = None
     for name in PROVINCES:
-        pos = folded.find(fold_accents(name).lower())
-        if pos >= 0 and (best is None or pos < best[0]):
-            best = (pos, name)
+        # Whole words only: "thuê" folds to "thue", which holds "hue" (Huế).
+        m = re.search(r"(?<!\w)" + re.escape(fold_accents(name).lower()) + r"(?!\w)", folded)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), name)
     if best is None:
         return None
     return {"Hồ Chí Minh": "TP. Hồ Chí Minh", "Huế": "Thừa Thiên Huế"}.get(best[1], best[1])

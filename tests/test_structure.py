@@ -119,3 +119,11 @@ def test_long_items_split_with_heading_as_context():
     assert len(chunks) > 1
     assert all(len(c.text) <= MAX_CHARS for c in chunks)
     assert all("1. Nhiệm vụ dài" in c.context for c in chunks[1:])
+
+
+def test_province_found_on_whole_words_only():
+    from ingest.metadata import find_province
+
+    assert find_province("Bên thuê vận chuyển") is None  # "thuê" folds to "thue", not Huế
+    assert find_province("UBND tỉnh Thanh Hoá") == "Thanh Hóa"
+    assert find_province("quang ninh") == "Quảng Ninh"

@@ -15,7 +15,7 @@ from collections import Counter
 from types import SimpleNamespace
 
 from eval.common import EVAL_HOME, table
-from eval.retrieval import alqac_set, project_set, smoke_set
+from eval.retrieval import alqac_set, project_set, rank_of, smoke_set
 from index.lexical import LexicalEncoder
 from ingest.normalize import search_form
 from ingest.pipeline import Ledger
@@ -82,15 +82,7 @@ def run(name: str, home: str, questions: list[dict]) -> list[dict]:
             qv = query_fn(q["question"])
             scored = sorted(((sum(w * v.get(t, 0.0) * idf.get(t, 0.0) for t, w in qv.items()), i)
                              for i, v in enumerate(vectors)), reverse=True)[:30]
-            hits = [chunks[i] for _, i in scored]
-            if q.get("by_doc"):
-                seen, ranked = set(), []
-                for h in hits:
-                    if h.doc_id not in seen:
-                        seen.add(h.doc_id)
-                        ranked.append(h)
-                hits = ranked
-            ranks.append(next((i + 1 for i, h in enumerate(hits[:10]) if q["judge"](h)), None))
+            ranks.append(rank_of(q, [chunks[i] for _, i in scored]))
         n = len(ranks)
         rows.append({"set": name, "analyser": label, "n": n,
                      "R@1": sum(r == 1 for r in ranks) / n, "R@5": sum(bool(r and r <= 5) for r in ranks) / n,

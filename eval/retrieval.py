@@ -75,6 +75,19 @@ def alqac_set() -> tuple[Path, list[dict]]:
     return corpus, out
 
 
+def rank_of(question: dict, hits: list) -> int | None:
+    """1-based rank of the first hit the question's judge accepts, within 10 (documents deduplicated
+    for sets whose unit is the document)."""
+    if question.get("by_doc"):
+        seen, ranked = set(), []
+        for h in hits:
+            if h.doc_id not in seen:
+                seen.add(h.doc_id)
+                ranked.append(h)
+        hits = ranked
+    return next((i + 1 for i, h in enumerate(hits[:10]) if question["judge"](h)), None)
+
+
 def evaluate(services, questions: list[dict], mode: str) -> dict:
     per_type: dict[str, list[tuple[int | None, float]]] = defaultdict(list)
     retriever = services.retriever
@@ -84,14 +97,7 @@ def evaluate(services, questions: list[dict], mode: str) -> dict:
         t0 = time.perf_counter()
         hits = retriever.search(q["question"], k=30 if by_doc else 10, mode=mode)
         ms = (time.perf_counter() - t0) * 1000
-        if by_doc:
-            seen, ranked = set(), []
-            for h in hits:
-                if h.doc_id not in seen:
-                    seen.add(h.doc_id)
-                    ranked.append(h)
-            hits = ranked
-        rank = next((i + 1 for i, h in enumerate(hits[:10]) if q["judge"](h)), None)
+        rank = rank_of(q, hits)
         per_type[q["type"]].append((rank, ms))
         per_type["ALL"].append((rank, ms))
     rows = []

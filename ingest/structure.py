@@ -58,7 +58,9 @@ _ASSIGNMENT = re.compile(
 )
 
 _MAX_TITLE = 110
+_MAX_SIGNATURE_LINE = 100  # title, name, seal notes: a signature block has no long lines
 SPECIAL_LABELS = {"recipients": "Nơi nhận", "signature": "Người ký", "preamble": "Mở đầu",
+                  "annex": "Nội dung kèm theo",
                   "header": "Phần đầu văn bản (cơ quan ban hành, số hiệu, ngày ban hành)"}
 
 
@@ -132,7 +134,7 @@ def section_label(path: list[tuple[str, str, str]]) -> str:
                 parts.append(deepest_number)
                 deepest_number = ""
             parts.append(number)
-        elif kind in ("recipients", "signature", "preamble", "header"):
+        elif kind in SPECIAL_LABELS:
             return SPECIAL_LABELS[kind]
     if deepest_number:
         parts.append(deepest_number)
@@ -223,7 +225,7 @@ def parse_structure(blocks: list[Block]) -> ParsedStructure:
         nonlocal current
         if current.paragraphs:
             items.append(current)
-        if kind in ("recipients", "signature", "header", "preamble"):
+        if kind in ("recipients", "signature", "header", "preamble", "annex"):
             path = [(kind, "", title)]
         else:
             rank = _rank(kind, number)
@@ -265,8 +267,12 @@ def parse_structure(blocks: list[Block]) -> ParsedStructure:
             start(heading[0], heading[1], heading[2], block.page)
             current.heading = text
             kind = "heading"
-        elif closing == "signature" and not _CLOSING.match(text):
+        elif closing == "signature" and not _CLOSING.match(text) and len(text) <= _MAX_SIGNATURE_LINE:
             pass
+        elif closing == "signature" and not _CLOSING.match(text):
+            # Prose after the signature is an annex or a form, not part of the signature block.
+            closing = None
+            start("annex", "", "", block.page)
         elif closing == "recipients" and len(text) < 120:
             pass
         else:

@@ -127,3 +127,10 @@ def test_province_found_on_whole_words_only():
     assert find_province("Bên thuê vận chuyển") is None  # "thuê" folds to "thue", not Huế
     assert find_province("UBND tỉnh Thanh Hoá") == "Thanh Hóa"
     assert find_province("quang ninh") == "Quảng Ninh"
+
+
+def test_forms_after_the_signature_are_not_part_of_it():
+    doc = parse("legal/TT-14-2024-che-do-bao-cao-mau-van-ban-CCN.docx")
+    signatures = [c for c in doc.chunks if c.kind == "signature"]
+    assert signatures and all(max(len(line) for line in c.text.split("\n")) <= 100 for c in signatures)
+    assert any(it.kind == "annex" for it in doc.structure.items)

@@ -36,7 +36,12 @@ class Services:
     def retriever(self):
         from index.hybrid import Retriever
 
-        return Retriever(self.store, self.embedder, self.lexical, restorer=self.restorer.restore)
+        from ingest.normalize import fold_accents
+
+        retriever = Retriever(self.store, self.embedder, self.lexical, restorer=self.restorer.restore)
+        retriever.doc_numbers = lambda: {fold_accents(r["number"]).lower(): r["doc_id"]
+                                         for r in self.ledger.records() if r.get("number")}
+        return retriever
 
     @cached_property
     def restorer(self):

@@ -5,6 +5,7 @@ Qdrant server rank the same way.
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -13,7 +14,20 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.lexical import LexicalEncoder
 from index.store import Mode, Query, VectorStore
-from ingest.normalize import has_diacritics
+from ingest.normalize import fold_accents, has_diacritics, search_form
+
+
+_DOC_WORD = r"(?:ke hoach|quyet dinh|thong tu|nghi dinh|chi thi|cong van|van ban|kh|qd|tt|nd|ct|so)\s+(?:so\s+)?"
+
+
+def _names(text: str, number: str) -> bool:
+    """Whether folded ``text`` names ``number``: in full ("14/2024/tt-bct"), by its leading part
+    ("14/2024"), or by its bare number after a document word ("Kế hoạch 2502")."""
+    parts = number.split("/")
+    short = "/".join(parts[:2]) if len(parts) > 2 else number
+    if re.search(r"(?<![\w/])" + re.escape(short) + r"(?![\w])", text):
+        return True
+    return re.search(_DOC_WORD + re.escape(parts[0]) + r"(?![\w/])", text) is not None
 
 
 @dataclass
@@ -70,6 +84,18 @@ class Retriever:
         self.fusion = fusion or FusionSettings()
         # Questions typed without diacritics are embedded with the corpus's own marks restored.
         self.restorer = restorer
+        # số hiệu → doc_id of the indexed documents (e.g. "159/kh-ubnd"), to honour a named document.
+        self.doc_numbers: Callable[[], dict[str, str]] = lambda: {}
+
+    def named_document(self, question: str) -> str | None:
+        """The one indexed document whose số hiệu the question names ("Thông tư 14/2024/TT-BCT",
+        or just "14/2024"), else None; a number cited by many documents names none of them."""
+        numbers = self.doc_numbers()
+        if not numbers:
+            return None
+        text = fold_accents(search_form(question)).lower()
+        found = {doc for number, doc in numbers.items() if _names(text, number)}
+        return found.pop() if len(found) == 1 else None
         self.last_timing: dict[str, float] = {}
 
     def search(self, question: str, k: int = 5, *, filters: dict[str, Any] | None = None,
@@ -89,6 +115,13 @@ class Retriever:
                       prefetch_k=max(f.prefetch_k, k), fusion=f.fusion, rrf_k=f.rrf_k,  # type: ignore[arg-type]
                       weights=f.weights if has_diacritics(question) else f.nodiac_weights)
         hits = self.store.search(query)
+        named = self.named_document(question) if not (filters or {}).get("doc_id") else None
+        if named:
+            # The question names a document by its số hiệu: its best passages come first.
+            own = self.store.search(Query(**{**query.__dict__, "filters": {**query.filters, "doc_id": named},
+                                             "k": min(k, 3)}))
+            seen = {h.id for h in own}
+            hits = (own + [h for h in hits if h.id not in seen])[:k]
         out = [SearchHit.from_payload(h.payload, h.score) for h in hits]
         if with_similarity and dense is not None and out:
             # Cosine of the question to each hit, from the exact dense search of the same store:

@@ -121,3 +121,21 @@ def test_hostile_questions_change_nothing(client):
         out = ask(client, q)
         assert out["grounded"] is False and out["citations"] == []
     assert client.get("/healthz").json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("text,number,named", [
+    ("thong tu 14/2024/tt-bct ve", "14/2024/tt-bct", True),
+    ("nghi dinh 32/2024 ve cum cong nghiep", "32/2024/nd-cp", True),
+    ("ke hoach 2502 cua tay ninh", "2502/kh-ubnd", True),
+    ("quyet dinh 105/2009/qd-ttg", "05/2009/qd-ttg", False),
+    ("tai lieu co 159 trang", "159/kh-ubnd", False),
+])
+def test_document_named_by_its_number(text, number, named):
+    from index.hybrid import _names
+
+    assert _names(text, number) is named
+
+
+def test_search_puts_the_named_document_first(client):
+    hits = client.post("/api/search", json={"query": "Thông tư 14/2024/TT-BCT có hiệu lực từ ngày nào?", "k": 5}).json()["hits"]
+    assert hits[0]["source"] == "legal/TT-14-2024-che-do-bao-cao-mau-van-ban-CCN.docx"

@@ -34,8 +34,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from bot.summary_api import router as summary_router
     from bot.tasks_api import router as tasks_router
 
+    from bot.uploads import router as upload_router
+
     app.include_router(tasks_router)
     app.include_router(summary_router)
+    app.include_router(upload_router)
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> JSONResponse:

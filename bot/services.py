@@ -112,6 +112,12 @@ class Services:
                            tasks=lambda: cached_task_table(self.ledger),
                            records=lambda: {r["doc_id"]: r for r in self.ledger.records()})
 
+    def refresh(self) -> None:
+        """Forget what is derived from the indexed documents (statistics, restorer, answerer),
+        after an ingest in this process; sessions, the store and the model stay."""
+        for name in ("chunk_texts", "term_stats", "restorer", "retriever", "answerer", "chat"):
+            self.__dict__.pop(name, None)
+
     def indexer(self, on_progress=None):
         from index.indexer import Indexer
 

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     session_ttl_seconds: int = 3600
     max_sessions: int = 10000
     max_upload_mb: int = 50
+    # Uploads change what every user is answered from: with a token set they need
+    # "Authorization: Bearer <token>"; without one they are accepted from this machine only.
+    admin_token: str | None = None
     # Only behind a reverse proxy we run: otherwise X-Forwarded-For is client-chosen and would
     # let anyone dodge the rate limit by inventing addresses.
     trust_forwarded_for: bool = False

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 import threading
 import unicodedata
 from pathlib import Path
@@ -33,6 +34,23 @@ def safe_name(filename: str) -> str:
     return name[:120] or "tai-lieu"
 
 
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def require_admin(request: Request) -> None:
+    """Who may add documents: the bearer of ASEANBOT_ADMIN_TOKEN, or, when none is set, a
+    client on this machine (the widget's public users never can)."""
+    settings = request.app.state.services.settings
+    if settings.admin_token:
+        given = request.headers.get("authorization", "")
+        if not secrets.compare_digest(given, f"Bearer {settings.admin_token}"):
+            raise HTTPException(401, detail="Cần mã quản trị để thêm tài liệu.")
+        return
+    host = request.client.host if request.client else ""
+    if host not in _LOOPBACK:
+        raise HTTPException(403, detail="Chỉ quản trị viên trên máy chủ mới được thêm tài liệu.")
+
+
 def _ingest_upload(services: Services, tmp: Path, target: Path, limit: int):
     settings = services.settings
     with _lock:
@@ -52,7 +70,7 @@ def _ingest_upload(services: Services, tmp: Path, target: Path, limit: int):
         return row
 
 
-@router.post("/api/documents", status_code=201)
+@router.post("/api/documents", status_code=201, dependencies=[Depends(require_admin)])
 async def upload(file: UploadFile, request: Request, services: Services = Depends(get_services)) -> dict:
     settings = services.settings
     limit = settings.max_upload_mb * 1024 * 1024

@@ -16,13 +16,14 @@ def client(tmp_path_factory):
     root = tmp_path_factory.mktemp("upload-corpus")
     (root / "asean").mkdir()
     shutil.copy(CORPUS / "asean" / "bonoivu-1117-qd-bnv-2021.txt", root / "asean")
-    settings = make_settings(tmp_path_factory.mktemp("upload-home"), corpus=root, max_upload_mb=1)
+    settings = make_settings(tmp_path_factory.mktemp("upload-home"), corpus=root, max_upload_mb=1,
+                             admin_token="s3cret")
     app = create_app(settings)
     services = app.state.services
     from ingest.pipeline import ingest
 
     ingest([root], corpus_root=root, ledger=services.ledger, sink=services.indexer(), max_bytes=1 << 20)
-    with TestClient(app) as c:
+    with TestClient(app, headers={"Authorization": "Bearer s3cret"}) as c:
         yield c
     services.close()
 
@@ -60,3 +61,18 @@ def test_bad_uploads_get_a_clear_message_and_lose_nothing(client, name, content,
     assert r.status_code == status and fragment in r.json()["detail"]
     assert client.get("/healthz").json()["chunks"] == before
     assert client.post("/api/search", json={"query": "Vụ Hợp tác quốc tế", "k": 1}).json()["hits"]
+
+
+def test_uploads_need_the_admin_token(client):
+    r = client.post("/api/documents", files={"file": ("x.txt", PLAN.encode("utf-8"), "text/plain")},
+                    headers={"Authorization": "Bearer wrong"})
+    assert r.status_code == 401 and "quản trị" in r.json()["detail"]
+
+
+def test_without_a_token_only_this_machine_may_upload(tmp_path):
+    from bot.api import create_app
+
+    app = create_app(make_settings(tmp_path / "home", corpus=tmp_path / "corpus"))
+    with TestClient(app) as c:  # TestClient's client host is "testclient", not loopback
+        r = c.post("/api/documents", files={"file": ("x.txt", PLAN.encode("utf-8"), "text/plain")})
+    assert r.status_code == 403 and "quản trị" in r.json()["detail"]

@@ -131,13 +131,8 @@ class ChatService:
         self.records = records or (lambda: {})
 
     def retrieve(self, question: str, prefer_doc: str | None = None) -> list[SearchHit]:
-        hits = self.retriever.search(question, k=self.k, with_similarity=True)
-        if prefer_doc:
-            # A follow-up stays with the previous document when that document has an answer.
-            own = self.retriever.search(question, k=self.k, filters={"doc_id": prefer_doc}, with_similarity=True)
-            seen = {h.chunk_id for h in own}
-            hits = own[:4] + [h for h in hits if h.chunk_id not in seen]
-        return hits
+        # A follow-up stays with the previous document when that document has an answer.
+        return self.retriever.search(question, k=self.k, with_similarity=True, prefer_doc=prefer_doc, prefer_n=4)
 
     def ask(self, message: str, session_id: str | None = None, *, use_llm: bool = True) -> ChatResult:
         t0 = time.perf_counter()

@@ -99,7 +99,8 @@ class Retriever:
         self.last_timing: dict[str, float] = {}
 
     def search(self, question: str, k: int = 5, *, filters: dict[str, Any] | None = None,
-               mode: Mode = "hybrid", with_similarity: bool = False) -> list[SearchHit]:
+               mode: Mode = "hybrid", with_similarity: bool = False, prefer_doc: str | None = None,
+               prefer_n: int = 3) -> list[SearchHit]:
         t0 = time.perf_counter()
         dense_text = self.restorer(question) if self.restorer and not has_diacritics(question) else question
         dense = self.embedder.get_query_embedding(dense_text) if mode != "lexical" else None
@@ -115,11 +116,12 @@ class Retriever:
                       prefetch_k=max(f.prefetch_k, k), fusion=f.fusion, rrf_k=f.rrf_k,  # type: ignore[arg-type]
                       weights=f.weights if has_diacritics(question) else f.nodiac_weights)
         hits = self.store.search(query)
-        named = self.named_document(question) if not (filters or {}).get("doc_id") else None
-        if named:
-            # The question names a document by its số hiệu: its best passages come first.
-            own = self.store.search(Query(**{**query.__dict__, "filters": {**query.filters, "doc_id": named},
-                                             "k": min(k, 3)}))
+        # A document the caller prefers (a follow-up's), or one the question names by its số hiệu:
+        # its best passages come first.
+        first = None if (filters or {}).get("doc_id") else prefer_doc or self.named_document(question)
+        if first:
+            own = self.store.search(Query(**{**query.__dict__, "filters": {**query.filters, "doc_id": first},
+                                             "k": min(k, prefer_n)}))
             seen = {h.id for h in own}
             hits = (own + [h for h in hits if h.id not in seen])[:k]
         out = [SearchHit.from_payload(h.payload, h.score) for h in hits]

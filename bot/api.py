@@ -10,13 +10,11 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from bot.chat import InputError, answer_payload, check_message
+from bot.deps import get_services
 from bot.schemas import ChatRequest, ChatResponse, DocumentOut, DocumentsResponse, SearchRequest, SearchResponse
 from bot.services import Services
 from bot.settings import Settings
 
-
-def get_services(request: Request) -> Services:
-    return request.app.state.services
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
 
+from bot.deps import get_services
 from bot.services import Services
 from ingest.loaders import SUPPORTED_EXTENSIONS
 from ingest.pipeline import ingest
@@ -22,9 +23,6 @@ router = APIRouter(tags=["documents"])
 UPLOAD_DIR = "uploads"
 _lock = threading.Lock()  # one ingest at a time: the ledger and the store have one writer
 
-
-def get_services(request: Request) -> Services:
-    return request.app.state.services
 
 
 def safe_name(filename: str) -> str:

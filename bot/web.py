@@ -27,6 +27,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.middleware.cors import CORSMiddleware
 
+from bot.deps import get_services
 from bot.ratelimit import feedback_rate_limit
 from bot.services import Services
 from bot.settings import Settings
@@ -39,9 +40,6 @@ NOT_FOUND_FILE = "Không tìm thấy tệp gốc của văn bản này."
 
 router = APIRouter()
 
-
-def get_services(request: Request) -> Services:
-    return request.app.state.services
 
 
 def get_settings(services: Services = Depends(get_services)) -> Settings:

@@ -556,6 +556,15 @@
       state.sessionId = id;
       try { window.sessionStorage.setItem(SESSION_KEY, id); } catch (e) { /* storage blocked */ }
     }
+    // The answer's final fields, from a JSON reply or the stream's "done" event.
+    function settle(data) {
+      msg.grounded = data.grounded;
+      msg.related = data.related || [];
+      msg.understood = data.question;
+      remember(data.session_id);
+      finished = true;
+      msg.finish();
+    }
 
     fetch(BASE + "/api/chat", {
       method: "POST", credentials: "omit", signal: controller ? controller.signal : undefined,
@@ -571,12 +580,7 @@
         return res.json().then(function (data) {
           msg.citations = data.citations || [];
           msg.answer = data.answer || "";
-          msg.grounded = data.grounded;
-          msg.related = data.related || [];
-          msg.understood = data.question;
-          remember(data.session_id);
-          finished = true;
-          msg.finish();
+          settle(data);
         });
       }
       return readSSE(res.body, function (name, raw) {
@@ -589,12 +593,7 @@
           msg.answer += data.text || "";
           msg.scheduleRender();
         } else if (name === "done") {
-          msg.grounded = data.grounded;
-          msg.related = data.related || [];
-          msg.understood = data.question;
-          remember(data.session_id);
-          finished = true;
-          msg.finish();
+          settle(data);
         } else if (name === "error") {
           fail(typeof data.message === "string" && data.message ? data.message : T.server);
         }

@@ -16,7 +16,7 @@ from bot.citations import Citation, CitationList
 from bot.evidence import TermStats, coverage, missing, sentences, terms
 from bot.intent import Intent, classify
 from index.hybrid import SearchHit
-from ingest.metadata import NUMBER, find_province
+from ingest.metadata import NUMBER, PERSON, find_province
 from ingest.normalize import fold_accents
 
 ROLE_LABELS = {
@@ -78,15 +78,6 @@ class AbstainPolicy:
 
 _TEMPORAL = re.compile(r"\b(?:kể từ|từ thời điểm|tại thời điểm|trong thời hạn|thời hạn|sau khi|trước khi|khi)\b", re.I)
 _NUM_WORD = r"(?:\d[\d.,]*|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|tỉ)"
-# A signer's name starts with a Vietnamese family name; a capitalised phrase that does not
-# ("Luật Phòng cháy") is not a person.
-SURNAMES = (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đào Trương Lâm Mai Trịnh "
-    "Đoàn Cao Lương Hà Tạ Chu Quách Thái Lưu La Kiều Triệu Tô Đàm Hứa Khúc Lò Mạc Nông Phùng Tăng Tôn "
-    "Vương Từ Nghiêm Giang Châu Thân Bạch Âu Khổng Doãn Kim Lục Lại Nghiêm Quan Tống Văn Hầu Ninh Đồng "
-    "Diệp Khuất Lã Lạc Mẫn Ông Phí Thạch Ưng"
-).split()
-_PERSON = re.compile(r"\b(?:" + "|".join(SURNAMES) + r")(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3}\b")
 _UNIT_ANYWHERE = re.compile(
     r"\b(?:Sở|Phòng|Trung tâm|UBND|Ủy ban|Uỷ ban|Ban|Đài|Vụ|Cục|Bộ|Văn phòng|Báo|Công an|Tỉnh đoàn|Hội|"
     r"Chính phủ|Thủ tướng|cơ quan|đơn vị|sở, ban, ngành|các sở|địa phương)\b"
@@ -128,8 +119,44 @@ def has_answer_type(intent: Intent, question: str, text: str) -> bool:
         asks_who = re.search(r"\bai\b", fold_accents(question).lower())
         return bool(_UNIT_ANYWHERE.search(text) or (asks_who and re.search(r"\b(?:người|cá nhân|tổ chức)\b", text, re.I)))
     if intent.kind == "signer":
-        return bool(_PERSON.search(text))
+        return bool(PERSON.search(text))
     return True
+
+
+_DOC_TYPES = ("thong tu", "nghi dinh", "quyet dinh", "ke hoach", "hiep dinh", "cong van", "chi thi", "nghi quyet",
+              "luat", "thong bao", "bao cao", "nghi dinh thu")
+_OUTLINE_WORDS = {"nhom", "chinh", "phan", "muc", "bo", "cuc"}
+_SIGNATURE_TITLE = re.compile(r"^(?:KT\.|TM\.|Q\.|TL\.|TUQ\.|THAY MẶT|PHÓ|CHỦ TỊCH|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|CỤC TRƯỞNG|VỤ TRƯỞNG|TRƯỞNG BAN)")
+
+
+def _signature(chunks: list[dict]) -> tuple[dict, int, int, str, str] | None:
+    """Where the document's signer (its metadata, read at ingest) signs: the span from the title
+    lines above the name ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH") to the name, in a signature block first."""
+    name = next((c.get("signer") for c in chunks if c.get("signer")), None)
+    if not name:
+        return None
+    ordered = sorted(chunks, key=lambda c: (c.get("kind") != "signature", -c.get("ordinal", 0)))
+    for payload in ordered:
+        text = payload["text"]
+        at = text.find(name)
+        if at < 0:
+            continue
+        start = text.rfind("\n", 0, at) + 1
+        # A title on the name's own line ("PHÓ CHỦ TỊCH Nguyễn Hồng Quang") or on the lines above.
+        same_line = text[start:at].strip()
+        titles = [same_line] if same_line and same_line.isupper() else []
+        line_start = start
+        for _ in range(3):  # the title lines right above the name
+            if line_start == 0:
+                break
+            prev = text.rfind("\n", 0, line_start - 1) + 1
+            line = text[prev:line_start].strip()
+            if not _SIGNATURE_TITLE.match(line) or not line.isupper():
+                break
+            titles.insert(0, line)
+            line_start = start = prev
+        return payload, start, at + len(name), name, " ".join(titles)
+    return None
 
 
 def related_docs(hits: list[SearchHit], limit: int = 3) -> list[dict[str, str]]:
@@ -178,8 +205,16 @@ class ExtractiveAnswerer:
         return gone
 
     # -- evidence -------------------------------------------------------------------------
-    def candidates(self, question: str, hits: list[SearchHit], intent: Intent) -> list[_Candidate]:
+    def _weights(self, question: str, intent: Intent) -> dict[str, float]:
+        """The question's terms and weights, less the words that only say what is asked: "ký"
+        asks for a signer the way "ai" does, and the signature block never says "ký"."""
         weights = self.stats.weights(question)
+        if intent.kind == "signer":
+            weights = {t: w for t, w in weights.items() if "ky" not in t.split("_")}
+        return weights
+
+    def candidates(self, question: str, hits: list[SearchHit], intent: Intent) -> list[_Candidate]:
+        weights = self._weights(question, intent)
         out: list[_Candidate] = []
         for rank, hit in enumerate(hits[: self.max_hits]):
             chunk_terms = terms(hit.payload.get("context", "") + "\n" + hit.text)
@@ -223,7 +258,7 @@ class ExtractiveAnswerer:
         if not cands:
             return Answer(NOT_FOUND, [], False, question, related, {"reason": "no hits"})
         best = cands[0]
-        weights = self.stats.weights(question)
+        weights = self._weights(question, intent)
         top_similarity = max((h.similarity or 0.0) for h in hits[:3])
         debug = {
             "intent": intent.kind, "role": intent.role, "own": round(best.own, 3), "ctx": round(best.ctx, 3),
@@ -266,9 +301,17 @@ class ExtractiveAnswerer:
         if intent.kind != "signer" and not issued and not effective and not outline:
             return None
         doc_ids = list(dict.fromkeys(h.doc_id for h in hits[:3]))
+        # "Ai ký Hiệp định …" is about a hiệp định, not the thông tư that implements it.
+        asked = {t for t in _DOC_TYPES if re.search(rf"\b{t}\b", folded)}
+        if asked:
+            doc_ids = [d for d in doc_ids if fold_accents((self.doc_chunks(d) or [{}])[0].get("doc_type") or "").lower() in asked]
         for doc_id in doc_ids[:1]:
-            # Only for the document the question is about: its distinctive words are in it.
-            if coverage(self.stats.weights(question), self.doc_terms(doc_id)) < 0.75:
+            # Only for the document the question is about: every distinctive word of the question
+            # is somewhere in it (words, not word pairs: a question phrases things its own way).
+            words = {t: w for t, w in self._weights(question, intent).items() if "_" not in t}
+            if outline:  # "những nhóm nội dung chính" asks for the outline; the outline never says "nhóm"
+                words = {t: w for t, w in words.items() if t not in _OUTLINE_WORDS}
+            if coverage(words, self.doc_terms(doc_id)) < 0.9:
                 return None
             chunks = self.doc_chunks(doc_id)
             if effective:
@@ -300,13 +343,11 @@ class ExtractiveAnswerer:
                     return "Các nội dung chính:\n" + "\n".join(heads[:12])
                 return None
             if intent.kind == "signer":
-                for payload in (c for c in chunks if c.get("kind") == "signature"):
-                    for m in _PERSON.finditer(payload["text"]):
-                        if m.group(0).isupper():
-                            continue
-                        line_start = payload["text"].rfind("\n", 0, m.start()) + 1
-                        n = cites.cite(payload, line_start, m.end())
-                        return f"Người ký: {m.group(0)} [{n}]."
+                signed = _signature(chunks)
+                if signed:
+                    payload, start, end, name, titles = signed
+                    n = cites.cite(payload, start, end)
+                    return f"Người ký: {name}" + (f" ({titles})" if titles else "") + f" [{n}]."
             else:
                 for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0))[:3]:
                     m = re.search(r"[^\n]{0,40}ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", payload["text"])

@@ -26,7 +26,7 @@ def _any(patterns: list[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(patterns) + r")\b")
 
 
-_SIGNER = _any([r"ai ky", r"nguoi ky", r"ky boi", r"do ai ky", r"ai la nguoi ky", r"ky ten",
+_SIGNER = _any([r"ai ky", r"nguoi ky", r"ky boi", r"do ai ky", r"ai la nguoi ky", r"ky ten", r"do\b.*\bky(?=\s*\??$)",
                 r"(?:bo truong|thu truong|chu tich|giam doc|thu tuong|nguoi)\b.*\bten (?:la )?gi"])
 _UNIT = _any([
     r"don vi nao", r"co quan nao", r"to chuc nao", r"ai chu tri", r"ai phoi hop", r"ai (?:la )?dau moi",

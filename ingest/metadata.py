@@ -60,6 +60,17 @@ _LOCAL_AUTHORITY = re.compile(
     r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|địa bàn|Ban Chỉ đạo[^.\n]{0,60}?)\s+(?:tỉnh|thành phố|TP\.?)\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3}"
 )
 _NAME = re.compile(r"\b([A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3})\b")
+# A person's name starts with a Vietnamese family name; a capitalised phrase that does not
+# ("Căn cứ Luật Phòng cháy") is not a person.
+SURNAMES = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đào Trương Lâm Mai Trịnh "
+    "Đoàn Cao Lương Hà Tạ Chu Quách Thái Lưu La Kiều Triệu Tô Đàm Hứa Khúc Lò Mạc Nông Phùng Tăng Tôn "
+    "Vương Từ Nghiêm Giang Châu Thân Bạch Âu Khổng Doãn Kim Lục Lại Quan Tống Văn Hầu Ninh Đồng "
+    "Diệp Khuất Lã Lạc Mẫn Ông Phí Thạch Ưng"
+).split()
+PERSON = re.compile(r"\b(?:" + "|".join(SURNAMES) + r")(?:[ \t]+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3}\b")
+# "Đã ký: Bùi Văn Sướng": the signature of a treaty or a copy made from the signed original.
+_SIGNED_BY = re.compile(r"(?:Đã ký|Ký bởi)\s*:?\s*(" + PERSON.pattern + ")")
 
 
 @dataclass
@@ -198,17 +209,32 @@ def extract_metadata(lines: list[str], loader_meta: dict[str, str] | None = None
         local = _LOCAL_AUTHORITY.search(head)
         if local:
             meta.province = find_province(local.group(0))
-    for i, line in enumerate(tail):
-        if _SIGNER_TITLE.match(line.strip()):
-            rest = " ".join(tail[i : i + 4])
-            names = [n for n in _NAME.findall(rest) if not n.isupper()]
-            if names:
-                meta.signer = names[0]
+    meta.signer = find_signer(lines)
     for key in ("doc_type", "signer", "title"):
         if loader_meta.get(key):
             setattr(meta, key, loader_meta[key])
     meta.issuer = _issuer_name(meta)
     return meta
+
+
+def find_signer(lines: list[str]) -> str | None:
+    """The person under the signature title ("KT. BỘ TRƯỞNG / THỨ TRƯỞNG / Phan Thị Thắng"): the
+    last title block of the body, which annexes may follow, or a copy's "Đã ký: …" line."""
+    found = None
+    for i, line in enumerate(lines):
+        if _SIGNER_TITLE.match(line.strip()):
+            names = PERSON.findall(" ".join(lines[i : i + 4]))
+            if names:
+                found = found or names[0]
+                if i >= len(lines) - 40:
+                    return names[0]  # the closing signature beats a title quoted earlier
+    if found:
+        return found
+    for line in lines:
+        m = _SIGNED_BY.search(line)
+        if m:
+            return m.group(1)
+    return None
 
 
 def _issuer_name(meta: DocMeta) -> str | None:

@@ -48,8 +48,35 @@ class TaskSource(Protocol):
                              chunk_ids: list[str] | None = None) -> Any: ...
 
 
-def from_task_answer(task_answer: Any, question: str, records: dict[str, dict], fallback: Answer) -> Answer:
-    """A task-table answer as a chat answer: its lines carry [n], its quotes become citations."""
+def unit_mention(text: str, task: Any, unit: str) -> tuple[int, int, str] | None:
+    """Where the document itself names ``unit`` for ``task``: inside the assigning words, else the
+    nearest mention above them (the heading of a unit's duties, "Giao Vụ … chủ trì" before a
+    long sentence). Returns document offsets and the name as written there."""
+    from ingest.units import find_units, unit_key
+
+    lo = max(0, task.char_start - 2000)
+    key = unit_key(unit)
+    best = None
+    for span in find_units(text[lo:task.char_end]):
+        if unit_key(span.name) != key:
+            continue
+        start, end = lo + span.start, lo + span.end
+        if start >= task.char_start:
+            return start, end, span.text
+        best = (start, end, span.text)  # the last mention above the quote
+    return best
+
+
+def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
+    return text.rfind("\n", 0, start) + 1, (text.find("\n", end) if text.find("\n", end) >= 0 else len(text))
+
+
+def from_task_answer(task_answer: Any, question: str, records: dict[str, dict], fallback: Answer,
+                     doc_text: Callable[[str], str] | None = None) -> Answer:
+    """A task-table answer as a chat answer: its lines carry [n], its quotes become citations.
+
+    A who-question's answer names the unit as the plan writes it ("UBND các xã, thị trấn") and
+    cites the words that name it, as well as the task."""
     citations = []
     for i, c in enumerate(task_answer.citations, 1):
         record = records.get(c["doc_id"], {})
@@ -60,34 +87,31 @@ def from_task_answer(task_answer: Any, question: str, records: dict[str, dict], 
     lines = task_answer.text.split("\n")
     numbered = [i for i, line in enumerate(lines) if re.match(r"^\d+\.\s", line)]
     role = task_answer.role or "lead"
+    debug = {**fallback.debug, "source": "tasks", "task_intent": task_answer.intent}
     if task_answer.intent == "who" and len(task_answer.tasks) == len(citations) and role in ROLE_LABELS:
-        # Lead with what was asked: the unit, then the task it owns and where the plan says so.
-        out = []
+        # Lead with what was asked: the unit, then the other roles, the task and where the plan says so.
+        out: list[str] = []
+        cited: list[Citation] = []
         for c, task in zip(citations, task_answer.tasks):
-            units = task.deadline if role == "deadline" else ", ".join(getattr(task, f"{role}_units", []) or [])
-            if not units:
+            block = _who_block(c, task, role, records, doc_text, cited)
+            if block is None:
                 out = []
                 break
-            where = " ".join(x for x in (c.number and f"{records.get(c.doc_id, {}).get('doc_type') or 'Văn bản'} {c.number}",
-                                          _section_ref(c.section)) if x)
-            out.append(f"{ROLE_LABELS[role]}: {units} [{c.n}].\nNhiệm vụ: {task.task}" + (f" ({where})." if where else "."))
+            out.append(block)
         if out:
-            text = "\n".join(out)
-            debug = {**fallback.debug, "source": "tasks", "task_intent": task_answer.intent}
-            return Answer(text, citations, True, question, fallback.related, debug)
+            return Answer("\n".join(out), cited, True, question, fallback.related, debug)
     if numbered and len(numbered) == len(citations):
         for n, i in enumerate(numbered, 1):
             lines[i] = f"{lines[i]} [{n}]"
         text = "\n".join(lines)
     else:
         text = task_answer.text + " " + "".join(f"[{c.n}]" for c in citations)
-    debug = {**fallback.debug, "source": "tasks", "task_intent": task_answer.intent}
     return Answer(text, citations, True, question, fallback.related, debug)
 
 
 _DUTY_WORDS = re.compile(r"\b(?:nhiem vu|duoc giao|phai lam|giao cho|trach nhiem)\b")
 # "gửi … cho cơ quan nào", "báo cáo về đâu", "theo chỉ đạo của ai": a recipient or a source, not an owner.
-_RECIPIENT = re.compile(r"\b(?:cho|gui|ve|toi|den|cua|voi|tu)\s+(?:co quan|don vi|ai|so|bo|ban|cuc|vu|nhung ai)\b|\bve dau\b")
+_RECIPIENT = re.compile(r"\b(?:cho|gui|ve|toi|den|cua|voi|tu)\s+(?:nhung |cac )?(?:co quan|don vi|ai|so|bo|ban|cuc|vu)\b|\bve dau\b")
 _ROLE_WORDS = re.compile(r"\b(?:chu tri|phoi hop|dau moi|dinh huong|phu trach|giao|chiu trach nhiem|nhiem vu)\b")
 
 
@@ -100,6 +124,57 @@ def _asks_ownership(kind: str, question: str) -> bool:
     if kind == "unit":
         return bool(_ROLE_WORDS.search(folded)) or not _RECIPIENT.search(folded)
     return kind in ("list", "general") and bool(_DUTY_WORDS.search(folded))
+
+
+def _who_block(c: Citation, task: Any, role: str, records: dict[str, dict],
+               doc_text: Callable[[str], str] | None, cited: list[Citation]) -> str | None:
+    """"Đơn vị chủ trì: X [1]. / Đơn vị phối hợp: Y. / Nhiệm vụ: … (Kế hoạch 159/KH-UBND, mục 1.3) [2]"."""
+    text = doc_text(c.doc_id) if doc_text else ""
+
+    def cite(start: int, end: int) -> int:
+        for old in cited:
+            if old.doc_id == c.doc_id and old.char_start <= start and end <= old.char_end:
+                return old.n
+        cited.append(Citation(n=len(cited) + 1, doc_id=c.doc_id, source=c.source, title=c.title, number=c.number,
+                              section=c.section, page=c.page, quote=text[start:end] if text else c.quote,
+                              chunk_id=c.chunk_id, char_start=start, char_end=end))
+        return cited[-1].n
+
+    def named(units: list[str]) -> tuple[str, int | None]:
+        """The units as written, and the citation of the words that name them when the task's own
+        quote does not."""
+        shown, n = [], None
+        for unit in units:
+            at = unit_mention(text, task, unit) if text else None
+            if not at:
+                shown.append(unit)
+                continue
+            start, end, written = at
+            shown.append(written.strip(" :;,.-"))
+            if not (c.char_start <= start and end <= c.char_end) and n is None:
+                n = cite(*_line_around(text, start, end))
+        return ", ".join(shown), n
+
+    if role == "deadline":
+        if not task.deadline:
+            return None
+        n = cite(c.char_start, c.char_end)
+        head = [f"{ROLE_LABELS['deadline']}: {task.deadline} [{n}]."]
+    else:
+        units = task.units(role)
+        if not units:
+            return None
+        shown, n_unit = named(units)
+        n = cite(c.char_start, c.char_end)
+        head = [f"{ROLE_LABELS[role]}: {shown} [{n_unit or n}]."]
+    for other in ("lead", "partner"):
+        if other != role and task.units(other):
+            shown, n_other = named(task.units(other))
+            head.append(f"{ROLE_LABELS[other]}: {shown}" + (f" [{n_other}]." if n_other else "."))
+    where = " ".join(x for x in (c.number and f"{records.get(c.doc_id, {}).get('doc_type') or 'Văn bản'} {c.number}",
+                                  _section_ref(c.section)) if x)
+    n_task = cite(c.char_start, c.char_end)
+    return "\n".join(head) + f"\nNhiệm vụ: {task.task}" + (f" ({where})" if where else "") + f" [{n_task}]."
 
 
 def _section_ref(section: str) -> str:
@@ -121,7 +196,7 @@ def _within(citations: list[dict], hits: list[SearchHit]) -> bool:
 class ChatService:
     def __init__(self, retriever: Retriever, answerer: ExtractiveAnswerer, sessions: SessionStore,
                  generator: Generator | None = None, k: int = 8, tasks: Callable[[], TaskSource] | None = None,
-                 records: Callable[[], dict[str, dict]] | None = None):
+                 records: Callable[[], dict[str, dict]] | None = None, doc_text: Callable[[str], str] | None = None):
         self.retriever = retriever
         self.answerer = answerer
         self.sessions = sessions
@@ -129,6 +204,7 @@ class ChatService:
         self.k = k
         self.tasks = tasks
         self.records = records or (lambda: {})
+        self.doc_text = doc_text
 
     def retrieve(self, question: str, prefer_doc: str | None = None) -> list[SearchHit]:
         # A follow-up stays with the previous document when that document has an answer.
@@ -151,7 +227,7 @@ class ChatService:
                 doc_ids=[rewritten.prefer_doc] if rewritten.prefer_doc else None)
             if (table_answer is not None and table_answer.citations and _within(table_answer.citations, hits[:5])
                     and not self.answerer.missing_units(rewritten.question, table_answer.citations[0]["doc_id"])):
-                answer = from_task_answer(table_answer, rewritten.question, self.records(), answer)
+                answer = from_task_answer(table_answer, rewritten.question, self.records(), answer, self.doc_text)
         if self.generator is not None and use_llm and answer.grounded and answer.debug.get("source") != "tasks":
             answer = self.generator.generate(rewritten.question, hits, answer)
         t2 = time.perf_counter()

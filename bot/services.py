@@ -110,7 +110,8 @@ class Services:
 
         return ChatService(self.retriever, self.answerer, self.sessions, self.generator,
                            tasks=lambda: cached_task_table(self.ledger),
-                           records=lambda: {r["doc_id"]: r for r in self.ledger.records()})
+                           records=lambda: {r["doc_id"]: r for r in self.ledger.records()},
+                           doc_text=lambda doc_id: (self.ledger.document(doc_id) or {}).get("text", ""))
 
     def refresh(self) -> None:
         """Forget what is derived from the indexed documents (statistics, restorer, answerer),

@@ -112,7 +112,10 @@ def has_answer_type(intent: Intent, question: str, text: str) -> bool:
             return bool(re.search(r"\d\s*%|phan tram", folded))
         if noun:
             head = re.escape(noun.split()[0])
-            return bool(re.search(fold_accents(_NUM_WORD).lower() + r"\s+(?:\w+\s+)?" + head + r"\b", folded))
+            num = fold_accents(_NUM_WORD).lower()
+            # "05 người", or the noun then its figure ("có số điểm từ 50 trở lên").
+            return bool(re.search(num + r"\s+(?:\w+\s+)?" + head + r"\b", folded)
+                        or re.search(r"\b" + head + r"\s+(?:\w+\s+){0,2}\d", folded))
         return bool(re.search(r"\d", text))
     if intent.kind == "unit":
         # "Ai …?" may ask for a person ("người đang chiếm hữu"), "đơn vị nào" for a body.
@@ -257,6 +260,12 @@ class ExtractiveAnswerer:
         related = related_docs(hits)
         if not cands:
             return Answer(NOT_FOUND, [], False, question, related, {"reason": "no hits"})
+        # The best-scoring sentence that covers the question decides; a higher-scoring one that
+        # does not (a sentence of another document sharing the question's name words) does not veto it.
+        passing = [c for c in cands if c.ctx >= self.policy.min_context_coverage
+                   and c.own >= self.policy.min_sentence_coverage]
+        if passing:
+            cands = passing + [c for c in cands if c not in passing]
         best = cands[0]
         weights = self._weights(question, intent)
         top_similarity = max((h.similarity or 0.0) for h in hits[:3])

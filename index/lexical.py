@@ -64,7 +64,14 @@ def feature_id(feature: str) -> int:
 def analyze(text: str) -> list[list[str]]:
     """Searchable syllables, grouped by punctuation-free segment."""
     norm = search_form(text).lower()
-    return [toks for seg in _SEGMENT.split(norm) if (toks := _TOKEN.findall(seg))]
+    # "06 tháng" and "6 tháng" are the same number: legal texts pad days and months with zeros.
+    return [[_unpad(t) for t in toks] for seg in _SEGMENT.split(norm) if (toks := _TOKEN.findall(seg))]
+
+
+def _unpad(token: str) -> str:
+    if token[0] == "0" and token.isdigit():
+        return token.lstrip("0") or "0"
+    return token
 
 
 def variants(text: str) -> list[list[list[str]]]:

@@ -18,6 +18,7 @@ from bot.intent import Intent, classify
 from index.hybrid import SearchHit
 from ingest.metadata import NUMBER, PERSON, find_province
 from ingest.normalize import fold_accents
+from ingest.webpage import dateline
 
 ROLE_LABELS = {
     "lead": "Đơn vị chủ trì",
@@ -27,6 +28,8 @@ ROLE_LABELS = {
     "deadline": "Thời gian thực hiện",
 }
 NOT_FOUND = "Các tài liệu hiện có không đề cập đến nội dung này."
+# _fixed_place's answer when the document names no date of issue: abstain, don't look elsewhere.
+NO_DATE = "<no date of issue>"
 
 _DATE = re.compile(
     r"(?:(?:trước |từ |đến |vào )?ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?))"
@@ -34,6 +37,8 @@ _DATE = re.compile(
     r"|\bhằng năm\b|\bhàng năm\b|\btheo sự kiện\b|\bnăm\s+\d{4}\b|\bgiai đoạn\s+\d{4}\s*[-–]\s*\d{4}\b",
     re.IGNORECASE,
 )
+# A particular day: "ngày 19/10", "ngày 22 tháng 11 năm 1994", "19/10/2021".
+_DAY = re.compile(r"ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)|\b\d{1,2}/\d{1,2}/\d{4}\b", re.I)
 _ROLE_VERBS = re.compile(r"chủ trì|phối hợp|đầu mối|giao |định hướng|phụ trách|chịu trách nhiệm|thực hiện", re.I)
 _UNIT_HEAD = re.compile(
     r"^(?:Sở|Phòng|Trung tâm|UBND|Ủy ban|Uỷ ban|Ban|Đài|Vụ|Cục|Bộ|Văn phòng|Báo|Công an|Tỉnh đoàn|Hội|Các sở|Các cơ quan)\b"
@@ -128,6 +133,7 @@ def has_answer_type(intent: Intent, question: str, text: str) -> bool:
 
 _DOC_TYPES = ("thong tu", "nghi dinh", "quyet dinh", "ke hoach", "hiep dinh", "cong van", "chi thi", "nghi quyet",
               "luat", "thong bao", "bao cao", "nghi dinh thu")
+_POSTED_WORDS = {"dang", "tai", "bai", "viet", "tin", "gioi", "thieu", "xuat", "ban"}
 _OUTLINE_WORDS = {"nhom", "chinh", "phan", "muc", "bo", "cuc"}
 _SIGNATURE_TITLE = re.compile(r"^(?:KT\.|TM\.|Q\.|TL\.|TUQ\.|THAY MẶT|PHÓ|CHỦ TỊCH|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|CỤC TRƯỞNG|VỤ TRƯỞNG|TRƯỞNG BAN)")
 
@@ -284,6 +290,9 @@ class ExtractiveAnswerer:
             return Answer(NOT_FOUND, [], False, question, related, debug)
         cites = CitationList()
         fixed = self._fixed_place(question, intent, hits, cites)
+        if fixed == NO_DATE:
+            debug["reason"] = "the document states no date of issue"
+            return Answer(NOT_FOUND, [], False, question, related, debug)
         if fixed:
             return Answer(fixed, cites.items, True, question, related, {**debug, "source": "document card"})
         typed = [c for c in cands[:12] if c.score >= self.policy.type_window * best.score
@@ -305,14 +314,18 @@ class ExtractiveAnswerer:
         its letterhead: read them there, from the document the question is about."""
         folded = fold_accents(question).lower()
         effective = "hieu luc" in folded
-        issued = intent.kind == "date" and re.search(r"\b(?:ky|ban hanh)\b", folded) and not effective
+        # "Bài viết … được đăng ngày nào?": a web page's dateline ("đăng" folds to "dang", as "đang" does).
+        posted = intent.kind == "date" and (re.search(r"\bđăng\b|\bxuất bản\b", question.lower())
+                                            or re.search(r"\b(?:duoc dang|dang tai|dang vao|dang ngay)\b", folded))
+        issued = (intent.kind == "date" and re.search(r"\b(?:ky|ban hanh)\b", folded) and not effective
+                  and not posted)
         outline = intent.kind == "list" and re.search(r"\b(?:noi dung chinh|nhom noi dung|nhung phan|nhung muc|bo cuc)\b", folded)
-        if intent.kind != "signer" and not issued and not effective and not outline:
+        if intent.kind != "signer" and not issued and not effective and not outline and not posted:
             return None
         doc_ids = list(dict.fromkeys(h.doc_id for h in hits[:3]))
         # "Ai ký Hiệp định …" is about a hiệp định, not the thông tư that implements it.
         asked = {t for t in _DOC_TYPES if re.search(rf"\b{t}\b", folded)}
-        if asked:
+        if asked and not posted:  # a news page is about a plan without being one
             doc_ids = [d for d in doc_ids if fold_accents((self.doc_chunks(d) or [{}])[0].get("doc_type") or "").lower() in asked]
         for doc_id in doc_ids[:1]:
             # Only for the document the question is about: every distinctive word of the question
@@ -320,9 +333,18 @@ class ExtractiveAnswerer:
             words = {t: w for t, w in self._weights(question, intent).items() if "_" not in t}
             if outline:  # "những nhóm nội dung chính" asks for the outline; the outline never says "nhóm"
                 words = {t: w for t, w in words.items() if t not in _OUTLINE_WORDS}
+            if posted:  # "bài viết", "tin", "đăng": the page itself, not what it says
+                words = {t: w for t, w in words.items() if t not in _POSTED_WORDS}
             if coverage(words, self.doc_terms(doc_id)) < 0.9:
                 return None
             chunks = self.doc_chunks(doc_id)
+            if posted:
+                for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0))[:3]:
+                    for line in re.finditer(r"[^\n]+", payload["text"]):
+                        if dateline(line.group(0)):
+                            n = cites.cite(payload, line.start(), line.end())
+                            return f"Ngày đăng: {line.group(0).strip()} [{n}]."
+                return None
             if effective:
                 # "Điều … Hiệu lực thi hành": "<Thông tư> này có hiệu lực (thi hành) (kể) từ ngày …".
                 # The document's own clause names its own type; forms annexed to it have theirs.
@@ -358,12 +380,32 @@ class ExtractiveAnswerer:
                     n = cites.cite(payload, start, end)
                     return f"Người ký: {name}" + (f" ({titles})" if titles else "") + f" [{n}]."
             else:
+                # A number the question names that is not this document's own ("Kế hoạch 217 ban
+                # hành ngày nào?" answered inside the Đông Sơn plan that cites it): the passages answer.
+                own = " ".join(str(chunks[0].get(k) or "") for k in ("number", "title")) if chunks else ""
+                if any(d not in own for d in re.findall(r"\d{2,}", question)):
+                    return None
                 for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0))[:3]:
                     m = re.search(r"[^\n]{0,40}ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", payload["text"])
                     if m and payload.get("kind") in ("header", "preamble"):
                         n = cites.cite(payload, m.start(), m.end())
                         date = re.search(r"ngày.*", m.group(0)).group(0)
                         return f"Ngày ban hành: {date} [{n}]."
+                # No dated letterhead: a sentence that says when this document was signed ("Ngày
+                # 19/10, Bộ trưởng … ký Quyết định …", a treaty's "Làm tại Hà Nội ngày …").
+                # The sentence must name this document: its số hiệu, "<type> này", or a treaty's closing.
+                names = [x for x in ((chunks[0].get("number") or "").lower(),
+                                     f"{(chunks[0].get('doc_type') or '').lower()} này", "làm tại") if x.strip() != "này"]
+                for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
+                    for sent in sentences(payload["text"]):
+                        low = sent.text.lower()
+                        if (_DAY.search(sent.text) and re.search(r"\bký\b|ban hành|làm tại", low)
+                                and any(x and x in low for x in names)):
+                            n = cites.cite(payload, sent.start, sent.end)
+                            return f"{_DAY.search(sent.text).group(0)}: {sent.text.strip()} [{n}]"
+                # The document the question is about states no date of issue: any other date in
+                # it (a period, a deadline) would be a wrong answer.
+                return NO_DATE
         return None
 
     # -- shapes -------------------------------------------------------------------------------

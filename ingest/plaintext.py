@@ -106,7 +106,11 @@ def load_text(path: Path) -> LoadedDocument:
         for line in paragraph.split("\n"):
             date = dateline(line)
             if date is not None:
-                meta.setdefault("published", date)  # a news dateline is metadata, not text
+                # A news dateline: kept (without its view counter) as the page's publication date.
+                meta.setdefault("published", date)
+                blocks.extend(_paragraph_blocks(lines, width))
+                lines = []
+                blocks.append(Block(text=date, kind="paragraph"))
                 continue
             if line.strip() and is_page_clutter(line):
                 continue
@@ -145,7 +149,10 @@ def _dedupe(blocks: list[Block]) -> list[Block]:
 
 
 def _mark_title(blocks: list[Block]) -> None:
-    """A short first line without final punctuation, followed by body text, is the title."""
+    """A short first line without final punctuation, followed by body text, is the title
+    (a news dateline above it does not count)."""
+    skip = 1 if len(blocks) > 2 and dateline(blocks[0].text) else 0
+    blocks = blocks[skip:]
     first = blocks[0]
     if (
         len(blocks) > 1

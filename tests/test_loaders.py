@@ -447,8 +447,12 @@ def test_news_txt_clutter_dropped() -> None:
 
     doc = _load(ASEAN / "daklak-tuyen-truyen-asean-2021-2025.txt")
     text = _all_text(doc)
-    assert "Breaking News" not in text and "GMT+7" not in text
-    assert doc.blocks[0].text.startswith("Đắk Lắk: Đẩy mạnh công tác tuyên truyền")
+    assert "Breaking News" not in text
+    # The dateline stays, once, as the page's publication date; the title below it is the heading.
+    assert doc.meta["published"] == "30/01/2026 lúc 11:33 (GMT+7)"
+    assert text.count("30/01/2026 lúc 11:33") == 1
+    assert doc.blocks[1].kind == "heading"
+    assert doc.blocks[1].text.startswith("Đắk Lắk: Đẩy mạnh công tác tuyên truyền")
     # The lead paragraph printed twice on the page is kept once.
     assert sum(t.startswith("Thực hiện Quyết định số 1160/QĐ-TTg") for t in _texts(doc)) == 1
 

@@ -39,6 +39,7 @@ _DATE = re.compile(
 )
 # A particular day: "ngày 19/10", "ngày 22 tháng 11 năm 1994", "19/10/2021".
 _DAY = re.compile(r"ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)|\b\d{1,2}/\d{1,2}/\d{4}\b", re.I)
+_ASKS_DEFINITION = re.compile(r"\bla (?:gi|ai|nguoi nhu the nao|nhu the nao)\b|\bdinh nghia\b|\bduoc hieu\b")
 _ROLE_VERBS = re.compile(r"chủ trì|phối hợp|đầu mối|giao |định hướng|phụ trách|chịu trách nhiệm|thực hiện", re.I)
 _UNIT_HEAD = re.compile(
     r"^(?:Sở|Phòng|Trung tâm|UBND|Ủy ban|Uỷ ban|Ban|Đài|Vụ|Cục|Bộ|Văn phòng|Báo|Công an|Tỉnh đoàn|Hội|Các sở|Các cơ quan)\b"
@@ -64,8 +65,17 @@ class _Candidate:
     end: int
     text: str
     score: float
-    own: float  # coverage by the sentence alone
+    own: float  # coverage by the sentence alone (with its list's lead-in, for a list item)
     ctx: float  # coverage by the sentence and its chunk (title, headings, neighbours)
+    # A list item's lead-in line ("Phạm tội thuộc một trong các trường hợp sau đây, thì bị phạt
+    # tù từ 07 năm đến 15 năm:" above "đ) Tái phạm nguy hiểm."): the item means nothing without it.
+    lead: tuple[int, int] | None = None
+
+    @property
+    def full_text(self) -> str:
+        if not self.lead:
+            return self.text
+        return f"{self.hit.text[self.lead[0]:self.lead[1]]} {self.text}"
 
 
 @dataclass
@@ -228,19 +238,22 @@ class ExtractiveAnswerer:
         for rank, hit in enumerate(hits[: self.max_hits]):
             chunk_terms = terms(hit.payload.get("context", "") + "\n" + hit.text)
             for s in sentences(hit.text):
-                s_terms = terms(s.text)
+                lead = lead_in(hit.text, s.start)
+                s_terms = terms(s.text if not lead else hit.text[lead[0]:lead[1]] + "\n" + s.text)
                 own = coverage(weights, s_terms)
                 ctx = coverage(weights, s_terms | chunk_terms)
-                score = 0.55 * own + 0.45 * ctx + 0.03 / (rank + 1) + self._cue_bonus(intent, s.text)
+                score = 0.55 * own + 0.45 * ctx + 0.03 / (rank + 1) + self._cue_bonus(intent, s.text, question)
                 if intent.kind == "list":
                     # A list is asked by its heading ("những hình thức tuyên truyền nào" → "3. Hình thức tuyên truyền").
                     score += 0.3 * coverage(weights, terms(hit.section or ""))
-                out.append(_Candidate(hit, rank, s.start, s.end, s.text, score, own, ctx))
+                out.append(_Candidate(hit, rank, s.start, s.end, s.text, score, own, ctx, lead))
         out.sort(key=lambda c: c.score, reverse=True)
         return out
 
     @staticmethod
-    def _cue_bonus(intent: Intent, text: str) -> float:
+    def _cue_bonus(intent: Intent, text: str, question: str = "") -> float:
+        if _ASKS_DEFINITION.search(fold_accents(question).lower()) and re.search(r"\blà\b", text):
+            return 0.05  # "X là người như thế nào?" is answered by "X là …"
         if intent.kind in ("unit",) and _ROLE_VERBS.search(text):
             return 0.06
         if intent.kind == "date" and _DATE.search(text):
@@ -317,8 +330,10 @@ class ExtractiveAnswerer:
         # "Bài viết … được đăng ngày nào?": a web page's dateline ("đăng" folds to "dang", as "đang" does).
         posted = intent.kind == "date" and (re.search(r"\bđăng\b|\bxuất bản\b", question.lower())
                                             or re.search(r"\b(?:duoc dang|dang tai|dang vao|dang ngay)\b", folded))
+        # "<Kế hoạch 159> ký/ban hành ngày nào?" asks about a document; "ký kết hợp đồng" does not.
+        names_document = re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded)
         issued = (intent.kind == "date" and re.search(r"\b(?:ky|ban hanh)\b", folded) and not effective
-                  and not posted)
+                  and not posted and names_document)
         outline = intent.kind == "list" and re.search(r"\b(?:noi dung chinh|nhom noi dung|nhung phan|nhung muc|bo cuc)\b", folded)
         if intent.kind != "signer" and not issued and not effective and not outline and not posted:
             return None
@@ -361,8 +376,7 @@ class ExtractiveAnswerer:
                     _, payload, m = min(found, key=lambda f: f[0])
                     n = cites.cite(payload, m.start(), m.end())
                     return f"{m.group(0).strip()} [{n}]."
-                if intent.kind != "date":
-                    return None
+                return None
             if outline:
                 heads = []
                 for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
@@ -410,8 +424,12 @@ class ExtractiveAnswerer:
 
     # -- shapes -------------------------------------------------------------------------------
     def _support(self, cand: _Candidate, cites: CitationList) -> str:
+        lead = ""
+        if cand.lead:
+            m = cites.cite(cand.hit.payload, *cand.lead)
+            lead = f"{cand.hit.text[cand.lead[0]:cand.lead[1]].strip()} [{m}] … "
         n = cites.cite(cand.hit.payload, cand.start, cand.end)
-        return f"{cand.text.strip()} [{n}]"
+        return f"{lead}{cand.text.strip()} [{n}]"
 
     def _general(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
         best = cands[0]
@@ -520,7 +538,37 @@ class ExtractiveAnswerer:
 def _with_assignments(cand: _Candidate) -> str:
     """A sentence plus its item's assignment lines and section (where a unit question's answer lives)."""
     lines = [a["text"] for a in cand.hit.payload.get("assignments") or []]
-    return " ".join([cand.text, cand.hit.section or "", *lines])
+    return " ".join([cand.full_text, cand.hit.section or "", *lines])
+
+
+_ITEM = re.compile(r"^\s*(?:(?P<letter>[a-zđ]\))|(?P<dash>[-–])|(?P<plus>[+•*])|(?P<num>\d{1,2}\)))\s*")
+
+
+def lead_in(text: str, start: int) -> tuple[int, int] | None:
+    r"""The line that introduces the list item starting at ``start`` (its siblings skipped), when it
+    ends with ":" — or None when ``start`` is not at the start of a list item.
+
+    >>> t = "2. Phạm tội thuộc một trong các trường hợp sau đây, thì bị phạt tù từ 07 năm đến 15 năm:\na) Lợi dụng chức vụ;\nđ) Tái phạm nguy hiểm."
+    >>> s, e = lead_in(t, t.index("đ)")); t[s:e].endswith("đến 15 năm:")
+    True
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip():
+        return None  # a sentence inside a line, not the item's first
+    m = _ITEM.match(text[line_start:start + 8])
+    if not m:
+        return None
+    marker = m.lastgroup
+    pos = line_start
+    while pos > 0:
+        prev_start = text.rfind("\n", 0, pos - 1) + 1
+        prev = text[prev_start:pos - 1]
+        pm = _ITEM.match(prev)
+        if pm and pm.lastgroup == marker:
+            pos = prev_start  # a sibling item
+            continue
+        return (prev_start, pos - 1) if prev.rstrip().endswith(":") else None
+    return None
 
 
 def _assignment_for(cand: _Candidate, role: str) -> tuple[int, int, str, str] | None:

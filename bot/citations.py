@@ -39,6 +39,12 @@ class CitationList:
     def __init__(self) -> None:
         self.items: list[Citation] = []
 
+    def has(self, payload: dict[str, Any], start: int, end: int) -> bool:
+        """Is ``payload["text"][start:end]`` already cited (exactly or inside a cited span)?"""
+        doc_start, doc_end = payload["char_start"] + start, payload["char_start"] + end
+        return any(c.doc_id == payload["doc_id"] and c.char_start <= doc_start and doc_end <= c.char_end
+                   for c in self.items)
+
     def cite(self, payload: dict[str, Any], start: int, end: int) -> int:
         """Cite ``payload["text"][start:end]`` (trimmed) and return its number."""
         text = payload["text"]

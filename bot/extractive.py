@@ -39,6 +39,9 @@ _DATE = re.compile(
 )
 # A particular day: "ngày 19/10", "ngày 22 tháng 11 năm 1994", "19/10/2021".
 _DAY = re.compile(r"ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)|\b\d{1,2}/\d{1,2}/\d{4}\b", re.I)
+_SOURCE_PREFIX = re.compile(
+    r"^\s*(?:theo|căn cứ|tại)\s+(?:quy định (?:của|tại)\s+)?(?:bộ luật|luật|nghị định|thông tư|quyết định|kế hoạch|"
+    r"chỉ thị|công văn|hiệp định|kh|tt|nđ|ct|qđ)\b[^,?]{0,80},\s*", re.I)
 _ASKS_DEFINITION = re.compile(r"\bla (?:gi|ai|nguoi nhu the nao|nhu the nao)\b|\bdinh nghia\b|\bduoc hieu\b")
 _ROLE_VERBS = re.compile(r"chủ trì|phối hợp|đầu mối|giao |định hướng|phụ trách|chịu trách nhiệm|thực hiện", re.I)
 _UNIT_HEAD = re.compile(
@@ -99,15 +102,26 @@ _UNIT_ANYWHERE = re.compile(
 )
 
 
+_NOT_A_NOUN = {"la", "den", "thi", "tro", "va", "hay", "hoac", "de", "moi", "cho", "trong", "khi", "neu"}
+
+
 def _count_noun(question: str) -> str | None:
     """The noun a "bao nhiêu …"/"mấy …" question counts ("bao nhiêu tỷ đồng" → "ty dong")."""
     q = fold_accents(question).lower()
-    m = re.search(r"\b(?:bao nhieu|may)\s+(\w+(?:\s+\w+)?)", q)
+    m = re.search(r"\b(?:bao nhieu|may)\b\s*(\w+(?:\s+\w+)?)?", q)
     if not m:
         return None
     noun = m.group(1)
-    if noun.split()[0] in {"la", "nam", "ngay", "lan"}:
-        return None if noun.split()[0] == "la" else noun.split()[0]
+    first = noun.split()[0] if noun else None
+    if first in {"nam", "ngay", "lan"}:
+        return first
+    if first is None or first in _NOT_A_NOUN:
+        # "phạt tiền từ bao nhiêu đến bao nhiêu?": the measure is named before ("tiền" → đồng).
+        before = " ".join(q[: m.start()].split()[-4:])
+        for phrase in ("phat tien", "phat tu"):
+            if phrase in before:
+                return phrase
+        return None
     return noun
 
 
@@ -125,6 +139,9 @@ def has_answer_type(intent: Intent, question: str, text: str) -> bool:
         folded = fold_accents(text).lower()
         if noun and noun.startswith(("phan tram", "ty le")):
             return bool(re.search(r"\d\s*%|phan tram", folded))
+        if noun and noun.startswith("phat "):
+            # A penalty asked by its kind: the figure follows it ("phạt tiền từ 10.000.000 đồng").
+            return bool(re.search(r"\b" + noun + r"\s+(?:\w+\s+){0,3}\d", folded))
         if noun:
             head = re.escape(noun.split()[0])
             num = fold_accents(_NUM_WORD).lower()
@@ -234,13 +251,21 @@ class ExtractiveAnswerer:
 
     def candidates(self, question: str, hits: list[SearchHit], intent: Intent) -> list[_Candidate]:
         weights = self._weights(question, intent)
+        # "Theo Bộ luật Dân sự 2015, người thành niên là …": the source named up front chose the
+        # document; the rest of the question chooses the sentence.
+        focus = _SOURCE_PREFIX.sub("", question)
+        if focus != question:
+            kept = terms(focus, for_question=True)
+            own_weights = {t: w for t, w in weights.items() if t in kept} or weights
+        else:
+            own_weights = weights
         out: list[_Candidate] = []
         for rank, hit in enumerate(hits[: self.max_hits]):
             chunk_terms = terms(hit.payload.get("context", "") + "\n" + hit.text)
             for s in sentences(hit.text):
                 lead = lead_in(hit.text, s.start)
                 s_terms = terms(s.text if not lead else hit.text[lead[0]:lead[1]] + "\n" + s.text)
-                own = coverage(weights, s_terms)
+                own = coverage(own_weights, s_terms)
                 ctx = coverage(weights, s_terms | chunk_terms)
                 score = 0.55 * own + 0.45 * ctx + 0.03 / (rank + 1) + self._cue_bonus(intent, s.text, question)
                 if intent.kind == "list":
@@ -310,6 +335,13 @@ class ExtractiveAnswerer:
             return Answer(fixed, cites.items, True, question, related, {**debug, "source": "document card"})
         typed = [c for c in cands[:12] if c.score >= self.policy.type_window * best.score
                  and has_answer_type(intent, question, _with_assignments(c))]
+        if not typed:
+            # The asked figure is often in a sibling clause of the same passage ("Người phạm tội
+            # còn có thể bị phạt tiền từ …" closing the article): look there before giving up.
+            typed = [c for c in cands[:40] if c.hit.doc_id == best.hit.doc_id
+                     and abs(c.hit.payload.get("ordinal", 0) - best.hit.payload.get("ordinal", 0)) <= 1
+                     and c.ctx >= self.policy.min_context_coverage
+                     and has_answer_type(intent, question, _with_assignments(c))][:3]
         if not typed:
             debug["reason"] = f"no {intent.kind} in the evidence"
             return Answer(NOT_FOUND, [], False, question, related, debug)
@@ -425,7 +457,7 @@ class ExtractiveAnswerer:
     # -- shapes -------------------------------------------------------------------------------
     def _support(self, cand: _Candidate, cites: CitationList) -> str:
         lead = ""
-        if cand.lead:
+        if cand.lead and not cites.has(cand.hit.payload, *cand.lead):  # items of one list share their lead-in
             m = cites.cite(cand.hit.payload, *cand.lead)
             lead = f"{cand.hit.text[cand.lead[0]:cand.lead[1]].strip()} [{m}] … "
         n = cites.cite(cand.hit.payload, cand.start, cand.end)

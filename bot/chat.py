@@ -9,7 +9,7 @@ from typing import Any, Callable, Protocol
 from bot.citations import Citation
 from bot.conversation import SessionStore, Turn, rewrite
 from bot.extractive import ROLE_LABELS, Answer, ExtractiveAnswerer
-from bot.intent import classify
+from bot.intent import Intent, classify
 from index.hybrid import Retriever, SearchHit
 
 
@@ -110,20 +110,16 @@ def from_task_answer(task_answer: Any, question: str, records: dict[str, dict], 
 
 
 _DUTY_WORDS = re.compile(r"\b(?:nhiem vu|duoc giao|phai lam|giao cho|trach nhiem)\b")
-# "gửi … cho cơ quan nào", "báo cáo về đâu", "theo chỉ đạo của ai": a recipient or a source, not an owner.
-_RECIPIENT = re.compile(r"\b(?:cho|gui|ve|toi|den|cua|voi|tu)\s+(?:nhung |cac )?(?:co quan|don vi|ai|so|bo|ban|cuc|vu)\b|\bve dau\b")
-_ROLE_WORDS = re.compile(r"\b(?:chu tri|phoi hop|dau moi|dinh huong|phu trach|giao|chiu trach nhiem|nhiem vu)\b")
 
 
-def _asks_ownership(kind: str, question: str) -> bool:
+def _asks_ownership(intent: Intent, question: str) -> bool:
     """Questions the task table answers: who owns a task (in the plans' own role words), or what
     a unit is assigned. "Báo cáo cho cơ quan nào?" asks a recipient, not an owner: passages answer it."""
     from ingest.normalize import fold_accents
 
-    folded = fold_accents(question).lower()
-    if kind == "unit":
-        return bool(_ROLE_WORDS.search(folded)) or not _RECIPIENT.search(folded)
-    return kind in ("list", "general") and bool(_DUTY_WORDS.search(folded))
+    if intent.kind == "unit":
+        return not intent.recipient
+    return intent.kind in ("list", "general") and bool(_DUTY_WORDS.search(fold_accents(question).lower()))
 
 
 def _who_block(c: Citation, task: Any, role: str, records: dict[str, dict],
@@ -221,7 +217,7 @@ class ChatService:
         answer = self.answerer.answer(rewritten.question, hits, intent)
         # Who-owns-what questions are answered from the task table when the evidence is there
         # (the extractive check above still decides whether the documents cover the question).
-        if answer.grounded and self.tasks is not None and _asks_ownership(intent.kind, rewritten.question):
+        if answer.grounded and self.tasks is not None and _asks_ownership(intent, rewritten.question):
             table_answer = self.tasks().answer_unit_question(
                 rewritten.question, chunk_ids=[h.chunk_id for h in hits],
                 doc_ids=[rewritten.prefer_doc] if rewritten.prefer_doc else None)

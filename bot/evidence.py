@@ -31,10 +31,26 @@ _FOLDED_STOP = FOLDED_QUESTION_WORDS | {"o", "de", "da", "se", "can", "lam", "lo
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9\"“(+-])")
 
 
+# Quantifiers the law writes one way and people ask another: "tối đa bao nhiêu ha?" is answered
+# by "không vượt quá 75 ha", "ít nhất bao nhiêu người?" by "tối thiểu phải có 05 người".
+_SAME_MEANING = [
+    (re.compile(r"\bkhông (?:vượt )?quá\b", re.I), "tối đa"),
+    (re.compile(r"\bkhong (?:vuot )?qua\b", re.I), "toi da"),
+    (re.compile(r"\btối thiểu\b", re.I), "ít nhất"),
+    (re.compile(r"\btoi thieu\b", re.I), "it nhat"),
+]
+
+
+def _same_meaning(text: str) -> str:
+    for pattern, canonical in _SAME_MEANING:
+        text = pattern.sub(canonical, text)
+    return text
+
+
 def terms(text: str, *, for_question: bool = False) -> set[str]:
     """Accent-folded syllables and bigrams (question words dropped from questions)."""
     out: set[str] = set()
-    forms = variants(text)
+    forms = variants(_same_meaning(text))
     if for_question and len(forms) > 1:
         # A question's abbreviation counts through its expansion: "Sở TT&TT" is answered by
         # a passage that writes "Sở Thông tin và Truyền thông".

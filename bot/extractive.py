@@ -95,6 +95,7 @@ class AbstainPolicy:
 
 
 _TEMPORAL = re.compile(r"\b(?:kể từ|từ thời điểm|tại thời điểm|trong thời hạn|thời hạn|sau khi|trước khi|khi)\b", re.I)
+_TEMPORAL_CLAUSE = re.compile(r"\b(?:kể từ|từ thời điểm|tại thời điểm|trong thời hạn|sau khi|trước khi|đến khi)\b", re.I)
 _NUM_WORD = r"(?:\d[\d.,]*|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|tỉ)"
 _UNIT_ANYWHERE = re.compile(
     r"\b(?:Sở|Phòng|Trung tâm|UBND|Ủy ban|Uỷ ban|Ban|Đài|Vụ|Cục|Bộ|Văn phòng|Báo|Công an|Tỉnh đoàn|Hội|"
@@ -279,7 +280,7 @@ class ExtractiveAnswerer:
     def _cue_bonus(intent: Intent, text: str, question: str = "") -> float:
         if _ASKS_DEFINITION.search(fold_accents(question).lower()) and re.search(r"\blà\b", text):
             return 0.05  # "X là người như thế nào?" is answered by "X là …"
-        if intent.kind in ("unit",) and _ROLE_VERBS.search(text):
+        if intent.kind in ("unit",) and not intent.recipient and _ROLE_VERBS.search(text):
             return 0.06
         if intent.kind == "date" and _DATE.search(text):
             return 0.08
@@ -486,6 +487,8 @@ class ExtractiveAnswerer:
         return " ".join(parts)
 
     def _unit(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
+        if intent.recipient:  # whom a report goes to: the sentence that says so, not an assignment line
+            return self._general(question, intent, cands, cites)
         best = cands[0]
         role = intent.role or "lead"
         # 1. The matched item's own assignment line.
@@ -529,6 +532,9 @@ class ExtractiveAnswerer:
             dates = _DATE.findall(cand.text)
             if dates:
                 return f"{dates[0].strip()}: {self._support(cand, cites)}"
+            if cand is cands[0] and _TEMPORAL_CLAUSE.search(cand.text):
+                # "… tạm dừng … cho đến khi có chỉ đạo của Thủ tướng": an event, not a date, answers.
+                return self._support(cand, cites)
         return self._general(question, intent, cands, cites)
 
     def _number(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:

@@ -20,6 +20,8 @@ from ingest.normalize import fold_accents
 class Intent:
     kind: str  # unit, signer, date, number, count, list, yesno, definition, general
     role: str | None = None  # lead, partner, focal, guiding (unit questions)
+    # "Gửi báo cáo cho cơ quan nào?", "theo chỉ đạo của ai?": a recipient or a source, not an owner.
+    recipient: bool = False
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
@@ -51,6 +53,12 @@ _LIST = _any([
 _YESNO = re.compile(r"(?:\bco\b.*\bkhong\s*\??$|\bphai khong\b|\bdung khong\b|\bco phai\b|\bchua\s*\??$)")
 _DEFINITION = _any([r"la gi", r"nghia la gi", r"la co che gi", r"la to chuc gi", r"what is"])
 
+# The question word right after a preposition: "gửi cho những cơ quan nào", "tới cục nào",
+# "theo chỉ đạo của ai", "báo cáo về đâu" (but not "… việc của các đơn vị?").
+_RECIPIENT = re.compile(
+    r"\b(?:cho|gui|ve|toi|den|cua|voi|tu|len)\s+(?:nhung |cac )?"
+    r"(?:(?:co quan|don vi|so|bo|ban|cuc|vu|noi|phong)\s+(?:\w+\s+){0,2}?nao|ai)\b|\bve dau\b")
+
 _ROLES = [
     ("partner", _any([r"phoi hop"])),
     ("focal", _any([r"dau moi"])),
@@ -70,7 +78,7 @@ def classify(question: str) -> Intent:
     if _LIST.search(q) and not re.search(r"\b(?:don vi|co quan|so|ai)\s+nao\b", q):
         return Intent("list")
     if _UNIT.search(q):
-        return Intent("unit", role)
+        return Intent("unit", role, recipient=bool(_RECIPIENT.search(q)))
     if _YESNO.search(q):
         return Intent("yesno")
     if _COUNT.search(q):

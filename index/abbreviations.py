@@ -91,6 +91,10 @@ ABBREVIATIONS: dict[str, str] = {
     "Bộ YT": "Bộ Y tế",
     "Sở NG": "Sở Ngoại vụ",
     "Sở GTVT": "Sở Giao thông vận tải",
+    # The purpose notes of a "Nơi nhận" list: "Cục Cảnh sát giao thông (để p/h)".
+    "p/h": "phối hợp",
+    "b/c": "báo cáo",
+    "t/h": "thực hiện",
 }
 
 # Longest first, so "VHTTTT&DL" wins over "VHTT" and "NĐ-CP" over "NĐ".

@@ -38,6 +38,8 @@ _SAME_MEANING = [
     (re.compile(r"\bkhong (?:vuot )?qua\b", re.I), "toi da"),
     (re.compile(r"\btối thiểu\b", re.I), "ít nhất"),
     (re.compile(r"\btoi thieu\b", re.I), "it nhat"),
+    (re.compile(r"\bhạn (?:chót|cuối)\b", re.I), "thời hạn"),
+    (re.compile(r"\bhan (?:chot|cuoi)\b", re.I), "thoi han"),
 ]
 
 

@@ -466,15 +466,17 @@ class ExtractiveAnswerer:
 
     def _general(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
         best = cands[0]
-        parts = [self._support(best, cites)]
-        if best.start == 0 and best.hit.text.split("\n", 1)[0].strip() == best.text.strip():
+        first_line = best.hit.text.split("\n", 1)[0]
+        if (best.end <= len(first_line) and _CLAUSE.match(first_line) and "\n" in best.hit.text
+                and len(first_line) < 150 and not first_line.rstrip().endswith((".", ";"))):
             # The best match is an item's heading: what the item says is the answer.
             body = [c for c in sorted(cands, key=lambda c: c.start) if c.hit.chunk_id == best.hit.chunk_id and c.start > best.start]
             if body:
                 last = body[min(1, len(body) - 1)]
-                n = cites.cite(best.hit.payload, body[0].start, last.end)
+                n = cites.cite(best.hit.payload, best.start, last.end)
                 text = best.hit.text[body[0].start:last.end].strip()
                 return f"{best.text.strip()}: {text} [{n}]"
+        parts = [self._support(best, cites)]
         # Up to two more sentences when nearly as good: the question's words often spread over the
         # condition and the clause that answers it ("… thì bị phạt tù từ 02 năm đến 07 năm").
         seen = {best.text.strip()}
@@ -582,6 +584,9 @@ def _with_assignments(cand: _Candidate) -> str:
 _ITEM = re.compile(r"^\s*(?:(?P<letter>[a-zđ]\))|(?P<dash>[-–])|(?P<plus>[+•*])|(?P<num>\d{1,2}\)))\s*")
 
 
+_CLAUSE = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|[IVXLC]+\.|Điều\s+\d+|Chương\s|Mục\s|Phần\s)")
+
+
 def lead_in(text: str, start: int) -> tuple[int, int] | None:
     r"""The line that introduces the list item starting at ``start`` (its siblings skipped), when it
     ends with ":" — or None when ``start`` is not at the start of a list item.
@@ -596,16 +601,19 @@ def lead_in(text: str, start: int) -> tuple[int, int] | None:
     m = _ITEM.match(text[line_start:start + 8])
     if not m:
         return None
-    marker = m.lastgroup
     pos = line_start
-    while pos > 0:
+    for _ in range(12):
+        if pos <= 0:
+            break
         prev_start = text.rfind("\n", 0, pos - 1) + 1
         prev = text[prev_start:pos - 1]
-        pm = _ITEM.match(prev)
-        if pm and pm.lastgroup == marker:
-            pos = prev_start  # a sibling item
-            continue
-        return (prev_start, pos - 1) if prev.rstrip().endswith(":") else None
+        if prev.rstrip().endswith(":"):
+            # The sentence that ends with the colon, not the whole paragraph before it.
+            last = sentences(prev)[-1]
+            return prev_start + last.start, prev_start + last.end
+        if _CLAUSE.match(prev):
+            return None  # a clause of a higher level that introduces no list
+        pos = prev_start  # a sibling item, or a paragraph continuing one
     return None
 
 

@@ -31,32 +31,14 @@ _FOLDED_STOP = FOLDED_QUESTION_WORDS | {"o", "de", "da", "se", "can", "lam", "lo
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9\"“(+-])")
 
 
-# Quantifiers the law writes one way and people ask another: "tối đa bao nhiêu ha?" is answered
-# by "không vượt quá 75 ha", "ít nhất bao nhiêu người?" by "tối thiểu phải có 05 người".
-_SAME_MEANING = [
-    (re.compile(r"\bkhông (?:vượt )?quá\b", re.I), "tối đa"),
-    (re.compile(r"\bkhong (?:vuot )?qua\b", re.I), "toi da"),
-    (re.compile(r"\btối thiểu\b", re.I), "ít nhất"),
-    (re.compile(r"\btoi thieu\b", re.I), "it nhat"),
-    (re.compile(r"\bhạn (?:chót|cuối)\b", re.I), "thời hạn"),
-    (re.compile(r"\bhan (?:chot|cuoi)\b", re.I), "thoi han"),
-]
-
-
-def _same_meaning(text: str) -> str:
-    for pattern, canonical in _SAME_MEANING:
-        text = pattern.sub(canonical, text)
-    return text
-
-
 def terms(text: str, *, for_question: bool = False) -> set[str]:
     """Accent-folded syllables and bigrams (question words dropped from questions)."""
     out: set[str] = set()
-    forms = variants(_same_meaning(text))
+    forms = variants(text)
     if for_question and len(forms) > 1:
         # A question's abbreviation counts through its expansion: "Sở TT&TT" is answered by
         # a passage that writes "Sở Thông tin và Truyền thông".
-        forms = forms[1:]
+        forms = forms[-1:]
     accented = has_diacritics(text)
     for segs in forms:
         for seg in segs:

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from bot.citations import Citation, CitationList
 from bot.evidence import TermStats, coverage, missing, sentences, terms
 from bot.intent import Intent, classify
+from bot.parts import effective_clauses, signature
 from index.hybrid import SearchHit
 from ingest.metadata import NUMBER, PERSON, find_province
 from ingest.normalize import fold_accents
@@ -163,39 +164,6 @@ _DOC_TYPES = ("thong tu", "nghi dinh", "quyet dinh", "ke hoach", "hiep dinh", "c
               "luat", "thong bao", "bao cao", "nghi dinh thu")
 _POSTED_WORDS = {"dang", "tai", "bai", "viet", "tin", "gioi", "thieu", "xuat", "ban"}
 _OUTLINE_WORDS = {"nhom", "chinh", "phan", "muc", "bo", "cuc"}
-_SIGNATURE_TITLE = re.compile(r"^(?:KT\.|TM\.|Q\.|TL\.|TUQ\.|THAY MẶT|PHÓ|CHỦ TỊCH|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|CỤC TRƯỞNG|VỤ TRƯỞNG|TRƯỞNG BAN)")
-
-
-def _signature(chunks: list[dict]) -> tuple[dict, int, int, str, str] | None:
-    """Where the document's signer (its metadata, read at ingest) signs: the span from the title
-    lines above the name ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH") to the name, in a signature block first."""
-    name = next((c.get("signer") for c in chunks if c.get("signer")), None)
-    if not name:
-        return None
-    ordered = sorted(chunks, key=lambda c: (c.get("kind") != "signature", -c.get("ordinal", 0)))
-    for payload in ordered:
-        text = payload["text"]
-        at = text.find(name)
-        if at < 0:
-            continue
-        start = text.rfind("\n", 0, at) + 1
-        # A title on the name's own line ("PHÓ CHỦ TỊCH Nguyễn Hồng Quang") or on the lines above.
-        same_line = text[start:at].strip()
-        titles = [same_line] if same_line and same_line.isupper() else []
-        line_start = start
-        for _ in range(3):  # the title lines right above the name
-            if line_start == 0:
-                break
-            prev = text.rfind("\n", 0, line_start - 1) + 1
-            line = text[prev:line_start].strip()
-            if not _SIGNATURE_TITLE.match(line) or not line.isupper():
-                break
-            titles.insert(0, line)
-            line_start = start = prev
-        return payload, start, at + len(name), name, " ".join(titles)
-    return None
-
-
 def related_docs(hits: list[SearchHit], limit: int = 3) -> list[dict[str, str]]:
     seen: dict[str, dict[str, str]] = {}
     for h in hits:
@@ -394,21 +362,11 @@ class ExtractiveAnswerer:
                             return f"Ngày đăng: {line.group(0).strip()} [{n}]."
                 return None
             if effective:
-                # "Điều … Hiệu lực thi hành": "<Thông tư> này có hiệu lực (thi hành) (kể) từ ngày …".
-                # The document's own clause names its own type; forms annexed to it have theirs.
-                own = f"{(chunks[0].get('doc_type') or '').lower()} này" if chunks else ""
-                found = []
-                for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
-                    for m in re.finditer(r"[^\n.;]*có hiệu lực[^\n.;]*", payload["text"]):
-                        if _DATE.search(m.group(0)) or "ngày ký" in m.group(0):
-                            said = m.group(0).strip().lower()
-                            # Best: the clause whose subject is the document itself ("Nghị định này có hiệu lực…").
-                            rank = 0 if own and said.startswith(own) else 1 if own and own in said else 2
-                            found.append((rank, payload, m))
-                if found:
-                    _, payload, m = min(found, key=lambda f: f[0])
-                    n = cites.cite(payload, m.start(), m.end())
-                    return f"{m.group(0).strip()} [{n}]."
+                clauses = effective_clauses(chunks)
+                if clauses:
+                    span = clauses[0]
+                    n = cites.cite(span.payload, span.start, span.end)
+                    return f"{span.value} [{n}]."
                 return None
             if outline:
                 heads = []
@@ -421,11 +379,10 @@ class ExtractiveAnswerer:
                     return "Các nội dung chính:\n" + "\n".join(heads[:12])
                 return None
             if intent.kind == "signer":
-                signed = _signature(chunks)
+                signed = signature(chunks)
                 if signed:
-                    payload, start, end, name, titles = signed
-                    n = cites.cite(payload, start, end)
-                    return f"Người ký: {name}" + (f" ({titles})" if titles else "") + f" [{n}]."
+                    n = cites.cite(signed.payload, signed.start, signed.end)
+                    return f"Người ký: {signed.value}" + (f" ({signed.note})" if signed.note else "") + f" [{n}]."
             else:
                 # A number the question names that is not this document's own ("Kế hoạch 217 ban
                 # hành ngày nào?" answered inside the Đông Sơn plan that cites it): the passages answer.

@@ -88,3 +88,4 @@ def classify(question: str) -> Intent:
     if _LIST.search(q):
         return Intent("list")
     return Intent("general")
+

@@ -36,11 +36,14 @@ class Services:
     def retriever(self):
         from index.hybrid import Retriever
 
+        from bot.parts import asked_part, find_part
         from ingest.normalize import fold_accents
 
         retriever = Retriever(self.store, self.embedder, self.lexical, restorer=self.restorer.restore)
         retriever.doc_numbers = lambda: {fold_accents(r["number"]).lower(): r["doc_id"]
                                          for r in self.ledger.records() if r.get("number")}
+        retriever.asked_part = asked_part
+        retriever.doc_part = lambda doc_id, part: [s.payload for s in find_part(self.chunk_payloads(doc_id), part)]
         return retriever
 
     @cached_property

@@ -111,3 +111,28 @@ def expand_abbreviations(text: str) -> str | None:
     """
     expanded, n = _PATTERN.subn(lambda m: ABBREVIATIONS[m.group(1)], text)
     return expanded if n else None
+
+
+# Phrases the law writes one way and people ask another: "tối đa bao nhiêu ha?" is answered by
+# "không vượt quá 75 ha", "ít nhất bao nhiêu người?" by "tối thiểu phải có 05 người", "hạn chót"
+# by "thời hạn". Both sides get the canonical phrase as an extra form, like an abbreviation.
+EQUIVALENTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bkhông (?:vượt )?quá\b", re.I), "tối đa"),
+    (re.compile(r"\bkhong (?:vuot )?qua\b", re.I), "toi da"),
+    (re.compile(r"\btối thiểu\b", re.I), "ít nhất"),
+    (re.compile(r"\btoi thieu\b", re.I), "it nhat"),
+    (re.compile(r"\bhạn (?:chót|cuối)\b", re.I), "thời hạn"),
+    (re.compile(r"\bhan (?:chot|cuoi)\b", re.I), "thoi han"),
+]
+
+
+def equivalent_form(text: str) -> str | None:
+    """The text with equivalent phrases in their canonical form, or None when it has none.
+
+    >>> equivalent_form("có quy mô diện tích không vượt quá 75 ha")
+    'có quy mô diện tích tối đa 75 ha'
+    """
+    out = text
+    for pattern, canonical in EQUIVALENTS:
+        out = pattern.sub(canonical, out)
+    return out if out != text else None

@@ -86,6 +86,11 @@ class Retriever:
         self.restorer = restorer
         # số hiệu → doc_id of the indexed documents (e.g. "159/kh-ubnd"), to honour a named document.
         self.doc_numbers: Callable[[], dict[str, str]] = lambda: {}
+        # The part of a document a question asks for by its nature ("Ai ký …?" → "signature"),
+        # and a document's chunks holding it, best first (bot/parts.py): a signature block never
+        # says "ký", so neither vector finds it, yet it is where the answer is.
+        self.asked_part: Callable[[str], str | None] = lambda question: None
+        self.doc_part: Callable[[str, str], list[dict[str, Any]]] = lambda doc_id, kind: []
 
     def named_document(self, question: str) -> str | None:
         """The one indexed document whose số hiệu the question names ("Thông tư 14/2024/TT-BCT",
@@ -125,6 +130,13 @@ class Retriever:
             seen = {h.id for h in own}
             hits = (own + [h for h in hits if h.id not in seen])[:k]
         out = [SearchHit.from_payload(h.payload, h.score) for h in hits]
+        part = self.asked_part(question) if out else None
+        if part:
+            chosen = self.doc_part(out[0].doc_id, part)[:1]  # best first
+            if chosen and chosen[0]["chunk_id"] != out[0].chunk_id:
+                # Second place: the best passage still leads, the asked part is right behind it.
+                rest = [h for h in out[1:] if h.chunk_id != chosen[0]["chunk_id"]]
+                out = (out[:1] + [SearchHit.from_payload(chosen[0], out[0].score)] + rest)[:k]
         if with_similarity and dense is not None and out:
             # Cosine of the question to each hit, from the exact dense search of the same store:
             # the answerer weighs meaning next to word overlap when it decides to answer.

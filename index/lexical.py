@@ -28,7 +28,7 @@ import re
 import zlib
 from collections import Counter
 
-from index.abbreviations import expand_abbreviations
+from index.abbreviations import equivalent_form, expand_abbreviations
 from index.store import SparseVector
 from ingest.metadata import NUMBER
 from ingest.normalize import fold_accents, has_diacritics, search_form
@@ -75,9 +75,11 @@ def _unpad(token: str) -> str:
 
 
 def variants(text: str) -> list[list[list[str]]]:
-    """The analysed text as written and, when it has abbreviations, with them spelled out."""
+    """The analysed text as written and, when it has abbreviations, with them spelled out (and
+    equivalent phrases in their canonical form, see ``index/abbreviations.py``)."""
     expanded = expand_abbreviations(text)
-    return [analyze(text)] + ([analyze(expanded)] if expanded else [])
+    same = equivalent_form(expanded or text)
+    return [analyze(text)] + [analyze(v) for v in (expanded, same) if v]
 
 
 def _merge_counts(feature_lists: list[list[str]]) -> Counter:

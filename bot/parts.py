@@ -1,0 +1,94 @@
+"""Parts of a document that answer a question by their nature, wherever the question's words are.
+
+Who signed a document is in its signature block, which never says "ký"; when it takes effect
+is in its "có hiệu lực" clause. Neither vector finds them reliably, so the retriever puts the
+asked part of the best document right behind the best passage, and the answerer reads it there.
+
+>>> asked_part("Ai ký Thông tư 15/2026/TT-BCT?"), asked_part("Thông tư 14 có hiệu lực từ ngày nào?")
+('signature', 'effective')
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.intent import classify
+from ingest.normalize import fold_accents
+
+_SIGNATURE_TITLE = re.compile(
+    r"^(?:KT\.|TM\.|Q\.|TL\.|TUQ\.|THAY MẶT|PHÓ|CHỦ TỊCH|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|CỤC TRƯỞNG|VỤ TRƯỞNG|TRƯỞNG BAN)")
+# "… ngày 10/4/2026", "… ngày 10 tháng 4 năm 2026", "kể từ ngày ký".
+_DATED = re.compile(r"ngày\s+\d{1,2}(?:/|\s+tháng)|\d{1,2}/\d{1,2}/\d{4}|ngày ký", re.I)
+
+
+@dataclass
+class Span:
+    payload: dict  # a chunk, shaped like a search hit's payload
+    start: int  # offsets in payload["text"]
+    end: int
+    value: str = ""  # what the span states (the signer's name)
+    note: str = ""  # and how (the signer's titles)
+
+
+def asked_part(question: str) -> str | None:
+    """"signature" for who signed, "effective" for when a document takes effect, else None."""
+    intent = classify(question)
+    if intent.kind == "signer":
+        return "signature"
+    if intent.kind == "date" and "hieu luc" in fold_accents(question).lower():
+        return "effective"
+    return None
+
+
+def find_part(chunks: list[dict], part: str) -> list[Span]:
+    """Where a document states ``part``, best first."""
+    if part == "signature":
+        found = signature(chunks)
+        return [found] if found else []
+    if part == "effective":
+        return effective_clauses(chunks)
+    return []
+
+
+def signature(chunks: list[dict]) -> Span | None:
+    """Where the document's signer (its metadata, read at ingest) signs: the span from the title
+    lines above the name ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH") to the name, in a signature block first."""
+    name = next((c.get("signer") for c in chunks if c.get("signer")), None)
+    if not name:
+        return None
+    ordered = sorted(chunks, key=lambda c: (c.get("kind") != "signature", -c.get("ordinal", 0)))
+    for payload in ordered:
+        text = payload["text"]
+        at = text.find(name)
+        if at < 0:
+            continue
+        start = text.rfind("\n", 0, at) + 1
+        # A title on the name's own line ("PHÓ CHỦ TỊCH Nguyễn Hồng Quang") or on the lines above.
+        same_line = text[start:at].strip()
+        titles = [same_line] if same_line and same_line.isupper() else []
+        line_start = start
+        for _ in range(3):  # the title lines right above the name
+            if line_start == 0:
+                break
+            prev = text.rfind("\n", 0, line_start - 1) + 1
+            line = text[prev:line_start].strip()
+            if not _SIGNATURE_TITLE.match(line) or not line.isupper():
+                break
+            titles.insert(0, line)
+            line_start = start = prev
+        return Span(payload, start, at + len(name), name, " ".join(titles))
+    return None
+
+
+def effective_clauses(chunks: list[dict]) -> list[Span]:
+    """"<Thông tư> này có hiệu lực (thi hành) (kể) từ ngày …" clauses, the document's own first:
+    forms annexed to it name their own types."""
+    own = f"{(chunks[0].get('doc_type') or '').lower()} này" if chunks else ""
+    found = []
+    for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
+        for m in re.finditer(r"[^\n.;]*có hiệu lực[^\n.;]*", payload["text"]):
+            if _DATED.search(m.group(0)):
+                said = m.group(0).strip().lower()
+                rank = 0 if own and said.startswith(own) else 1 if own and own in said else 2
+                found.append((rank, len(found), Span(payload, m.start(), m.end(), m.group(0).strip())))
+    return [span for _, _, span in sorted(found, key=lambda f: f[:2])]

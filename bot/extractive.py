@@ -93,6 +93,8 @@ class AbstainPolicy:
     # Supporting sentences added to a general answer, and how close to the best they must score.
     extra_sentences: int = 2
     extra_window: float = 0.8
+    # A numbered clause up to this long is quoted whole when its sentence is the best match.
+    clause_chars: int = 400
 
 
 _TEMPORAL = re.compile(r"\b(?:kể từ|từ thời điểm|tại thời điểm|trong thời hạn|thời hạn|sau khi|trước khi|khi)\b", re.I)
@@ -201,6 +203,8 @@ class ExtractiveAnswerer:
             return []
         gone = []
         for unit in find_units(question):
+            if _GENERIC_UNIT.match(unit.name):
+                continue  # "các tổ chức", "các đơn vị": a kind of body, not one the document must name
             # The head and the next syllables name the unit; a question's span can run on
             # into its own words ("Bộ Nội vụ muốn …").
             head = " ".join(unit.name.split()[:5])
@@ -433,14 +437,24 @@ class ExtractiveAnswerer:
                 n = cites.cite(best.hit.payload, best.start, last.end)
                 text = best.hit.text[body[0].start:last.end].strip()
                 return f"{best.text.strip()}: {text} [{n}]"
-        parts = [self._support(best, cites)]
+        clause = _clause_around(best.hit.text, best.start, best.end, self.policy.clause_chars)
+        if clause and not best.lead:
+            # A short numbered clause is answered whole: its condition and its consequence are
+            # often separate sentences ("… trong thời hạn bảo hành. Bên bán không phải bồi thường nếu …").
+            n = cites.cite(best.hit.payload, *clause)
+            parts = [f"{best.hit.text[clause[0]:clause[1]].strip()} [{n}]"]
+            inside = lambda c: c.hit.chunk_id == best.hit.chunk_id and clause[0] <= c.start < clause[1]  # noqa: E731
+        else:
+            parts = [self._support(best, cites)]
+            inside = lambda c: False  # noqa: E731
         # Up to two more sentences when nearly as good: the question's words often spread over the
         # condition and the clause that answers it ("… thì bị phạt tù từ 02 năm đến 07 năm").
         seen = {best.text.strip()}
         for c in cands[1:8]:
             if len(parts) > self.policy.extra_sentences:
                 break
-            if c.score >= self.policy.extra_window * best.score and c.text.strip() not in seen and c.own >= 0.5 * best.own:
+            if (c.score >= self.policy.extra_window * best.score and c.text.strip() not in seen
+                    and c.own >= 0.5 * best.own and not inside(c)):
                 seen.add(c.text.strip())
                 parts.append(self._support(c, cites))
         return " ".join(parts)
@@ -515,6 +529,12 @@ class ExtractiveAnswerer:
     def _list(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
         best = cands[0]
         text = best.hit.text
+        # A list is its lead-in ("… bao gồm:") and the items under it, whichever of them matched best.
+        head = best.lead or ((best.start, best.end) if best.text.rstrip().endswith(":") else None)
+        items = _items_after(text, head[1]) if head else None
+        if items:
+            n = cites.cite(best.hit.payload, head[0], items[1])
+            return f"{text[head[0]:items[1]].strip()} [{n}]"
         lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
         # The run of bullet lines around the best sentence, or the items after "gồm:".
         idx = next((i for i, (s, e) in enumerate(lines) if s <= best.start < e + 1), 0)
@@ -542,6 +562,46 @@ _ITEM = re.compile(r"^\s*(?:(?P<letter>[a-zđ]\))|(?P<dash>[-–])|(?P<plus>[+�
 
 
 _CLAUSE = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|[IVXLC]+\.|Điều\s+\d+|Chương\s|Mục\s|Phần\s)")
+
+
+_GENERIC_UNIT = re.compile(r"^(?:các|những|mọi)\s", re.I)
+_NUMBERED = re.compile(r"^\s*\d+(?:\.\d+)*\.\s")
+
+
+def _items_after(text: str, pos: int, limit: int = 700) -> tuple[int, int] | None:
+    """The run of list items ("a) …", "- …") right after ``pos`` (a lead-in's end), while they
+    fit in ``limit`` characters; None when no item follows."""
+    end, count = None, 0
+    for m in re.finditer(r"[^\n]+", text[pos:]):
+        line = m.group(0)
+        if not line.strip():
+            continue
+        if not _ITEM.match(line):
+            break
+        if end is not None and m.end() > limit:
+            break
+        end, count = pos + m.end(), count + 1
+    return (pos, end) if end is not None and count >= 1 else None
+
+
+def _clause_around(text: str, start: int, end: int, limit: int) -> tuple[int, int] | None:
+    """The numbered clause ("2. …" up to the next "3. …") holding ``text[start:end]`` when it is
+    at most ``limit`` characters and holds more than that sentence, else None."""
+    lines, pos = [], 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line), line))
+        pos += len(line) + 1
+    at = next((i for i, (a, b, _) in enumerate(lines) if a <= start <= b), None)
+    if at is None:
+        return None
+    first = next((i for i in range(at, -1, -1) if _NUMBERED.match(lines[i][2])), None)
+    if first is None:
+        return None
+    last = next((i - 1 for i in range(at + 1, len(lines)) if _NUMBERED.match(lines[i][2])), len(lines) - 1)
+    c_start, c_end = lines[first][0], lines[last][1]
+    if c_end - c_start > limit or (c_start >= start and c_end <= end):
+        return None
+    return c_start, c_end
 
 
 def lead_in(text: str, start: int) -> tuple[int, int] | None:

@@ -95,6 +95,8 @@ class AbstainPolicy:
     extra_window: float = 0.8
     # A numbered clause up to this long is quoted whole when its sentence is the best match.
     clause_chars: int = 400
+    # Weight of the longest run of the question's words a sentence repeats in order (0 to 1).
+    phrase_weight: float = 0.1
 
 
 _TEMPORAL = re.compile(r"\b(?:kể từ|từ thời điểm|tại thời điểm|trong thời hạn|thời hạn|sau khi|trước khi|khi)\b", re.I)
@@ -107,6 +109,28 @@ _UNIT_ANYWHERE = re.compile(
 
 
 _NOT_A_NOUN = {"la", "den", "thi", "tro", "va", "hay", "hoac", "de", "moi", "cho", "trong", "khi", "neu"}
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\w+", fold_accents(text).lower())
+
+
+def _phrase_run(q_tokens: list[str], text: str) -> float:
+    """The longest run of the question's words that the sentence repeats in order, as a share of
+    eight words: a question that copies a clause's phrasing points at that clause."""
+    t = _tokens(text)
+    if not q_tokens or not t:
+        return 0.0
+    best = 0
+    prev = [0] * (len(t) + 1)
+    for a in q_tokens:
+        cur = [0] * (len(t) + 1)
+        for j, b in enumerate(t, 1):
+            if a == b:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return min(best, 8) / 8
 
 
 def _count_noun(question: str) -> str | None:
@@ -233,6 +257,7 @@ class ExtractiveAnswerer:
         else:
             own_weights = weights
         out: list[_Candidate] = []
+        q_tokens = _tokens(focus)
         for rank, hit in enumerate(hits[: self.max_hits]):
             chunk_terms = terms(hit.payload.get("context", "") + "\n" + hit.text)
             for s in sentences(hit.text):
@@ -241,6 +266,7 @@ class ExtractiveAnswerer:
                 own = coverage(own_weights, s_terms)
                 ctx = coverage(weights, s_terms | chunk_terms)
                 score = 0.55 * own + 0.45 * ctx + 0.03 / (rank + 1) + self._cue_bonus(intent, s.text, question)
+                score += self.policy.phrase_weight * _phrase_run(q_tokens, s.text)
                 if intent.kind == "list":
                     # A list is asked by its heading ("những hình thức tuyên truyền nào" → "3. Hình thức tuyên truyền").
                     score += 0.3 * coverage(weights, terms(hit.section or ""))

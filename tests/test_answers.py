@@ -140,3 +140,11 @@ def test_task_answer_names_the_unit_as_the_plan_writes_it(services) -> None:
 def test_quantifiers_asked_one_way_answered_the_other(services) -> None:
     out = ask(services, "Hội đồng thẩm định tài liệu quản lý an toàn công trình dầu khí do UBND tỉnh lập phải có ít nhất bao nhiêu người?")
     assert out["grounded"] and "05 người" in out["answer"]
+
+
+def test_phrase_run_counts_the_longest_repeated_run() -> None:
+    from bot.extractive import _phrase_run, _tokens
+
+    q = _tokens("bị phạt tiền từ bao nhiêu đến bao nhiêu")
+    assert _phrase_run(q, "Người phạm tội còn có thể bị phạt tiền từ 5.000.000 đồng") == 4 / 8
+    assert _phrase_run(q, "không liên quan") == 0.0

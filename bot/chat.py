@@ -54,17 +54,23 @@ def unit_mention(text: str, task: Any, unit: str) -> tuple[int, int, str] | None
     long sentence). Returns document offsets and the name as written there."""
     from ingest.units import find_units, unit_key
 
-    lo = max(0, task.char_start - 2000)
     key = unit_key(unit)
-    best = None
-    for span in find_units(text[lo:task.char_end]):
-        if unit_key(span.name) != key:
-            continue
-        start, end = lo + span.start, lo + span.end
-        if start >= task.char_start:
-            return start, end, span.text
-        best = (start, end, span.text)  # the last mention above the quote
-    return best
+
+    def mentions(lo: int, hi: int) -> list[tuple[int, int, str]]:
+        return [(lo + s.start, lo + s.end, s.text) for s in find_units(text[lo:hi]) if unit_key(s.name) == key]
+
+    inside = mentions(task.char_start, task.char_end)
+    if inside:
+        return inside[0]
+    # Line by line upwards, nearest first: finding units is slow, and the heading is usually close.
+    hi, floor = task.char_start, max(0, task.char_start - 2000)
+    while hi > floor:
+        lo = max(floor, text.rfind("\n", 0, hi - 1) + 1)
+        found = mentions(lo, hi)
+        if found:
+            return found[-1]
+        hi = lo
+    return None
 
 
 def _line_around(text: str, start: int, end: int) -> tuple[int, int]:

@@ -198,8 +198,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
     from bot.api import create_app
 
+    application = create_app(get_settings())
+    # The model, the statistics and the task table load once here, not on the first visitor's question.
+    application.state.services.warm_up()
     console.print(f"serving on http://{host}:{port}")
-    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+    uvicorn.run(application, host=host, port=port, log_level="info")
 
 
 def main() -> None:

@@ -57,12 +57,17 @@ def terms(text: str, *, for_question: bool = False) -> set[str]:
 class TermStats:
     """Document frequencies over the indexed chunks."""
 
-    def __init__(self, texts: Iterable[str]):
+    def __init__(self, texts: Iterable[str], groups: Iterable[str] | None = None):
+        """``groups`` (one per text, e.g. its document) also collects every term of each group."""
         self.df: Counter = Counter()
         self.n = 0
-        for text in texts:
+        self.group_terms: dict[str, set[str]] = {}
+        for text, group in zip(texts, groups if groups is not None else iter(lambda: None, 0)):
             self.n += 1
-            self.df.update(terms(text))
+            found = terms(text)
+            self.df.update(found)
+            if group is not None:
+                self.group_terms.setdefault(group, set()).update(found)
 
     def idf(self, term: str) -> float:
         return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5))

@@ -212,6 +212,9 @@ class ExtractiveAnswerer:
 
     def doc_terms(self, doc_id: str) -> set[str]:
         """Every term of a document (its text and its chunks' context), cached per document."""
+        known = self.stats.group_terms.get(doc_id)
+        if known is not None:
+            return known
         if doc_id not in self._doc_terms:
             chunks = self.doc_chunks(doc_id)
             self._doc_terms[doc_id] = terms("\n".join(f"{c.get('context', '')}\n{c['text']}" for c in chunks))

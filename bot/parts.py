@@ -86,9 +86,18 @@ def effective_clauses(chunks: list[dict]) -> list[Span]:
     own = f"{(chunks[0].get('doc_type') or '').lower()} này" if chunks else ""
     found = []
     for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
-        for m in re.finditer(r"[^\n.;]*có hiệu lực[^\n.;]*", payload["text"]):
-            if _DATED.search(m.group(0)):
-                said = m.group(0).strip().lower()
-                rank = 0 if own and said.startswith(own) else 1 if own and own in said else 2
-                found.append((rank, len(found), Span(payload, m.start(), m.end(), m.group(0).strip())))
+        text = payload["text"]
+        at = text.find("có hiệu lực")
+        while at >= 0:
+            # The clause around it, between the nearest line breaks, full stops or semicolons.
+            start = max(text.rfind(ch, 0, at) for ch in "\n.;") + 1
+            ends = [e for e in (text.find(ch, at) for ch in "\n.;") if e >= 0]
+            end = min(ends) if ends else len(text)
+            said = text[start:end]
+            if _DATED.search(said):
+                low = said.strip().lower()
+                rank = 0 if own and low.startswith(own) else 1 if own and own in low else 2
+                lead = len(said) - len(said.lstrip())
+                found.append((rank, len(found), Span(payload, start + lead, end, said.strip())))
+            at = text.find("có hiệu lực", end)
     return [span for _, _, span in sorted(found, key=lambda f: f[:2])]

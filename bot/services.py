@@ -55,11 +55,15 @@ class Services:
     @cached_property
     def chunk_texts(self) -> list[str]:
         """Every indexed chunk's context and text, read once from the ledger."""
-        texts = []
+        return [text for _, text in self._chunk_texts_by_doc]
+
+    @cached_property
+    def _chunk_texts_by_doc(self) -> list[tuple[str, str]]:
+        out = []
         for record in self.ledger.records():
             doc = self.ledger.document(record["doc_id"]) or {}
-            texts.extend(f"{c.get('context', '')}\n{c['text']}" for c in doc.get("chunks", []))
-        return texts
+            out.extend((record["doc_id"], f"{c.get('context', '')}\n{c['text']}") for c in doc.get("chunks", []))
+        return out
 
     @cached_property
     def ledger(self):
@@ -72,7 +76,8 @@ class Services:
         """Document frequencies over every indexed chunk, for evidence coverage."""
         from bot.evidence import TermStats
 
-        return TermStats(self.chunk_texts)
+        # Grouped by document too: whether a document names what a question names is asked often.
+        return TermStats(self.chunk_texts, groups=[doc for doc, _ in self._chunk_texts_by_doc])
 
     @cached_property
     def answerer(self):
@@ -116,10 +121,17 @@ class Services:
                            records=lambda: {r["doc_id"]: r for r in self.ledger.records()},
                            doc_text=lambda doc_id: (self.ledger.document(doc_id) or {}).get("text", ""))
 
+    def warm_up(self) -> None:
+        """Load what answering needs (model, statistics, restorer, task table) before serving."""
+        if not self.ledger.records():
+            return
+        self.chat.ask("Đơn vị nào chủ trì?", None, use_llm=False)
+        self.chat.tasks()
+
     def refresh(self) -> None:
         """Forget what is derived from the indexed documents (statistics, restorer, answerer),
         after an ingest in this process; sessions, the store and the model stay."""
-        for name in ("chunk_texts", "term_stats", "restorer", "retriever", "answerer", "chat"):
+        for name in ("_chunk_texts_by_doc", "chunk_texts", "term_stats", "restorer", "retriever", "answerer", "chat"):
             self.__dict__.pop(name, None)
 
     def indexer(self, on_progress=None):

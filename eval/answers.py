@@ -43,7 +43,7 @@ def run_project(services, http_base: str | None) -> None:
 
     data = json.loads((REPO / "eval/questions.json").read_text())
     chat = services.chat
-    chat.ask("khởi động")  # warm-up: model, stats
+    services.warm_up()  # model, statistics, task table: what `aseanbot serve` loads before serving
     rows: dict[str, list[dict]] = defaultdict(list)
     times: list[float] = []
     failures = []

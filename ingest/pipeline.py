@@ -157,6 +157,7 @@ class Ledger:
         self.docs_dir.mkdir(parents=True, exist_ok=True)
         self.path = state_dir / "ledger.json"
         self.entries: dict[str, dict] = json.loads(self.path.read_text()) if self.path.exists() else {}
+        self._documents: dict[str, tuple[int, dict]] = {}
 
     def save(self) -> None:
         tmp = self.path.with_suffix(".tmp")
@@ -185,8 +186,20 @@ class Ledger:
         self.save()
 
     def document(self, doc_id: str) -> dict | None:
+        """A document's stored text, chunks and tasks (shared: read it, don't change it).
+
+        Parsed once per version of its file: answers read the same documents again and again."""
         path = self.docs_dir / f"{doc_id}.json"
-        return json.loads(path.read_text()) if path.exists() else None
+        try:
+            stamp = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+        cached = self._documents.get(doc_id)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        doc = json.loads(path.read_text())
+        self._documents[doc_id] = (stamp, doc)
+        return doc
 
     def records(self) -> list[dict]:
         return sorted(self.entries.values(), key=lambda r: r["source"])

@@ -97,6 +97,8 @@ class AbstainPolicy:
     clause_chars: int = 400
     # Weight of the longest run of the question's words a sentence repeats in order (0 to 1).
     phrase_weight: float = 0.1
+    # Weight of the retrieval rank of a sentence's passage (1/rank).
+    rank_weight: float = 0.03
 
 
 _TEMPORAL = re.compile(r"\b(?:kể từ|từ thời điểm|tại thời điểm|trong thời hạn|thời hạn|sau khi|trước khi|khi)\b", re.I)
@@ -268,7 +270,7 @@ class ExtractiveAnswerer:
                 s_terms = terms(s.text if not lead else hit.text[lead[0]:lead[1]] + "\n" + s.text)
                 own = coverage(own_weights, s_terms)
                 ctx = coverage(weights, s_terms | chunk_terms)
-                score = 0.55 * own + 0.45 * ctx + 0.03 / (rank + 1) + self._cue_bonus(intent, s.text, question)
+                score = 0.55 * own + 0.45 * ctx + self.policy.rank_weight / (rank + 1) + self._cue_bonus(intent, s.text, question)
                 score += self.policy.phrase_weight * _phrase_run(q_tokens, s.text)
                 if intent.kind == "list":
                     # A list is asked by its heading ("những hình thức tuyên truyền nào" → "3. Hình thức tuyên truyền").

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import threading
 import time
 from collections import defaultdict
 
@@ -136,27 +135,6 @@ def run_alqac() -> None:
     services.close()
 
 
-def serve_in_thread(services) -> str:
-    import socket
-
-    import uvicorn
-
-    from bot.api import create_app
-
-    # One benchmark client asks hundreds of questions: lift the per-client rate limit.
-    app = create_app(services.settings.model_copy(update={"rate_limit_per_minute": 1_000_000}))
-    app.state.services = services
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{port}"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sets", default="project,alqac")
@@ -165,8 +143,17 @@ def main() -> None:
     sets = args.sets.split(",")
     if "project" in sets:
         services, _ = services_for("corpus", REPO / "corpus")
-        base = serve_in_thread(services) if args.http else None
-        run_project(services, base)
+        if args.http:
+            from bot.api import create_app
+            from bot.serving import serve_in_thread
+
+            # One benchmark client asks hundreds of questions: lift the per-client rate limit.
+            app = create_app(services.settings.model_copy(update={"rate_limit_per_minute": 1_000_000}))
+            app.state.services = services
+            with serve_in_thread(app) as base:
+                run_project(services, base)
+        else:
+            run_project(services, None)
     if "alqac" in sets:
         run_alqac()
 

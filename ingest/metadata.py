@@ -178,7 +178,6 @@ def extract_metadata(lines: list[str], loader_meta: dict[str, str] | None = None
     """Read a document's identity from its first and last lines (and a loader's header)."""
     loader_meta = dict(loader_meta or {})
     head = "\n".join(lines[:30])
-    tail = lines[-40:]
     meta = DocMeta(title=_title(lines))
     meta.number = loader_meta.get("number") or _own_number(head)
     if meta.number:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,30 +67,11 @@ def app(services):
     return application
 
 
-@contextmanager
 def serve(application):
-    """Serve an app with uvicorn on a free loopback port for the duration of the block."""
-    import socket
-    import threading
-    import time
+    """Serve an app on a free loopback port for the duration of the block (bot/serving.py)."""
+    from bot.serving import serve_in_thread
 
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    return serve_in_thread(application)
 
 
 @pytest.fixture(scope="session")

@@ -123,6 +123,9 @@ EQUIVALENTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\btoi thieu\b", re.I), "it nhat"),
     (re.compile(r"\bhạn (?:chót|cuối)\b", re.I), "thời hạn"),
     (re.compile(r"\bhan (?:chot|cuoi)\b", re.I), "thoi han"),
+    # ASEAN by its Vietnamese name, as citizens ask ("bạn bè Đông Nam Á", "khối Đông Nam Á").
+    (re.compile(r"\b(?:hiệp hội (?:các )?quốc gia |các nước |khối )?đông nam á\b", re.I), "ASEAN"),
+    (re.compile(r"\b(?:hiep hoi (?:cac )?quoc gia |cac nuoc |khoi )?dong nam a\b", re.I), "ASEAN"),
 ]
 
 

@@ -148,3 +148,8 @@ def test_phrase_run_counts_the_longest_repeated_run() -> None:
     q = _tokens("bị phạt tiền từ bao nhiêu đến bao nhiêu")
     assert _phrase_run(q, "Người phạm tội còn có thể bị phạt tiền từ 5.000.000 đồng") == 4 / 8
     assert _phrase_run(q, "không liên quan") == 0.0
+
+
+def test_asean_by_its_vietnamese_name() -> None:
+    assert equivalent_form("giới thiệu tỉnh tới bạn bè Đông Nam Á") == "giới thiệu tỉnh tới bạn bè ASEAN"
+    assert equivalent_form("sinh hoat chuyen de ve khoi dong nam a") == "sinh hoat chuyen de ve ASEAN"

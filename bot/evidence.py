@@ -8,13 +8,13 @@ what makes out-of-corpus questions easy to recognise.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
 from index.lexical import FOLDED_QUESTION_WORDS, QUESTION_WORDS, variants
 from ingest.normalize import fold_accents, has_diacritics
+from ingest.sentences import split_sentences
 
 # Function words and colloquial glue: a passage need not contain "ở", "lo", "lại" to answer.
 FUNCTION_WORDS = set(
@@ -28,7 +28,6 @@ _CALENDAR = {"năm", "ngày", "tháng"}
 _STOP = QUESTION_WORDS | FUNCTION_WORDS | _CALENDAR
 # Typed without diacritics, only the words no content word folds to (see index/lexical.py).
 _FOLDED_STOP = FOLDED_QUESTION_WORDS | {"o", "de", "da", "se", "can", "lam", "lo", "nam", "ngay", "thang", "nguoi"}
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9\"“(+-])")
 
 
 def terms(text: str, *, for_question: bool = False) -> set[str]:
@@ -98,21 +97,12 @@ class Sentence:
 
 
 def sentences(text: str) -> list[Sentence]:
-    """Lines, then sentences within a line, with offsets into ``text``."""
+    """Lines, then sentences within a line (";" ends one too), with offsets into ``text``."""
     out: list[Sentence] = []
     pos = 0
     for line in text.split("\n"):
         line_start = pos
         pos += len(line) + 1
-        if not line.strip():
-            continue
-        cut = 0
-        for m in _SENTENCE_END.finditer(line):
-            piece = line[cut : m.start()]
-            if piece.strip():
-                out.append(Sentence(piece, line_start + cut, line_start + m.start()))
-            cut = m.end()
-        piece = line[cut:]
-        if piece.strip():
-            out.append(Sentence(piece, line_start + cut, line_start + len(line)))
+        for a, b in split_sentences(line, semicolons=True):
+            out.append(Sentence(line[a:b], line_start + a, line_start + b))
     return out

@@ -47,6 +47,7 @@ from bot.citations import Citation, CitationList
 from bot.evidence import FUNCTION_WORDS, terms
 from index.lexical import QUESTION_WORDS
 from ingest.normalize import canonical_tones, fold_accents, has_diacritics
+from ingest.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -279,45 +280,19 @@ def _logical_lines(text: str) -> list[_Span]:
     return out
 
 
-_SPLIT = re.compile(r"([.!?…][\"”)]?)\s+(?=\S)")
 # Longer sentences are cut at "; " into clauses. Plans enumerate with "; " and capitalised
 # proper names ("… ASEAN + 3; Khung phục hồi …"), so shorter ones stay whole.
 MAX_SENTENCE = 1000
 MIN_CLAUSE = 90
-_ABBREV = {"TP", "Tp", "v.v", "ThS", "TS", "PGS", "GS", "Q", "P", "St", "Mr", "Mrs"}
 
 
 def _sentences(text: str, span: _Span) -> list[_Span]:
-    """Sentences of one logical line (offsets in ``text``), never cut inside brackets or after an
-    abbreviation; a sentence over MAX_SENTENCE characters is cut at "; " into clauses."""
+    """Sentences of one logical line (offsets in ``text``, see ingest/sentences.py); a sentence
+    over MAX_SENTENCE characters is cut at "; " into clauses."""
     line = text[span.start:span.end]
-    depth_at: list[int] = []
-    depth = 0
-    for ch in line:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]" and depth > 0:
-            depth -= 1
-        depth_at.append(depth)
-    pieces: list[_Span] = []
-    pos = 0
-    for m in _SPLIT.finditer(line):
-        nxt = line[m.end()]
-        if depth_at[m.start()] > 0:
-            continue
-        punct = m.group(1)
-        if not (nxt.isupper() or nxt.isdigit() or nxt in "\"“(-+"):
-            continue
-        if punct == ".":
-            before = line[:m.start()].split()
-            last = before[-1] if before else ""
-            if last in _ABBREV or (len(last) == 1 and last.isalpha()):
-                continue
-        pieces.append(_Span(span.start + pos, span.start + m.end(1)))
-        pos = m.end()
-    pieces.append(_Span(span.start + pos, span.end))
     out: list[_Span] = []
-    for p in pieces:
+    for a, b in split_sentences(line):
+        p = _Span(span.start + a, span.start + b)
         out.extend(_clauses(text, p) if p.end - p.start > MAX_SENTENCE else [p])
     return [p for p in out if text[p.start:p.end].strip()]
 

@@ -31,6 +31,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 
 from ingest.normalize import clean_text
+from ingest.sentences import split_sentences
 from ingest.structure import Item, Paragraph
 from ingest.units import (
     CLASS_NOUNS,
@@ -626,30 +627,9 @@ def _table_columns(text: str) -> dict[str, int] | None:
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of a paragraph: cut after ".", "!" or "?" before a capital, never after a
-    list number ("2. Các sở …"), an abbreviation ("TP. Hạ Long") or inside parentheses."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    depth = 0
-    for i, ch in enumerate(text):
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(0, depth - 1)
-        if ch not in ".!?" or depth:
-            continue
-        m = re.compile(r"\s+[\"“(]?[A-ZĐÀ-Ỹ]").match(text, i + 1)
-        if not m:
-            continue
-        word = re.search(r"(\S+)$", text[pos:i])
-        if word and re.fullmatch(r"[\dIVXivx.]+|[A-ZĐa-zđ]|TP|Tp|TS|ThS|PGS|GS|Th|St", word.group(1)):
-            continue
-        spans.append((pos, i + 1))
-        pos = i + 1
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-    spans.append((pos, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
+    """Sentence spans of a paragraph (ingest/sentences.py): never cut after a list number
+    ("2. Các sở …"), an abbreviation ("TP. Hạ Long") or inside parentheses."""
+    return split_sentences(text)
 
 
 def _clauses(sentence: str) -> list[tuple[int, int]]:

@@ -9,16 +9,15 @@ indexed with the text but never quoted.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import asdict, dataclass, field
 
+from ingest.sentences import split_sentences
 from ingest.structure import Item, Paragraph, ParsedStructure
 
 TARGET_CHARS = 700
 MAX_CHARS = 1100
 
 # Sentence ends: ".", "!", "?", ";" followed by space and an upper-case letter, a digit or a bullet.
-_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+(?=[A-ZĐÀ-Ỹ0-9\"“(+-])")
 
 
 @dataclass
@@ -82,12 +81,7 @@ def _segments(item: Item) -> list[list[Paragraph]]:
 
 
 def _sentence_spans(para: Paragraph) -> list[_Span]:
-    spans: list[_Span] = []
-    pos = 0
-    for m in _SENTENCE_END.finditer(para.text):
-        spans.append(_Span(para.start + pos, para.start + m.start(), para.page))
-        pos = m.end()
-    spans.append(_Span(para.start + pos, para.start + len(para.text), para.page))
+    spans = [_Span(para.start + a, para.start + b, para.page) for a, b in split_sentences(para.text, semicolons=True)]
     # Pieces over the limit (no sentence ends) are cut at a space.
     out: list[_Span] = []
     for s in spans:

@@ -16,6 +16,7 @@ from bot.citations import Citation, CitationList
 from bot.evidence import TermStats, coverage, missing, sentences, terms
 from bot.intent import Intent, classify
 from bot.parts import effective_clauses, signature
+from index.abbreviations import equivalent_form
 from index.hybrid import SearchHit
 from ingest.metadata import NUMBER, PERSON, find_province
 from ingest.normalize import fold_accents
@@ -110,6 +111,7 @@ _UNIT_ANYWHERE = re.compile(
 )
 
 
+_PEOPLE = {"nguoi", "thanh", "dai", "can", "cong", "vien"}  # người, thành viên, đại biểu, cán bộ, công chức, viên chức
 _NOT_A_NOUN = {"la", "den", "thi", "tro", "va", "hay", "hoac", "de", "moi", "cho", "trong", "khi", "neu"}
 
 
@@ -173,11 +175,13 @@ def has_answer_type(intent: Intent, question: str, text: str) -> bool:
             # A penalty asked by its kind: the figure follows it ("phạt tiền từ 10.000.000 đồng").
             return bool(re.search(r"\b" + noun + r"\s+(?:\w+\s+){0,3}\d", folded))
         if noun:
-            head = re.escape(noun.split()[0])
+            head = noun.split()[0]
+            # "mấy thành viên?" is answered by "05 người".
+            heads = "|".join(sorted(_PEOPLE)) if head in _PEOPLE else re.escape(head)
             num = fold_accents(_NUM_WORD).lower()
             # "05 người", or the noun then its figure ("có số điểm từ 50 trở lên").
-            return bool(re.search(num + r"\s+(?:\w+\s+)?" + head + r"\b", folded)
-                        or re.search(r"\b" + head + r"\s+(?:\w+\s+){0,2}\d", folded))
+            return bool(re.search(num + r"\s+(?:\w+\s+)?(?:" + heads + r")\b", folded)
+                        or re.search(r"\b(?:" + heads + r")\s+(?:\w+\s+){0,2}\d", folded))
         return bool(re.search(r"\d", text))
     if intent.kind == "unit":
         # "Ai …?" may ask for a person ("người đang chiếm hữu"), "đơn vị nào" for a body.
@@ -235,8 +239,9 @@ class ExtractiveAnswerer:
             if _GENERIC_UNIT.match(unit.name):
                 continue  # "các tổ chức", "các đơn vị": a kind of body, not one the document must name
             # The head and the next syllables name the unit; a question's span can run on
-            # into its own words ("Bộ Nội vụ muốn …").
-            head = " ".join(unit.name.split()[:5])
+            # into its own words ("Bộ Nội vụ muốn …", "Bộ Công Thương bằng cách nào").
+            name = _UNIT_RUNS_ON.split(unit.name, maxsplit=1)[0]
+            head = " ".join(name.split()[:5])
             pairs = [t for t in terms(head) if "_" in t]
             if pairs and sum(p in doc for p in pairs) / len(pairs) < 0.6:
                 gone.append(unit.name)
@@ -362,7 +367,9 @@ class ExtractiveAnswerer:
         """Who signed a document and when it was issued are stated in its signature block and
         its letterhead: read them there, from the document the question is about."""
         folded = fold_accents(question).lower()
-        effective = "hieu luc" in folded
+        # "… có hiệu lực từ ngày nào?" (or "bắt đầu áp dụng từ khi nào?"); not "giấy phép cấp trước
+        # ngày Thông tư có hiệu lực thì xử lý thế nào?".
+        effective = intent.kind in ("date", "yesno") and "hieu luc" in fold_accents(equivalent_form(question) or question).lower()
         # "Bài viết … được đăng ngày nào?": a web page's dateline ("đăng" folds to "dang", as "đang" does).
         posted = intent.kind == "date" and (re.search(r"\bđăng\b|\bxuất bản\b", question.lower())
                                             or re.search(r"\b(?:duoc dang|dang tai|dang vao|dang ngay)\b", folded))
@@ -595,6 +602,7 @@ _ITEM = re.compile(r"^\s*(?:(?P<letter>[a-zđ]\))|(?P<dash>[-–])|(?P<plus>[+�
 _CLAUSE = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|[IVXLC]+\.|Điều\s+\d+|Chương\s|Mục\s|Phần\s)")
 
 
+_UNIT_RUNS_ON = re.compile(r"\s+(?:bằng|để|theo|với|cho|tại|trong|khi|nếu|muốn|phải|đã|sẽ|được|có)\s", re.I)
 _GENERIC_UNIT = re.compile(r"^(?:các|những|mọi)\s", re.I)
 _NUMBERED = re.compile(r"^\s*\d+(?:\.\d+)*\.\s")
 

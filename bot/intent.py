@@ -56,7 +56,7 @@ _DEFINITION = _any([r"la gi", r"nghia la gi", r"la co che gi", r"la to chuc gi",
 # The question word right after a preposition: "gửi cho những cơ quan nào", "tới cục nào",
 # "theo chỉ đạo của ai", "báo cáo về đâu" (but not "… việc của các đơn vị?").
 _RECIPIENT = re.compile(
-    r"\b(?:cho|gui|ve|toi|den|cua|voi|tu|len)\s+(?:nhung |cac )?"
+    r"\b(?:cho|gui|ve|toi|den|cua|voi|tu|len|bao cao|trinh|nop)\s+(?:nhung |cac )?"
     r"(?:(?:co quan|don vi|so|bo|ban|cuc|vu|noi|phong)\s+(?:\w+\s+){0,2}?nao|ai)\b|\bve dau\b")
 
 _ROLES = [
@@ -81,7 +81,7 @@ def classify(question: str) -> Intent:
         return Intent("unit", role, recipient=bool(_RECIPIENT.search(q)))
     if _YESNO.search(q):
         return Intent("yesno")
-    if _COUNT.search(q):
+    if _COUNT.search(q) or re.search(r"\bmấy\s+\w", question.lower()):  # "mấy bộ", not "máy"
         return Intent("count")
     if _DEFINITION.search(q):
         return Intent("definition")

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.intent import classify
+from index.abbreviations import equivalent_form
 from ingest.normalize import fold_accents
 
 _SIGNATURE_TITLE = re.compile(
@@ -35,7 +36,7 @@ def asked_part(question: str) -> str | None:
     intent = classify(question)
     if intent.kind == "signer":
         return "signature"
-    if intent.kind == "date" and "hieu luc" in fold_accents(question).lower():
+    if intent.kind == "date" and "hieu luc" in fold_accents(equivalent_form(question) or question).lower():
         return "effective"
     return None
 

@@ -1,6 +1,6 @@
 """Answer benchmark: correct-and-cited, abstention, wrong answers, latency; ALQAC gold spans.
 
-    .venv/bin/python -m eval.answers [--sets project,alqac] [--http]
+    .venv/bin/python -m eval.answers [--sets project,legal,alqac] [--http]
 
 On eval/questions.json:
 - correct: an expected phrase (any of "answer") is in the answer text (accent/tone-insensitive);
@@ -11,7 +11,9 @@ On eval/questions.json:
   to out-of-corpus questions (confident answers where the documents say nothing).
 Latency of the chat service in-process, and with --http of POST /api/chat (JSON) and of the
 first Server-Sent Event, against the real app served by uvicorn on loopback.
-On ALQAC: how often the answer holds the gold span.
+On eval/legal_spans.json (legal questions a helper wrote without seeing the answerer): how often
+the answer holds the gold span and a citation quotes it. On ALQAC: how often the answer holds the
+gold span.
 """
 from __future__ import annotations
 
@@ -135,12 +137,39 @@ def run_alqac() -> None:
     services.close()
 
 
+def run_legal(services) -> None:
+    """eval/legal_spans.json: legal questions written by a helper who never saw the answerer; the
+    answer holds the gold span, and a citation quotes the evidence (or the span) from its document."""
+    from bot.chat import answer_payload
+
+    path = REPO / "eval/legal_spans.json"
+    if not path.exists():
+        return
+    rows = json.loads(path.read_text())["questions"]
+    by_style: dict[str, list[tuple[bool, bool, bool]]] = defaultdict(list)
+    for q in rows:
+        payload = answer_payload(services.chat.ask(q["question"], None, use_llm=False))
+        hit = norm(q["answer"]) in norm(payload["answer"])
+        cited = any(c["source"] == q["doc"] and (norm(q["evidence"]) in norm(c["quote"]) or norm(q["answer"]) in norm(c["quote"]))
+                    for c in payload["citations"])
+        for key in (q.get("style", "-"), "ALL"):
+            by_style[key].append((hit, hit and cited, payload["grounded"]))
+    out = [{"style": k, "n": len(v), "span in answer": sum(a for a, _, _ in v) / len(v),
+            "span+cited": sum(b for _, b, _ in v) / len(v), "grounded": sum(c for _, _, c in v) / len(v)}
+           for k, v in sorted(by_style.items())]
+    print(table(out, ["style", "n", "span in answer", "span+cited", "grounded"], "legal spans (eval/legal_spans.json)"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sets", default="project,alqac")
+    ap.add_argument("--sets", default="project,legal,alqac")
     ap.add_argument("--http", action="store_true", help="also time POST /api/chat over HTTP")
     args = ap.parse_args()
     sets = args.sets.split(",")
+    if "legal" in sets:
+        services, _ = services_for("corpus", REPO / "corpus")
+        run_legal(services)
+        services.close()
     if "project" in sets:
         services, _ = services_for("corpus", REPO / "corpus")
         if args.http:

@@ -123,6 +123,15 @@ EQUIVALENTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\btoi thieu\b", re.I), "it nhat"),
     (re.compile(r"\bhạn (?:chót|cuối)\b", re.I), "thời hạn"),
     (re.compile(r"\bhan (?:chot|cuoi)\b", re.I), "thoi han"),
+    (re.compile(r"\bkhông (?:dưới|thấp hơn|ít hơn)\b|\btrở lên\b", re.I), "ít nhất"),
+    (re.compile(r"\bkhong (?:duoi|thap hon|it hon)\b|\btro len\b", re.I), "it nhat"),
+    (re.compile(r"\btrở xuống\b", re.I), "tối đa"),
+    (re.compile(r"\btro xuong\b", re.I), "toi da"),
+    (re.compile(r"\bh[ée]c[- ]?ta\b", re.I), "ha"),
+    (re.compile(r"\bhec[- ]?ta\b", re.I), "ha"),
+    # When a text takes effect, however it is asked.
+    (re.compile(r"\bcó giá trị (?:thi hành|pháp lý)\b|\bbắt đầu (?:được )?áp dụng\b", re.I), "có hiệu lực"),
+    (re.compile(r"\bco gia tri (?:thi hanh|phap ly)\b|\bbat dau (?:duoc )?ap dung\b", re.I), "co hieu luc"),
     # ASEAN by its Vietnamese name, as citizens ask ("bạn bè Đông Nam Á", "khối Đông Nam Á").
     (re.compile(r"\b(?:hiệp hội (?:các )?quốc gia |các nước |khối )?đông nam á\b", re.I), "ASEAN"),
     (re.compile(r"\b(?:hiep hoi (?:cac )?quoc gia |cac nuoc |khoi )?dong nam a\b", re.I), "ASEAN"),

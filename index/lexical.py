@@ -41,7 +41,7 @@ _SEGMENT = re.compile(r"[^\w\s&/-]+|\s[-–]\s")
 QUESTION_WORDS = {
     "nào", "gì", "ai", "đâu", "sao", "mấy", "bao", "nhiêu", "không", "chăng", "nhỉ", "vậy", "ạ",
     "hả", "à", "thế", "hãy", "cho", "biết", "tôi", "mình", "em", "bạn", "có", "phải", "là", "được",
-    "những", "các", "của", "và", "với", "về", "trong", "theo", "thì",
+    "những", "các", "của", "và", "với", "về", "trong", "theo", "thì", "lâu",
 }
 # Without diacritics a question word can be a content word ("co" is "có" or "cơ quan", "ban"
 # is "bạn" or "Ban Tuyên giáo", "the" is "thế" or "thể thao"): only the unambiguous ones go.

@@ -153,3 +153,26 @@ def test_phrase_run_counts_the_longest_repeated_run() -> None:
 def test_asean_by_its_vietnamese_name() -> None:
     assert equivalent_form("giới thiệu tỉnh tới bạn bè Đông Nam Á") == "giới thiệu tỉnh tới bạn bè ASEAN"
     assert equivalent_form("sinh hoat chuyen de ve khoi dong nam a") == "sinh hoat chuyen de ve ASEAN"
+
+
+def test_more_ways_of_asking() -> None:
+    from bot.extractive import has_answer_type
+
+    # At least / at most, units, "when it applies".
+    assert equivalent_form("có quy mô không dưới 10 ha") == "có quy mô ít nhất 10 ha"
+    assert equivalent_form("rộng bao nhiêu héc-ta") == "rộng bao nhiêu ha"
+    assert equivalent_form("bắt đầu được áp dụng từ ngày nào") == "có hiệu lực từ ngày nào"
+    assert asked_part("Thông tư 14/2024/TT-BCT bắt đầu được áp dụng từ ngày nào?") == "effective"
+    # "báo cáo bộ nào" asks a recipient; "mấy bộ" asks a count ("máy" is not "mấy").
+    assert classify("Ủy ban nhân dân các tỉnh phải báo cáo bộ nào?").recipient
+    assert classify("Tổ chức phải nộp mấy bộ tài liệu?").kind == "count"
+    # People are counted as "người" whatever the question calls them.
+    q = "Hội đồng phải có ít nhất mấy thành viên?"
+    assert has_answer_type(classify(q), q, "Hội đồng thẩm định tối thiểu phải có 05 người.")
+    assert not has_answer_type(classify(q), q, "Hội đồng thẩm định trong thời hạn 20 ngày làm việc.")
+
+
+def test_a_unit_named_in_a_question_ends_before_the_question_goes_on(services) -> None:
+    doc = next(r["doc_id"] for r in services.ledger.records() if r["source"].startswith("legal/TT-14-2024"))
+    assert services.answerer.missing_units("Sở Công Thương nộp báo cáo cho Bộ Công Thương bằng cách nào?", doc) == []
+    assert services.answerer.missing_units("Bộ Nội vụ giao ai báo cáo?", doc) == ["Bộ Nội vụ"]

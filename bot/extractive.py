@@ -15,7 +15,7 @@ from typing import Any, Callable
 from bot.citations import Citation, CitationList
 from bot.evidence import TermStats, coverage, missing, sentences, terms
 from bot.intent import Intent, classify
-from bot.parts import effective_clauses, signature
+from bot.parts import addressee, asked_part, effective_clauses, signature
 from index.abbreviations import equivalent_form
 from index.hybrid import SearchHit
 from ingest.metadata import NUMBER, PERSON, find_province
@@ -139,7 +139,7 @@ def _phrase_run(q_tokens: list[str], text: str) -> float:
 
 def _count_noun(question: str) -> str | None:
     """The noun a "bao nhiêu …"/"mấy …" question counts ("bao nhiêu tỷ đồng" → "ty dong")."""
-    q = fold_accents(question).lower()
+    q = fold_accents(equivalent_form(question) or question).lower()  # "héc-ta" is counted in "ha"
     m = re.search(r"\b(?:bao nhieu|may)\b\s*(\w+(?:\s+\w+)?)?", q)
     if not m:
         return None
@@ -180,7 +180,8 @@ def has_answer_type(intent: Intent, question: str, text: str) -> bool:
             heads = "|".join(sorted(_PEOPLE)) if head in _PEOPLE else re.escape(head)
             num = fold_accents(_NUM_WORD).lower()
             # "05 người", or the noun then its figure ("có số điểm từ 50 trở lên").
-            return bool(re.search(num + r"\s+(?:\w+\s+)?(?:" + heads + r")\b", folded)
+            # "03 (ba) bộ": the figure may be spelled out in brackets before the noun.
+            return bool(re.search(num + r"\s+(?:\(\w+\)\s+)?(?:\w+\s+)?(?:" + heads + r")\b", folded)
                         or re.search(r"\b(?:" + heads + r")\s+(?:\w+\s+){0,2}\d", folded))
         return bool(re.search(r"\d", text))
     if intent.kind == "unit":
@@ -378,7 +379,8 @@ class ExtractiveAnswerer:
         issued = (intent.kind == "date" and re.search(r"\b(?:ky|ban hanh)\b", folded) and not effective
                   and not posted and names_document)
         outline = intent.kind == "list" and re.search(r"\b(?:noi dung chinh|nhom noi dung|nhung phan|nhung muc|bo cuc)\b", folded)
-        if intent.kind != "signer" and not issued and not effective and not outline and not posted:
+        addressed = asked_part(question) == "addressee"
+        if intent.kind != "signer" and not issued and not effective and not outline and not posted and not addressed:
             return None
         doc_ids = list(dict.fromkeys(h.doc_id for h in hits[:3]))
         # "Ai ký Hiệp định …" is about a hiệp định, not the thông tư that implements it.
@@ -396,6 +398,12 @@ class ExtractiveAnswerer:
             if coverage(words, self.doc_terms(doc_id)) < 0.9:
                 return None
             chunks = self.doc_chunks(doc_id)
+            if addressed:
+                found = addressee(chunks)
+                if not found:
+                    return None
+                n = cites.cite(found.payload, found.start, found.end)
+                return f"Kính gửi: {found.value} [{n}]."
             if posted:
                 for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0))[:3]:
                     for line in re.finditer(r"[^\n]+", payload["text"]):

@@ -1,11 +1,14 @@
 """Parts of a document that answer a question by their nature, wherever the question's words are.
 
 Who signed a document is in its signature block, which never says "ký"; when it takes effect
-is in its "có hiệu lực" clause. Neither vector finds them reliably, so the retriever puts the
-asked part of the best document right behind the best passage, and the answerer reads it there.
+is in its "có hiệu lực" clause; whom a letter is addressed to, in its "Kính gửi:" line. Neither
+vector finds them reliably, so the retriever puts the asked part of the best document right
+behind the best passage, and the answerer reads it there.
 
 >>> asked_part("Ai ký Thông tư 15/2026/TT-BCT?"), asked_part("Thông tư 14 có hiệu lực từ ngày nào?")
 ('signature', 'effective')
+>>> asked_part("Công văn 2265 được gửi tới cơ quan nào?")
+'addressee'
 """
 from __future__ import annotations
 
@@ -34,8 +37,11 @@ class Span:
 def asked_part(question: str) -> str | None:
     """"signature" for who signed, "effective" for when a document takes effect, else None."""
     intent = classify(question)
+    folded = fold_accents(question).lower()
     if intent.kind == "signer":
         return "signature"
+    if "kinh gui" in folded or (intent.recipient and re.search(r"\b(?:cong van|van ban)\b", folded) and "gui" in folded):
+        return "addressee"
     if intent.kind == "date" and "hieu luc" in fold_accents(equivalent_form(question) or question).lower():
         return "effective"
     return None
@@ -48,7 +54,27 @@ def find_part(chunks: list[dict], part: str) -> list[Span]:
         return [found] if found else []
     if part == "effective":
         return effective_clauses(chunks)
+    if part == "addressee":
+        found = addressee(chunks)
+        return [found] if found else []
     return []
+
+
+def addressee(chunks: list[dict]) -> Span | None:
+    """A letter's "Kính gửi: …" line (and the "- …" lines listing more addressees under it)."""
+    for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0))[:4]:
+        text = payload["text"]
+        m = re.search(r"Kính gửi\s*:?\s*([^\n]*)", text)
+        if not m:
+            continue
+        end = m.end()
+        for line in re.finditer(r"\n\s*[-–+]\s*[^\n]+", text[end:]):
+            if line.start() != 0:
+                break
+            end += line.end()
+        value = " ".join(text[m.start(1):end].split()) or ""
+        return Span(payload, m.start(), end, value)
+    return None
 
 
 def signature(chunks: list[dict]) -> Span | None:

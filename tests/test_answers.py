@@ -176,3 +176,18 @@ def test_a_unit_named_in_a_question_ends_before_the_question_goes_on(services) -
     doc = next(r["doc_id"] for r in services.ledger.records() if r["source"].startswith("legal/TT-14-2024"))
     assert services.answerer.missing_units("Sở Công Thương nộp báo cáo cho Bộ Công Thương bằng cách nào?", doc) == []
     assert services.answerer.missing_units("Bộ Nội vụ giao ai báo cáo?", doc) == ["Bộ Nội vụ"]
+
+
+def test_a_letters_addressee_is_its_kinh_gui_line(services) -> None:
+    out = ask(services, "Công văn của Bộ Công Thương về cấp Giấy phép vận chuyển hàng hóa nguy hiểm được kính gửi tới cơ quan nào?")
+    assert out["grounded"] and out["answer"].startswith("Kính gửi: Ủy ban nhân dân các tỉnh, thành phố")
+    assert "Kính gửi" in out["citations"][0]["quote"] and quoted_exactly(services, out["citations"][0])
+
+
+def test_counts_spelled_out_and_units_asked_by_other_names() -> None:
+    from bot.extractive import has_answer_type
+
+    q = "Tổ chức phải nộp mấy bộ tài liệu?"
+    assert has_answer_type(classify(q), q, "Hồ sơ gồm 03 (ba) bộ tài liệu quản lý an toàn.")
+    q = "Cụm công nghiệp rộng tối đa bao nhiêu héc-ta?"
+    assert has_answer_type(classify(q), q, "có quy mô diện tích không vượt quá 75 ha")

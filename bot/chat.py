@@ -74,7 +74,9 @@ def unit_mention(text: str, task: Any, unit: str) -> tuple[int, int, str] | None
 
 
 def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
-    return text.rfind("\n", 0, start) + 1, (text.find("\n", end) if text.find("\n", end) >= 0 else len(text))
+    """The whole line(s) holding text[start:end]."""
+    line_end = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, line_end if line_end >= 0 else len(text)
 
 
 def from_task_answer(task_answer: Any, question: str, records: dict[str, dict], fallback: Answer,

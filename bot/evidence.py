@@ -8,6 +8,7 @@ what makes out-of-corpus questions easy to recognise.
 from __future__ import annotations
 
 import math
+from itertools import repeat
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
@@ -61,7 +62,7 @@ class TermStats:
         self.df: Counter = Counter()
         self.n = 0
         self.group_terms: dict[str, set[str]] = {}
-        for text, group in zip(texts, groups if groups is not None else iter(lambda: None, 0)):
+        for text, group in zip(texts, groups if groups is not None else repeat(None)):
             self.n += 1
             found = terms(text)
             self.df.update(found)

@@ -33,14 +33,17 @@ NOT_FOUND = "Các tài liệu hiện có không đề cập đến nội dung n�
 # _fixed_place's answer when the document names no date of issue: abstain, don't look elsewhere.
 NO_DATE = "<no date of issue>"
 
+# A particular day: "ngày 19/10", "ngày 22 tháng 11 năm 1994", "19/10/2021".
+_DAY_WORDS = r"ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
+_DAY_SLASH = r"\b\d{1,2}/\d{1,2}/\d{4}\b"
+_DAY = re.compile(_DAY_WORDS + "|" + _DAY_SLASH, re.I)
+# Any date or period an answer to "khi nào?" may give.
 _DATE = re.compile(
-    r"(?:(?:trước |từ |đến |vào )?ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?))"
-    r"|\b\d{1,2}/\d{1,2}/\d{4}\b|\btháng\s+\d{1,2}(?:/\d{4}|\s+năm\s+\d{4})?|\bquý\s+[IV1-4]+(?:/\d{4})?"
+    r"(?:(?:trước |từ |đến |vào )?" + _DAY_WORDS + ")|" + _DAY_SLASH
+    + r"|\btháng\s+\d{1,2}(?:/\d{4}|\s+năm\s+\d{4})?|\bquý\s+[IV1-4]+(?:/\d{4})?"
     r"|\bhằng năm\b|\bhàng năm\b|\btheo sự kiện\b|\bnăm\s+\d{4}\b|\bgiai đoạn\s+\d{4}\s*[-–]\s*\d{4}\b",
     re.IGNORECASE,
 )
-# A particular day: "ngày 19/10", "ngày 22 tháng 11 năm 1994", "19/10/2021".
-_DAY = re.compile(r"ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)|\b\d{1,2}/\d{1,2}/\d{4}\b", re.I)
 _SOURCE_PREFIX = re.compile(
     r"^\s*(?:theo|căn cứ|tại)\s+(?:quy định (?:của|tại)\s+)?(?:bộ luật|luật|nghị định|thông tư|quyết định|kế hoạch|"
     r"chỉ thị|công văn|hiệp định|kh|tt|nđ|ct|qđ)\b[^,?]{0,80},\s*", re.I)
@@ -618,7 +621,7 @@ _NUMBERED = re.compile(r"^\s*\d+(?:\.\d+)*\.\s")
 def _items_after(text: str, pos: int, limit: int = 700) -> tuple[int, int] | None:
     """The run of list items ("a) …", "- …") right after ``pos`` (a lead-in's end), while they
     fit in ``limit`` characters; None when no item follows."""
-    end, count = None, 0
+    end = None
     for m in re.finditer(r"[^\n]+", text[pos:]):
         line = m.group(0)
         if not line.strip():
@@ -627,8 +630,8 @@ def _items_after(text: str, pos: int, limit: int = 700) -> tuple[int, int] | Non
             break
         if end is not None and m.end() > limit:
             break
-        end, count = pos + m.end(), count + 1
-    return (pos, end) if end is not None and count >= 1 else None
+        end = pos + m.end()
+    return (pos, end) if end is not None else None
 
 
 def _clause_around(text: str, start: int, end: int, limit: int) -> tuple[int, int] | None:

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 from bot.intent import classify
 from index.abbreviations import equivalent_form
+from ingest.metadata import SIGNER_OFFICES
 from ingest.normalize import fold_accents
 
-_SIGNATURE_TITLE = re.compile(
-    r"^(?:KT\.|TM\.|Q\.|TL\.|TUQ\.|THAY MẶT|PHÓ|CHỦ TỊCH|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|CỤC TRƯỞNG|VỤ TRƯỞNG|TRƯỞNG BAN)")
+# A title line above a signer's name: "KT. BỘ TRƯỞNG", "TM. ỦY BAN NHÂN DÂN", "PHÓ CHỦ TỊCH".
+_SIGNATURE_TITLE = re.compile(r"^(?:KT\.|TM\.|Q\.|TL\.|TUQ\.|THAY MẶT|PHÓ|" + SIGNER_OFFICES + ")")
 # "… ngày 10/4/2026", "… ngày 10 tháng 4 năm 2026", "kể từ ngày ký".
 _DATED = re.compile(r"ngày\s+\d{1,2}(?:/|\s+tháng)|\d{1,2}/\d{1,2}/\d{4}|ngày ký", re.I)
 

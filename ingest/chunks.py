@@ -16,6 +16,7 @@ from ingest.structure import Item, Paragraph, ParsedStructure
 
 TARGET_CHARS = 700
 MAX_CHARS = 1100
+MAX_TITLE_CHARS = 110  # a heading line longer than this is a clause, not a title
 
 # Sentence ends: ".", "!", "?", ";" followed by space and an upper-case letter, a digit or a bullet.
 
@@ -127,13 +128,28 @@ def _item_runs(item: Item) -> list[list[_Span]]:
     return runs
 
 
+def has_content(item: Item) -> bool:
+    """Whether an item says something itself, rather than only naming what follows.
+
+    A legal clause is often all heading line ("1. Nghị định này quy định về …", "a) Giết 02
+    người trở lên;"): that line is the content. A title ("Điều 36. Khen thưởng và xử lý vi
+    phạm", "1. Hình thức tuyên truyền") or a lead-in ending in ":" only introduces what follows.
+    """
+    if item.body:
+        return True
+    line = item.heading.rstrip()
+    if item.kind not in ("number", "letter") or not line or line.endswith(":"):
+        return False
+    return line.endswith((".", ";")) or len(line) > MAX_TITLE_CHARS
+
+
 def _merge_small_items(items: list[Item]) -> list[list[Item]]:
-    """Runs of items to chunk together: heading-only items join the next item; untitled
-    narrative paragraphs (news articles) are packed to the target size."""
+    """Runs of items to chunk together: headings that only name what follows join the next
+    item; untitled narrative paragraphs (news articles) are packed to the target size."""
     groups: list[list[Item]] = []
     pending: list[Item] = []
     for item in items:
-        if not item.body and item.kind not in ("recipients", "signature", "header"):
+        if not has_content(item) and item.kind not in ("recipients", "signature", "header"):
             pending.append(item)  # a bare heading: its words belong with what follows
             continue
         groups.append(pending + [item])
@@ -144,15 +160,28 @@ def _merge_small_items(items: list[Item]) -> list[list[Item]]:
 
 
 def _merge_siblings(groups: list[list[Item]]) -> list[list[Item]]:
-    """Short sibling items (the clauses "1.", "2." of one article, the points "a)", "b)" of one
-    clause) share a chunk up to the target size, so a short article stays whole. Items that
-    carry assignment lines stay alone: each is a task of its own."""
-    out: list[list[Item]] = []
+    """Short items of one article (its clauses "1.", "2." and their points "a)", "b)"), or of one
+    section where there are no articles, share a chunk: the whole article when it fits in
+    ``MAX_CHARS``, else runs up to ``TARGET_CHARS``. Items that carry assignment lines stay
+    alone: each is a task of its own."""
+    # Runs of consecutive groups that could share a chunk, then each run packed.
+    runs: list[list[list[Item]]] = []
     for group in groups:
-        if out and _mergeable(out[-1], group):
-            out[-1] = out[-1] + group
+        if runs and _joinable(runs[-1][-1], group):
+            runs[-1].append(group)
         else:
-            out.append(group)
+            runs.append([group])
+    out: list[list[Item]] = []
+    for run in runs:
+        if sum(_size(g) for g in run) <= MAX_CHARS:
+            out.append([it for g in run for it in g])
+            continue
+        out.append(run[0])
+        for group in run[1:]:
+            if _size(out[-1]) + _size(group) <= TARGET_CHARS:
+                out[-1] = out[-1] + group
+            else:
+                out.append(group)
     return out
 
 
@@ -160,12 +189,22 @@ def _size(group: list[Item]) -> int:
     return sum(len(p.text) + 1 for it in group for p in it.paragraphs)
 
 
-def _mergeable(a: list[Item], b: list[Item]) -> bool:
+def _scope(item: Item) -> list[tuple[str, str]]:
+    """The unit items may share a chunk within: the enclosing article, else the enclosing
+    section (Phần, Chương, Mục, I.), else the document."""
+    path = [p[:2] for p in item.path]
+    for kinds in (("article",), ("part", "chapter", "section", "roman")):
+        found = [i for i, (kind, _) in enumerate(path) if kind in kinds]
+        if found:
+            return path[: found[-1] + 1]
+    return []
+
+
+def _joinable(a: list[Item], b: list[Item]) -> bool:
     last, nxt = a[-1], b[-1]
-    if any(it.assignments for it in a + b) or last.kind not in ("number", "letter") or nxt.kind not in ("number", "letter"):
-        return False
-    same_parent = [p[:2] for p in last.path[:-1]] == [p[:2] for p in nxt.path[:-1]]
-    return same_parent and _size(a) + _size(b) <= TARGET_CHARS
+    # An article's own lead-in ("Trong Hiệp định này, thuật ngữ … như sau:") takes its clauses too.
+    return (not any(it.assignments for it in a + b) and last.kind in ("article", "number", "letter")
+            and nxt.kind in ("number", "letter") and _scope(last) == _scope(nxt))
 
 
 def _chunk_id(doc_id: str, ordinal: int, text: str) -> str:
@@ -178,8 +217,8 @@ def chunk_structure(structure: ParsedStructure, *, doc_id: str, source: str, tit
     doc_text = structure.text
     chunks: list[Chunk] = []
     for group in _merge_small_items(structure.items):
-        # The first item with a body names the chunk; bare headings before it are its context.
-        item = next((it for it in group if it.body), group[-1])
+        # The first item with content names the chunk; bare headings before it are its context.
+        item = next((it for it in group if has_content(it)), group[-1])
         # Headings of the enclosing sections, for context (the item's own heading is in its text
         # unless the item had to be split).
         headings = [f"{number} {title_}".strip() for _, number, title_ in item.path[:-1] if title_ or number]

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 IGNORED_NAMES = {"manifest.yaml", "SOURCES.md", "README.md"}
 # Bump when parsing or chunking changes what a file becomes: every document is then re-parsed
 # once, as if it had changed, instead of keeping chunks an older parser made.
-PARSER_VERSION = 15
+PARSER_VERSION = 17
 
 
 @dataclass

@@ -27,8 +27,10 @@ _ROMAN = r"(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
 _HEADINGS: list[tuple[str, re.Pattern[str]]] = [
     ("part", re.compile(rf"^(?:PHẦN|Phần)\s+(?P<id>{_ROMAN}|\d+|thứ \w+)\b[.:]?\s*(?P<title>.*)$")),
     ("chapter", re.compile(rf"^(?:CHƯƠNG|Chương)\s+(?P<id>{_ROMAN}|\d+)\b[.:]?\s*(?P<title>.*)$")),
-    ("part", re.compile(r"^(?:MỤC|Mục)\s+(?P<id>\d+)\b[.:]?\s*(?P<title>.*)$")),
+    ("section", re.compile(r"^(?:MỤC|Mục)\s+(?P<id>\d+)\b[.:]?\s*(?P<title>.*)$")),
     ("article", re.compile(r"^(?:ĐIỀU|Điều)\s+(?P<id>\d+[a-z]?)\s*[.:]\s*(?P<title>.*)$")),
+    # A treaty's "Điều 3" alone on its line, the article's words below it.
+    ("article", re.compile(r"^(?:ĐIỀU|Điều)\s+(?P<id>\d+[a-z]?)(?P<title>)$")),
     ("roman", re.compile(rf"^(?P<id>{_ROMAN})\s*[.)/]\s*(?P<title>\S.*)$")),
     # "1.", "1.2", "1.2.3." — a lone number needs its dot ("10 quốc gia" is not a heading).
     ("number", re.compile(r"^(?P<id>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(?P<title>\S.*)$")),
@@ -85,7 +87,7 @@ class Paragraph:
 class Item:
     """A heading (possibly none, for a preamble) with the paragraphs up to the next heading."""
 
-    kind: str  # preamble, part, chapter, roman, article, number, letter, recipients, signature, body
+    kind: str  # preamble, part, chapter, section (Mục), roman, article, number, letter, recipients, signature, body
     number: str  # the heading's own number as written: "II", "1.3", "a"; "" for none
     title: str  # the heading's words, without the number
     path: list[tuple[str, str, str]]  # ancestors and self: (kind, number, title)
@@ -114,6 +116,9 @@ class ParsedStructure:
     text: str
 
 
+_KIND_WORDS = {"part": "Phần", "chapter": "Chương", "section": "Mục"}
+
+
 def section_label(path: list[tuple[str, str, str]]) -> str:
     """Compose a numbering path: roman + deepest number + letter, e.g. "II.1.3.a"."""
     if not path:
@@ -121,8 +126,8 @@ def section_label(path: list[tuple[str, str, str]]) -> str:
     parts: list[str] = []
     deepest_number = ""
     for kind, number, _ in path:
-        if kind in ("part", "chapter"):
-            parts.append(f"{'Chương' if kind == 'chapter' else 'Phần'} {number}")
+        if kind in ("part", "chapter", "section"):
+            parts.append(f"{_KIND_WORDS[kind]} {number}")
         elif kind == "article":
             parts.append(f"Điều {number}")
         elif kind == "roman":
@@ -157,6 +162,8 @@ def _rank(kind: str, number: str) -> int:
         return 0
     if kind == "chapter":
         return 1
+    if kind == "section":  # "Mục 1" groups articles inside a chapter
+        return 2
     if kind == "roman":
         return 2
     if kind == "article":

@@ -31,13 +31,16 @@ def dongson():
     ("a) Trụ cột Chính trị - An ninh", ("letter", "a")),
     ("Điều 5. Phạm vi điều chỉnh", ("article", "5")),
     ("Chương II", ("chapter", "II")),
+    ("Mục 1. PHƯƠNG ÁN PHÁT TRIỂN CỤM CÔNG NGHIỆP", ("section", "1")),
+    ("Điều 3", ("article", "3")),  # a treaty's article number alone on its line
 ])
 def test_headings(line, expected):
     kind, number, _ = match_heading(line)
     assert (kind, number) == expected
 
 
-@pytest.mark.parametrize("line", ["- Tuyên truyền về tinh thần", "10 quốc gia ASEAN", "19/10/2021 ký quyết định", "2021 - 2025"])
+@pytest.mark.parametrize("line", ["- Tuyên truyền về tinh thần", "10 quốc gia ASEAN", "19/10/2021 ký quyết định", "2021 - 2025",
+                                  "Điều 3 của Luật này"])
 def test_not_headings(line):
     assert match_heading(line) is None
 
@@ -134,3 +137,30 @@ def test_forms_after_the_signature_are_not_part_of_it():
     signatures = [c for c in doc.chunks if c.kind == "signature"]
     assert signatures and all(max(len(line) for line in c.text.split("\n")) <= 100 for c in signatures)
     assert any(it.kind == "annex" for it in doc.structure.items)
+
+
+def test_decree_clauses_are_chunked_within_their_article():
+    """ND-32 writes each clause on its heading line ("1. Nghị định này quy định về …"): those lines
+    are content, so chunks follow the articles and carry their own labels."""
+    nd32 = parse("legal/ND-32-2024-quan-ly-phat-trien-CCN.docx")
+    by_text = {c.text.split("\n", 1)[0][:40]: c for c in nd32.chunks}
+    first = next(c for c in nd32.chunks if c.text.startswith("Điều 1."))
+    assert first.section.startswith("Chương I Điều 1")
+    assert "Điều 2." not in first.text
+    deadline = next(c for c in nd32.chunks if c.text.startswith("b) Thời hạn xử lý thành lập"))
+    assert "Điều 35" in deadline.section and "Điều 36" not in deadline.text
+    assert any("Chương II Mục 1 Điều 4" in c.section for c in nd32.chunks)
+    assert not any(c.section.startswith("Phần 1") for c in nd32.chunks)  # "Mục 1" is not "Phần 1"
+    for c in nd32.chunks:  # no chunk runs from one article into the next
+        starts = [line for line in c.text.split("\n") if line.startswith("Điều ")]
+        assert len(starts) <= 1, (c.section, starts)
+    assert by_text
+
+
+def test_treaty_articles_without_titles():
+    treaty = parse("legal/Hiep-dinh-van-tai-VN-TQ.pdf")
+    sections = [c.section for c in treaty.chunks]
+    assert "Điều 1" in sections and "Điều 6" in sections
+    # A short article with a lead-in and its clauses stays one chunk.
+    art2 = next(c for c in treaty.chunks if c.text.startswith("Điều 2"))
+    assert "1. Cơ quan có thẩm quyền" in art2.text

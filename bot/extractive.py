@@ -103,6 +103,8 @@ class AbstainPolicy:
     phrase_weight: float = 0.1
     # Weight of the retrieval rank of a sentence's passage (1/rank).
     rank_weight: float = 0.03
+    # Share of a sentence's own coverage that leaves out the words its passage's headings hold.
+    distinct_share: float = 0.5
 
 
 _TEMPORAL = re.compile(r"\b(?:kể từ|từ thời điểm|tại thời điểm|trong thời hạn|thời hạn|sau khi|trước khi|khi)\b", re.I)
@@ -158,6 +160,34 @@ def _count_noun(question: str) -> str | None:
                 return phrase
         return None
     return noun
+
+
+
+
+def _names(form: set[str], doc: set[str]) -> bool:
+    """Whether a document's terms hold a name: most of its syllable pairs, or its one word."""
+    pairs = [t for t in form if "_" in t]
+    if pairs:
+        return sum(p in doc for p in pairs) / len(pairs) >= 0.6
+    return bool(form) and form <= doc
+
+
+def proper_names(question: str) -> list[str]:
+    """Runs of two or more capitalised words after the question's first word: "Hữu Nghị" and
+    "Hữu Nghị Quan" in "cửa khẩu Hữu Nghị - Hữu Nghị Quan", "Cà Mau". A hyphen ends a run: "Việt
+    - Trung" is written "Việt Nam - Trung Quốc". Acronyms (UBND, QN) are left to the abbreviation rules."""
+    words = [m for m in re.finditer(r"\S+", question)]
+    names: list[str] = []
+    run: list[re.Match] = []
+    for m in words[1:] + [None]:
+        word = m.group().strip(",.;:?!()\"'“”") if m else ""
+        if m and word.isalpha() and word[0].isupper() and (len(word) == 1 or word[1:].islower()):  # "Hữu", "Á", not "UBND"
+            run.append(m)
+            continue
+        if len(run) >= 2:
+            names.append(question[run[0].start():run[-1].end()].strip(",.;:?!()\"'“”"))
+        run = []
+    return names
 
 
 def has_answer_type(intent: Intent, question: str, text: str) -> bool:
@@ -251,6 +281,18 @@ class ExtractiveAnswerer:
                 gone.append(unit.name)
         return gone
 
+    def missing_names(self, question: str, doc_id: str) -> list[str]:
+        """Proper names the question asks about ("cặp cửa khẩu Hữu Nghị - Hữu Nghị Quan") that the
+        document never writes: it cannot say anything about them, whatever else matches."""
+        doc = self.doc_terms(doc_id)
+        gone = []
+        for name in proper_names(question):
+            # A name the documents write another way counts in that form ("Đông Nam Á" = ASEAN).
+            forms = [terms(f) for f in (name, equivalent_form(name)) if f]
+            if not any(_names(form, doc) for form in forms):
+                gone.append(name)
+        return gone
+
     # -- evidence -------------------------------------------------------------------------
     def _weights(self, question: str, intent: Intent) -> dict[str, float]:
         """The question's terms and weights, less the words that only say what is asked: "ký"
@@ -274,12 +316,18 @@ class ExtractiveAnswerer:
         q_tokens = _tokens(focus)
         for rank, hit in enumerate(hits[: self.max_hits]):
             chunk_terms = terms(hit.payload.get("context", "") + "\n" + hit.text)
+            # Words the headings supply (an article's title above each of its clauses) say
+            # which article, not which clause: choosing among its sentences, they count less.
+            heading_terms = terms(hit.payload.get("context", ""))
+            distinct_weights = {t: w for t, w in own_weights.items() if t not in heading_terms} or own_weights
             for s in sentences(hit.text):
                 lead = lead_in(hit.text, s.start)
                 s_terms = terms(s.text if not lead else hit.text[lead[0]:lead[1]] + "\n" + s.text)
                 own = coverage(own_weights, s_terms)
                 ctx = coverage(weights, s_terms | chunk_terms)
-                score = 0.55 * own + 0.45 * ctx + self.policy.rank_weight / (rank + 1) + self._cue_bonus(intent, s.text, question)
+                d = self.policy.distinct_share
+                choose = (1 - d) * own + d * coverage(distinct_weights, s_terms)
+                score = 0.55 * choose + 0.45 * ctx + self.policy.rank_weight / (rank + 1) + self._cue_bonus(intent, s.text, question)
                 score += self.policy.phrase_weight * _phrase_run(q_tokens, s.text)
                 if intent.kind == "list":
                     # A list is asked by its heading ("những hình thức tuyên truyền nào" → "3. Hình thức tuyên truyền").
@@ -335,7 +383,7 @@ class ExtractiveAnswerer:
                 or self._entity_mismatch(question, best)):
             debug["reason"] = "evidence does not cover the question"
             return Answer(NOT_FOUND, [], False, question, related, debug)
-        gone = self.missing_units(question, best.hit.doc_id)
+        gone = self.missing_units(question, best.hit.doc_id) + self.missing_names(question, best.hit.doc_id)
         if gone:
             debug["reason"] = f"the document does not name {gone}"
             return Answer(NOT_FOUND, [], False, question, related, debug)

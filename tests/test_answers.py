@@ -191,3 +191,21 @@ def test_counts_spelled_out_and_units_asked_by_other_names() -> None:
     assert has_answer_type(classify(q), q, "Hồ sơ gồm 03 (ba) bộ tài liệu quản lý an toàn.")
     q = "Cụm công nghiệp rộng tối đa bao nhiêu héc-ta?"
     assert has_answer_type(classify(q), q, "có quy mô diện tích không vượt quá 75 ha")
+
+
+def test_proper_names_in_questions() -> None:
+    from bot.extractive import proper_names
+
+    assert proper_names("Cặp cửa khẩu Hữu Nghị - Hữu Nghị Quan có trong danh sách của Việt - Trung không?") == [
+        "Hữu Nghị", "Hữu Nghị Quan"]
+    assert proper_names("Kế hoạch tuyên truyền của tỉnh Cà Mau giao ai chủ trì?") == ["Cà Mau"]
+    assert proper_names("Sở TT&TT QN báo cáo UBND tỉnh khi nào?") == []  # acronyms are not names
+
+
+def test_a_name_the_documents_never_write_is_not_answered(services) -> None:
+    out = ask(services, "Cặp cửa khẩu Hữu Nghị - Hữu Nghị Quan có trong danh sách cửa khẩu của Thông tư 37 không?")
+    assert not out["grounded"]
+    # A name the documents write another way still counts: "Đông Nam Á" is ASEAN.
+    out = ask(services, "Ở Quảng Ninh, thầy cô và học trò sẽ được sinh hoạt chuyên đề về khối Đông Nam Á thông qua đâu?")
+    assert out["grounded"]
+

@@ -19,7 +19,7 @@ from bot.parts import addressee, asked_part, effective_clauses, signature
 from index.abbreviations import equivalent_form
 from index.hybrid import SearchHit
 from ingest.metadata import NUMBER, PERSON, find_province
-from ingest.normalize import fold_accents
+from ingest.normalize import fold_accents, has_diacritics
 from ingest.webpage import dateline
 
 ROLE_LABELS = {
@@ -145,7 +145,9 @@ def _phrase_run(q_tokens: list[str], text: str) -> float:
 def _count_noun(question: str) -> str | None:
     """The noun a "bao nhiêu …"/"mấy …" question counts ("bao nhiêu tỷ đồng" → "ty dong")."""
     q = fold_accents(equivalent_form(question) or question).lower()  # "héc-ta" is counted in "ha"
-    m = re.search(r"\b(?:bao nhieu|may)\b\s*(\w+(?:\s+\w+)?)?", q)
+    m = re.search(r"\bbao nhieu\b\s*(\w+(?:\s+\w+)?)?", q)
+    if not m and ("mấy" in question.lower() or not has_diacritics(question)):  # "mấy bộ", not "máy móc"
+        m = re.search(r"\bmay\b\s*(\w+(?:\s+\w+)?)?", q)
     if not m:
         return None
     noun = m.group(1)
@@ -160,8 +162,6 @@ def _count_noun(question: str) -> str | None:
                 return phrase
         return None
     return noun
-
-
 
 
 def _names(form: set[str], doc: set[str]) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.normalize import fold_accents
+from ingest.normalize import fold_accents, has_diacritics
 
 
 @dataclass
@@ -28,14 +28,18 @@ def _any(patterns: list[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(patterns) + r")\b")
 
 
-_SIGNER = _any([r"ai ky", r"nguoi ky", r"ky boi", r"do ai ky", r"ai la nguoi ky", r"ky ten", r"do\b.*\bky(?=\s*\??$)",
+_SIGNER = _any([r"ai ky(?! xac nhan)", r"nguoi ky", r"ai (?:\w+ ){1,6}ky (?:van ban|quyet dinh|ke hoach|thong tu|nghi dinh|chi thi|cong van|hiep dinh)", r"ky boi", r"do ai ky", r"ai la nguoi ky", r"ky ten", r"do\b.*\bky(?=\s*\??$)",
                 r"(?:bo truong|thu truong|chu tich|giam doc|thu tuong|nguoi)\b.*\bten (?:la )?gi"])
 _UNIT = _any([
     r"don vi nao", r"co quan nao", r"to chuc nao", r"ai chu tri", r"ai phoi hop", r"ai (?:la )?dau moi",
     r"ai dinh huong", r"ai phu trach", r"ai chiu trach nhiem", r"ai thuc hien", r"ai (?:tong hop|chi dao|san xuat|theo doi)",
-    r"do ai", r"giao (?:cho )?ai", r"(?<!bien )(?<!van )(?:so|ban|phong|bo|vu|cuc|dai|trung tam|ubnd|uy ban) nao",
+    r"do ai", r"giao (?:cho )?ai",
     r"ai", r"who", r"which unit", r"don vi chu tri", r"don vi phoi hop", r"dau moi",
 ])
+# "Sở nào", "Đài nào": read in the question's own letters when it has them, since folded "so",
+# "dai", "ban" are also số, đãi, bản ("áp dụng mức ưu đãi nào" asks no unit).
+_UNIT_NOUN = re.compile(r"\b(?:sở|ban|phòng|bộ|vụ|cục|đài|trung tâm|ubnd|ủy ban|uỷ ban) nào\b")
+_UNIT_NOUN_FOLDED = re.compile(r"\b(?<!bien )(?<!van )(?:so|ban|phong|bo|vu|cuc|dai|trung tam|ubnd|uy ban) nao\b")
 _DATE = _any([
     r"ngay nao", r"khi nao", r"bao gio", r"thoi han", r"han chot", r"thoi gian nao", r"nam nao", r"thang nao",
     r"luc nao", r"thoi diem nao", r"truoc ngay nao", r"thoi gian thuc hien", r"when", r"ngay bao nhieu",
@@ -50,7 +54,8 @@ _LIST = _any([
     r"nhung gi", r"gom nhung", r"nhung (?:\w+ ){0,3}nao", r"cac (?:\w+ ){0,3}nao", r"liet ke", r"bao gom",
     r"nhung (?:nhiem vu|hoat dong|noi dung|hinh thuc|viec|kenh)", r"lam nhung gi", r"gom gi", r"o nhung noi nao",
 ])
-_YESNO = re.compile(r"(?:\bco\b.*\bkhong\s*\??$|\bphai khong\b|\bdung khong\b|\bco phai\b|\bchua\s*\??$)")
+# "Có phải …" opens a yes/no question; inside one, "các cụm hiện có phải được …" is "must".
+_YESNO = re.compile(r"(?:\bco\b.*\bkhong\s*\??$|\bphai khong\b|\bdung khong\b|^co phai\b|\bchua\s*\??$)")
 _DEFINITION = _any([r"la gi", r"nghia la gi", r"la co che gi", r"la to chuc gi", r"what is"])
 
 # The question word right after a preposition: "gửi cho những cơ quan nào", "tới cục nào",
@@ -77,7 +82,8 @@ def classify(question: str) -> Intent:
         return Intent("number")
     if _LIST.search(q) and not re.search(r"\b(?:don vi|co quan|so|ai)\s+nao\b", q):
         return Intent("list")
-    if _UNIT.search(q):
+    unit_noun = _UNIT_NOUN.search(question.lower()) if has_diacritics(question) else _UNIT_NOUN_FOLDED.search(q)
+    if _UNIT.search(q) or unit_noun:
         return Intent("unit", role, recipient=bool(_RECIPIENT.search(q)))
     if _YESNO.search(q):
         return Intent("yesno")

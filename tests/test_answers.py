@@ -69,6 +69,21 @@ def test_question_shapes() -> None:
     assert asked_part("Ai ký Thông tư 15/2026/TT-BCT?") == "signature"
     assert asked_part("Thông tư 14/2024/TT-BCT có hiệu lực từ ngày nào?") == "effective"
     assert asked_part("Đơn vị nào chủ trì?") is None
+    # Folded "so", "dai", "ban" are also số, đãi, bản: the question's own letters decide.
+    assert classify("Thì áp dụng mức ưu đãi nào?").kind != "unit"
+    assert classify("Sở nào chủ trì?").kind == "unit" and classify("so nao chu tri").kind == "unit"
+    assert classify("Ai đã thay mặt Bộ trưởng ký văn bản 1074?").kind == "signer"
+    assert classify("Chưa có bến xe thì ai ký xác nhận danh sách hành khách?").kind != "signer"
+    # "các cụm hiện có phải được lấp kín" says "must"; "Có phải …" opens a yes/no question.
+    assert classify("Các cụm hiện có phải được lấp kín tới mức nào?").kind != "yesno"
+    assert classify("Có phải Sở Công Thương chủ trì?").kind == "yesno"
+
+
+def test_count_noun_is_not_read_from_a_word_that_folds_like_may() -> None:
+    from bot.extractive import _count_noun
+
+    assert _count_noun("Sửa chữa máy móc được bố trí với tổng diện tích tối đa là bao nhiêu?") is None
+    assert _count_noun("Kế hoạch có mấy nhiệm vụ?") == "nhiem vu"
 
 
 def test_numbers_and_equivalent_phrases_match_across_spellings() -> None:

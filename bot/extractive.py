@@ -75,6 +75,7 @@ class _Candidate:
     score: float
     own: float  # coverage by the sentence alone (with its list's lead-in, for a list item)
     ctx: float  # coverage by the sentence and its chunk (title, headings, neighbours)
+    reach: float  # coverage by the sentence and its whole article: whether to answer at all
     # A list item's lead-in line ("Phạm tội thuộc một trong các trường hợp sau đây, thì bị phạt
     # tù từ 07 năm đến 15 năm:" above "đ) Tái phạm nguy hiểm."): the item means nothing without it.
     lead: tuple[int, int] | None = None
@@ -105,6 +106,9 @@ class AbstainPolicy:
     rank_weight: float = 0.03
     # Share of a sentence's own coverage that leaves out the words its passage's headings hold.
     distinct_share: float = 0.5
+    # Whether to answer is judged on the sentence's whole article; a document without articles
+    # up to this long counts as one (longer plans and news pages reach only their chunk).
+    unit_chars: int = 3000
 
 
 _TEMPORAL = re.compile(r"\b(?:kể từ|từ thời điểm|tại thời điểm|trong thời hạn|thời hạn|sau khi|trước khi|khi)\b", re.I)
@@ -162,6 +166,14 @@ def _count_noun(question: str) -> str | None:
                 return phrase
         return None
     return noun
+
+
+_ARTICLE = re.compile(r"\bĐiều (\d+[a-z]?)")
+
+
+def _article_of(payload: dict) -> str | None:
+    m = _ARTICLE.search(payload.get("section") or "")
+    return m.group(1) if m else None
 
 
 def _names(form: set[str], doc: set[str]) -> bool:
@@ -249,6 +261,7 @@ class ExtractiveAnswerer:
         self.max_hits = max_hits
         self.doc_chunks = doc_chunks or (lambda doc_id: [])
         self._doc_terms: dict[str, set[str]] = {}
+        self._article_terms: dict[tuple[str, str], set[str]] = {}
 
     def doc_terms(self, doc_id: str) -> set[str]:
         """Every term of a document (its text and its chunks' context), cached per document."""
@@ -259,6 +272,24 @@ class ExtractiveAnswerer:
             chunks = self.doc_chunks(doc_id)
             self._doc_terms[doc_id] = terms("\n".join(f"{c.get('context', '')}\n{c['text']}" for c in chunks))
         return self._doc_terms[doc_id]
+
+    def article_terms(self, hit: SearchHit) -> set[str]:
+        """Every term of the article a passage belongs to, its other chunks too: a question often
+        names an article's subject and one clause's detail, which chunks may hold apart. A short
+        document without articles (a letter, an article on its own) is one unit; a long one has
+        no unit above its chunks."""
+        article = _article_of(hit.payload)
+        key = (hit.doc_id, article or "")
+        if key not in self._article_terms:
+            chunks = self.doc_chunks(hit.doc_id)
+            if article:
+                group = [c for c in chunks if _article_of(c) == article]
+            elif sum(len(c["text"]) for c in chunks) <= self.policy.unit_chars:
+                group = chunks
+            else:
+                group = []
+            self._article_terms[key] = terms("\n".join(f"{c.get('context', '')}\n{c['text']}" for c in group))
+        return self._article_terms[key]
 
     def missing_units(self, question: str, doc_id: str) -> list[str]:
         """Units the question names that the document never names ("Bộ Công Thương" asked of
@@ -316,6 +347,7 @@ class ExtractiveAnswerer:
         q_tokens = _tokens(focus)
         for rank, hit in enumerate(hits[: self.max_hits]):
             chunk_terms = terms(hit.payload.get("context", "") + "\n" + hit.text)
+            article_terms = self.article_terms(hit) | chunk_terms
             # Words the headings supply (an article's title above each of its clauses) say
             # which article, not which clause: choosing among its sentences, they count less.
             heading_terms = terms(hit.payload.get("context", ""))
@@ -325,6 +357,7 @@ class ExtractiveAnswerer:
                 s_terms = terms(s.text if not lead else hit.text[lead[0]:lead[1]] + "\n" + s.text)
                 own = coverage(own_weights, s_terms)
                 ctx = coverage(weights, s_terms | chunk_terms)
+                reach = coverage(weights, s_terms | article_terms)
                 d = self.policy.distinct_share
                 choose = (1 - d) * own + d * coverage(distinct_weights, s_terms)
                 score = 0.55 * choose + 0.45 * ctx + self.policy.rank_weight / (rank + 1) + self._cue_bonus(intent, s.text, question)
@@ -332,7 +365,7 @@ class ExtractiveAnswerer:
                 if intent.kind == "list":
                     # A list is asked by its heading ("những hình thức tuyên truyền nào" → "3. Hình thức tuyên truyền").
                     score += 0.3 * coverage(weights, terms(hit.section or ""))
-                out.append(_Candidate(hit, rank, s.start, s.end, s.text, score, own, ctx, lead))
+                out.append(_Candidate(hit, rank, s.start, s.end, s.text, score, own, ctx, reach, lead))
         out.sort(key=lambda c: c.score, reverse=True)
         return out
 
@@ -367,7 +400,7 @@ class ExtractiveAnswerer:
             return Answer(NOT_FOUND, [], False, question, related, {"reason": "no hits"})
         # The best-scoring sentence that covers the question decides; a higher-scoring one that
         # does not (a sentence of another document sharing the question's name words) does not veto it.
-        passing = [c for c in cands if c.ctx >= self.policy.min_context_coverage
+        passing = [c for c in cands if c.reach >= self.policy.min_context_coverage
                    and c.own >= self.policy.min_sentence_coverage]
         if passing:
             cands = passing + [c for c in cands if c not in passing]
@@ -375,11 +408,11 @@ class ExtractiveAnswerer:
         weights = self._weights(question, intent)
         top_similarity = max((h.similarity or 0.0) for h in hits[:3])
         debug = {
-            "intent": intent.kind, "role": intent.role, "own": round(best.own, 3), "ctx": round(best.ctx, 3),
+            "intent": intent.kind, "role": intent.role, "own": round(best.own, 3), "ctx": round(best.reach, 3),
             "sim": round(top_similarity, 4),
             "missing": missing(weights, terms(best.hit.payload.get("context", "") + " " + best.hit.text)),
         }
-        if (best.ctx < self.policy.min_context_coverage or best.own < self.policy.min_sentence_coverage
+        if (best.reach < self.policy.min_context_coverage or best.own < self.policy.min_sentence_coverage
                 or self._entity_mismatch(question, best)):
             debug["reason"] = "evidence does not cover the question"
             return Answer(NOT_FOUND, [], False, question, related, debug)
@@ -401,7 +434,7 @@ class ExtractiveAnswerer:
             # còn có thể bị phạt tiền từ …" closing the article): look there before giving up.
             typed = [c for c in cands[:40] if c.hit.doc_id == best.hit.doc_id
                      and abs(c.hit.payload.get("ordinal", 0) - best.hit.payload.get("ordinal", 0)) <= 1
-                     and c.ctx >= self.policy.min_context_coverage
+                     and c.reach >= self.policy.min_context_coverage
                      and has_answer_type(intent, question, _with_assignments(c))][:3]
         if not typed:
             debug["reason"] = f"no {intent.kind} in the evidence"

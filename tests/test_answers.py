@@ -224,3 +224,10 @@ def test_a_name_the_documents_never_write_is_not_answered(services) -> None:
     out = ask(services, "Ở Quảng Ninh, thầy cô và học trò sẽ được sinh hoạt chuyên đề về khối Đông Nam Á thông qua đâu?")
     assert out["grounded"]
 
+
+
+def test_whether_to_answer_is_judged_on_the_whole_article(services) -> None:
+    # The question names the article's subject (xe của cá nhân, Việt - Lào) and one clause's
+    # detail; the chunks of the article hold them apart.
+    out = ask(services, "Ô tô riêng của người dân chạy qua biên giới Việt - Lào để đi việc cá nhân gồm những loại xe nào?")
+    assert out["grounded"] and "xe chở người dưới 09 chỗ và xe pick-up" in out["answer"]

@@ -97,7 +97,7 @@ class AbstainPolicy:
     type_window: float = 0.8
     # Supporting sentences added to a general answer, and how close to the best they must score.
     extra_sentences: int = 2
-    extra_window: float = 0.8
+    extra_window: float = 0.7
     # A numbered clause up to this long is quoted whole when its sentence is the best match.
     clause_chars: int = 400
     # Weight of the longest run of the question's words a sentence repeats in order (0 to 1).

@@ -579,15 +579,24 @@ class ExtractiveAnswerer:
             inside = lambda c: False  # noqa: E731
         # Up to two more sentences when nearly as good: the question's words often spread over the
         # condition and the clause that answers it ("… thì bị phạt tù từ 02 năm đến 07 năm").
+        parts += self._more(best, cands, cites, lambda c: not inside(c))
+        return " ".join(parts)
+
+    def _more(self, best: _Candidate, cands: list[_Candidate], cites: CitationList,
+              keep: Callable[[_Candidate], bool]) -> list[str]:
+        """Up to ``extra_sentences`` more sentences nearly as good as ``best`` (and kept by
+        ``keep``): the question's words often spread over a condition and the clause that answers
+        it, and two dated clauses that match alike are both shown rather than one guessed."""
+        out: list[str] = []
         seen = {best.text.strip()}
         for c in cands[1:8]:
-            if len(parts) > self.policy.extra_sentences:
+            if len(out) >= self.policy.extra_sentences:
                 break
             if (c.score >= self.policy.extra_window * best.score and c.text.strip() not in seen
-                    and c.own >= 0.5 * best.own and not inside(c)):
+                    and c.own >= 0.5 * best.own and keep(c)):
                 seen.add(c.text.strip())
-                parts.append(self._support(c, cites))
-        return " ".join(parts)
+                out.append(self._support(c, cites))
+        return out
 
     def _unit(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
         if intent.recipient:  # whom a report goes to: the sentence that says so, not an assignment line
@@ -634,7 +643,8 @@ class ExtractiveAnswerer:
                 return f"Thời gian thực hiện: {value} [{n}]."
             dates = _DATE.findall(cand.text)
             if dates:
-                return f"{dates[0].strip()}: {self._support(cand, cites)}"
+                first = f"{dates[0].strip()}: {self._support(cand, cites)}"
+                return " ".join([first, *self._more(cand, cands, cites, lambda c: bool(_DATE.search(c.text)))])
             if cand is cands[0] and _TEMPORAL_CLAUSE.search(cand.text):
                 # "… tạm dừng … cho đến khi có chỉ đạo của Thủ tướng": an event, not a date, answers.
                 return self._support(cand, cites)
@@ -646,7 +656,8 @@ class ExtractiveAnswerer:
                 break
             numbers = [m for m in NUMBER.findall(cand.text) if m not in question]
             if numbers:
-                return f"Số {numbers[0]}: {self._support(cand, cites)}"
+                first = f"Số {numbers[0]}: {self._support(cand, cites)}"
+                return " ".join([first, *self._more(cand, cands, cites, lambda c: bool(NUMBER.search(c.text)))])
         return self._general(question, intent, cands, cites)
 
     def _signer(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:

@@ -231,3 +231,10 @@ def test_whether_to_answer_is_judged_on_the_whole_article(services) -> None:
     # detail; the chunks of the article hold them apart.
     out = ask(services, "Ô tô riêng của người dân chạy qua biên giới Việt - Lào để đi việc cá nhân gồm những loại xe nào?")
     assert out["grounded"] and "xe chở người dưới 09 chỗ và xe pick-up" in out["answer"]
+
+
+def test_two_dated_clauses_that_match_alike_are_both_shown(services) -> None:
+    out = ask(services, "Luật Phòng cháy, chữa cháy và cứu nạn, cứu hộ mà Quyết định 1074 lấy làm căn cứ được thông qua vào ngày nào?")
+    assert "ngày 29 tháng 11 năm 2024" in out["answer"]
+    numbers = [int(n) for n in __import__("re").findall(r"\[(\d+)\]", out["answer"])]
+    assert numbers == sorted(numbers)  # citations numbered in reading order

@@ -197,7 +197,10 @@ def proper_names(question: str) -> list[str]:
             run.append(m)
             continue
         if len(run) >= 2:
-            names.append(question[run[0].start():run[-1].end()].strip(",.;:?!()\"'“”"))
+            name = question[run[0].start():run[-1].end()].strip(",.;:?!()\"'“”")
+            before = question[:run[0].start()].split()[-1:]  # "Bộ" in "Bộ Luật Dân sự"
+            if not _LAW_NAME.match(" ".join(before + [name])) and not _LAW_NAME.match(name):
+                names.append(name)
         run = []
     return names
 
@@ -301,7 +304,7 @@ class ExtractiveAnswerer:
             return []
         gone = []
         for unit in find_units(question):
-            if _GENERIC_UNIT.match(unit.name):
+            if _GENERIC_UNIT.match(unit.name) or _LAW_NAME.match(unit.name):
                 continue  # "các tổ chức", "các đơn vị": a kind of body, not one the document must name
             # The head and the next syllables name the unit; a question's span can run on
             # into its own words ("Bộ Nội vụ muốn …", "Bộ Công Thương bằng cách nào").
@@ -707,6 +710,9 @@ _CLAUSE = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|[IVXLC]+\.|Điều\s+\d+|Chương\
 
 _UNIT_RUNS_ON = re.compile(r"\s+(?:bằng|để|theo|với|cho|tại|trong|khi|nếu|muốn|phải|đã|sẽ|được|có)\s", re.I)
 _GENERIC_UNIT = re.compile(r"^(?:các|những|mọi)\s", re.I)
+# A law cited by name ("Theo Bộ luật Dân sự", "Luật An ninh mạng") is the question's source, not
+# a body or a name the answering passage must write.
+_LAW_NAME = re.compile(r"^(?:Bộ luật|Luật|Hiến pháp|Pháp lệnh|Nghị định|Nghị quyết|Thông tư|Chỉ thị|Hiệp định|Công ước)\b", re.I)
 _NUMBERED = re.compile(r"^\s*\d+(?:\.\d+)*\.\s")
 
 

@@ -215,6 +215,9 @@ def test_proper_names_in_questions() -> None:
         "Hữu Nghị", "Hữu Nghị Quan"]
     assert proper_names("Kế hoạch tuyên truyền của tỉnh Cà Mau giao ai chủ trì?") == ["Cà Mau"]
     assert proper_names("Sở TT&TT QN báo cáo UBND tỉnh khi nào?") == []  # acronyms are not names
+    # A law cited by name is the question's source, not a name the passage must write.
+    assert proper_names("Theo Bộ Luật Dân sự, ai phải bồi thường?") == []
+    assert proper_names("Theo Luật An ninh mạng, tỉnh Cà Mau phải làm gì?") == ["Cà Mau"]
 
 
 def test_a_name_the_documents_never_write_is_not_answered(services) -> None:

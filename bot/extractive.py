@@ -551,12 +551,29 @@ class ExtractiveAnswerer:
 
     # -- shapes -------------------------------------------------------------------------------
     def _support(self, cand: _Candidate, cites: CitationList) -> str:
-        lead = ""
-        if cand.lead and not cites.has(cand.hit.payload, *cand.lead):  # items of one list share their lead-in
-            m = cites.cite(cand.hit.payload, *cand.lead)
-            lead = f"{cand.hit.text[cand.lead[0]:cand.lead[1]].strip()} [{m}] … "
-        n = cites.cite(cand.hit.payload, cand.start, cand.end)
-        return f"{lead}{cand.text.strip()} [{n}]"
+        return self._render([(cand.hit, cand.start, cand.end, cand.lead)], cites)
+
+    def _render(self, spans: list[tuple[SearchHit, int, int, tuple[int, int] | None]], cites: CitationList) -> str:
+        """Quote passages, each with its citation; sentences that follow one another in the same
+        passage are quoted as one span, so the answer reads as the document does."""
+        groups: list[list] = []
+        for hit, start, end, lead in spans:
+            for g in groups:
+                if g[0].chunk_id == hit.chunk_id and (not hit.text[g[2]:start].strip() or not hit.text[end:g[1]].strip()):
+                    g[1], g[2] = min(g[1], start), max(g[2], end)
+                    g[3] = g[3] or lead
+                    break
+            else:
+                groups.append([hit, start, end, lead])
+        out = []
+        for hit, start, end, lead in groups:
+            prefix = ""
+            if lead and lead[1] <= start and not cites.has(hit.payload, *lead):  # items of one list share their lead-in
+                m = cites.cite(hit.payload, *lead)
+                prefix = f"{hit.text[lead[0]:lead[1]].strip()} [{m}] … "
+            n = cites.cite(hit.payload, start, end)
+            out.append(f"{prefix}{hit.text[start:end].strip()} [{n}]")
+        return " ".join(out)
 
     def _general(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
         best = cands[0]
@@ -574,23 +591,21 @@ class ExtractiveAnswerer:
         if clause and not best.lead:
             # A short numbered clause is answered whole: its condition and its consequence are
             # often separate sentences ("… trong thời hạn bảo hành. Bên bán không phải bồi thường nếu …").
-            n = cites.cite(best.hit.payload, *clause)
-            parts = [f"{best.hit.text[clause[0]:clause[1]].strip()} [{n}]"]
+            first = (best.hit, clause[0], clause[1], None)
             inside = lambda c: c.hit.chunk_id == best.hit.chunk_id and clause[0] <= c.start < clause[1]  # noqa: E731
         else:
-            parts = [self._support(best, cites)]
+            first = (best.hit, best.start, best.end, best.lead)
             inside = lambda c: False  # noqa: E731
         # Up to two more sentences when nearly as good: the question's words often spread over the
         # condition and the clause that answers it ("… thì bị phạt tù từ 02 năm đến 07 năm").
-        parts += self._more(best, cands, cites, lambda c: not inside(c))
-        return " ".join(parts)
+        more = self._more(best, cands, lambda c: not inside(c))
+        return self._render([first] + [(c.hit, c.start, c.end, c.lead) for c in more], cites)
 
-    def _more(self, best: _Candidate, cands: list[_Candidate], cites: CitationList,
-              keep: Callable[[_Candidate], bool]) -> list[str]:
+    def _more(self, best: _Candidate, cands: list[_Candidate], keep: Callable[[_Candidate], bool]) -> list[_Candidate]:
         """Up to ``extra_sentences`` more sentences nearly as good as ``best`` (and kept by
         ``keep``): the question's words often spread over a condition and the clause that answers
         it, and two dated clauses that match alike are both shown rather than one guessed."""
-        out: list[str] = []
+        out: list[_Candidate] = []
         seen = {best.text.strip()}
         for c in cands[1:8]:
             if len(out) >= self.policy.extra_sentences:
@@ -598,7 +613,7 @@ class ExtractiveAnswerer:
             if (c.score >= self.policy.extra_window * best.score and c.text.strip() not in seen
                     and c.own >= 0.5 * best.own and keep(c)):
                 seen.add(c.text.strip())
-                out.append(self._support(c, cites))
+                out.append(c)
         return out
 
     def _unit(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:
@@ -646,8 +661,8 @@ class ExtractiveAnswerer:
                 return f"Thời gian thực hiện: {value} [{n}]."
             dates = _DATE.findall(cand.text)
             if dates:
-                first = f"{dates[0].strip()}: {self._support(cand, cites)}"
-                return " ".join([first, *self._more(cand, cands, cites, lambda c: bool(_DATE.search(c.text)))])
+                more = self._more(cand, cands, lambda c: bool(_DATE.search(c.text)))
+                return f"{dates[0].strip()}: " + self._render([(c.hit, c.start, c.end, c.lead) for c in [cand, *more]], cites)
             if cand is cands[0] and _TEMPORAL_CLAUSE.search(cand.text):
                 # "… tạm dừng … cho đến khi có chỉ đạo của Thủ tướng": an event, not a date, answers.
                 return self._support(cand, cites)
@@ -659,8 +674,8 @@ class ExtractiveAnswerer:
                 break
             numbers = [m for m in NUMBER.findall(cand.text) if m not in question]
             if numbers:
-                first = f"Số {numbers[0]}: {self._support(cand, cites)}"
-                return " ".join([first, *self._more(cand, cands, cites, lambda c: bool(NUMBER.search(c.text)))])
+                more = self._more(cand, cands, lambda c: bool(NUMBER.search(c.text)))
+                return f"Số {numbers[0]}: " + self._render([(c.hit, c.start, c.end, c.lead) for c in [cand, *more]], cites)
         return self._general(question, intent, cands, cites)
 
     def _signer(self, question: str, intent: Intent, cands: list[_Candidate], cites: CitationList) -> str:

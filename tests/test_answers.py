@@ -241,3 +241,19 @@ def test_two_dated_clauses_that_match_alike_are_both_shown(services) -> None:
     assert "ngày 29 tháng 11 năm 2024" in out["answer"]
     numbers = [int(n) for n in __import__("re").findall(r"\[(\d+)\]", out["answer"])]
     assert numbers == sorted(numbers)  # citations numbered in reading order
+
+
+def test_sentences_that_follow_one_another_are_quoted_as_one_span(services) -> None:
+    from bot.citations import CitationList
+    from index.hybrid import SearchHit
+
+    payload = {"chunk_id": "c", "doc_id": "d", "source": "s.txt", "char_start": 0, "title": "T",
+               "text": "1. Người nào làm X. Thì bị phạt tù từ 01 năm đến 05 năm. Câu khác ở xa."}
+    hit = SearchHit.from_payload(payload, 1.0)
+    text = payload["text"]
+    a = (hit, 0, text.index(" Thì"), None)
+    b = (hit, text.index("Thì"), text.index(" Câu"), None)
+    cites = CitationList()
+    out = services.answerer._render([b, a], cites)
+    assert out == "1. Người nào làm X. Thì bị phạt tù từ 01 năm đến 05 năm. [1]"
+    assert len(cites.items) == 1 and cites.items[0].quote == text[: text.index(" Câu")]

@@ -411,7 +411,7 @@ class ExtractiveAnswerer:
         weights = self._weights(question, intent)
         top_similarity = max((h.similarity or 0.0) for h in hits[:3])
         debug = {
-            "intent": intent.kind, "role": intent.role, "own": round(best.own, 3), "ctx": round(best.reach, 3),
+            "intent": intent.kind, "role": intent.role, "own": round(best.own, 3), "reach": round(best.reach, 3),
             "sim": round(top_similarity, 4),
             "missing": missing(weights, terms(best.hit.payload.get("context", "") + " " + best.hit.text)),
         }

@@ -168,6 +168,11 @@ def _count_noun(question: str) -> str | None:
     return noun
 
 
+def _chunk_terms(chunks: list[dict]) -> set[str]:
+    """Every term of some chunks: their texts and their context (title, headings)."""
+    return terms("\n".join(f"{c.get('context', '')}\n{c['text']}" for c in chunks))
+
+
 _ARTICLE = re.compile(r"\bĐiều (\d+[a-z]?)")
 
 
@@ -188,7 +193,7 @@ def proper_names(question: str) -> list[str]:
     """Runs of two or more capitalised words after the question's first word: "Hữu Nghị" and
     "Hữu Nghị Quan" in "cửa khẩu Hữu Nghị - Hữu Nghị Quan", "Cà Mau". A hyphen ends a run: "Việt
     - Trung" is written "Việt Nam - Trung Quốc". Acronyms (UBND, QN) are left to the abbreviation rules."""
-    words = [m for m in re.finditer(r"\S+", question)]
+    words = list(re.finditer(r"\S+", question))
     names: list[str] = []
     run: list[re.Match] = []
     for m in words[1:] + [None]:
@@ -272,8 +277,7 @@ class ExtractiveAnswerer:
         if known is not None:
             return known
         if doc_id not in self._doc_terms:
-            chunks = self.doc_chunks(doc_id)
-            self._doc_terms[doc_id] = terms("\n".join(f"{c.get('context', '')}\n{c['text']}" for c in chunks))
+            self._doc_terms[doc_id] = _chunk_terms(self.doc_chunks(doc_id))
         return self._doc_terms[doc_id]
 
     def article_terms(self, hit: SearchHit) -> set[str]:
@@ -291,7 +295,7 @@ class ExtractiveAnswerer:
                 group = chunks
             else:
                 group = []
-            self._article_terms[key] = terms("\n".join(f"{c.get('context', '')}\n{c['text']}" for c in group))
+            self._article_terms[key] = _chunk_terms(group)
         return self._article_terms[key]
 
     def missing_units(self, question: str, doc_id: str) -> list[str]:

@@ -12,11 +12,10 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 
 from ingest.sentences import split_sentences
-from ingest.structure import Item, Paragraph, ParsedStructure
+from ingest.structure import MAX_TITLE_CHARS, Item, Paragraph, ParsedStructure
 
 TARGET_CHARS = 700
 MAX_CHARS = 1100
-MAX_TITLE_CHARS = 110  # a heading line longer than this is a clause, not a title
 
 # Sentence ends: ".", "!", "?", ";" followed by space and an upper-case letter, a digit or a bullet.
 

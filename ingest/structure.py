@@ -59,7 +59,7 @@ _ASSIGNMENT = re.compile(
     re.IGNORECASE,
 )
 
-_MAX_TITLE = 110
+MAX_TITLE_CHARS = 110  # a heading's words up to this long are a title; a longer line is a clause
 _MAX_SIGNATURE_LINE = 100  # title, name, seal notes: a signature block has no long lines
 SPECIAL_LABELS = {"recipients": "Nơi nhận", "signature": "Người ký", "preamble": "Mở đầu",
                   "annex": "Nội dung kèm theo",
@@ -162,9 +162,7 @@ def _rank(kind: str, number: str) -> int:
         return 0
     if kind == "chapter":
         return 1
-    if kind == "section":  # "Mục 1" groups articles inside a chapter
-        return 2
-    if kind == "roman":
+    if kind in ("section", "roman"):  # "Mục 1" groups articles inside a chapter
         return 2
     if kind == "article":
         return 3
@@ -178,8 +176,8 @@ def _rank(kind: str, number: str) -> int:
 def _short_title(rest: str) -> str:
     """A heading's title: up to its colon or first sentence, capped, for section labels."""
     cut = re.split(r":\s|(?<=[.;])\s", rest, maxsplit=1)[0].rstrip(":.; ")
-    if len(cut) > _MAX_TITLE:
-        cut = cut[:_MAX_TITLE].rsplit(" ", 1)[0] + " …"
+    if len(cut) > MAX_TITLE_CHARS:
+        cut = cut[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + " …"
     return cut
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from bot.settings import Settings
+from ingest.settings import Settings
 
 
 class Services:
@@ -36,8 +36,8 @@ class Services:
     def retriever(self):
         from index.hybrid import Retriever
 
-        from bot.parts import asked_part, find_part
-        from ingest.normalize import fold_accents
+        from bot.answer.parts import asked_part, find_part
+        from ingest.lang.normalize import fold_accents
 
         retriever = Retriever(self.store, self.embedder, self.lexical, restorer=self.restorer.restore)
         retriever.doc_numbers = lambda: {fold_accents(r["number"]).lower(): r["doc_id"]
@@ -74,14 +74,14 @@ class Services:
     @cached_property
     def term_stats(self):
         """Document frequencies over every indexed chunk, for evidence coverage."""
-        from bot.evidence import TermStats
+        from bot.answer.evidence import TermStats
 
         # Grouped by document too: whether a document names what a question names is asked often.
         return TermStats(self.chunk_texts, groups=[doc for doc, _ in self._chunk_texts_by_doc])
 
     @cached_property
     def answerer(self):
-        from bot.extractive import ExtractiveAnswerer
+        from bot.answer.extractive import ExtractiveAnswerer
 
         return ExtractiveAnswerer(self.term_stats, doc_chunks=self.chunk_payloads)
 
@@ -96,7 +96,7 @@ class Services:
 
     @cached_property
     def sessions(self):
-        from bot.conversation import SessionStore
+        from bot.answer.conversation import SessionStore
 
         s = self.settings
         return SessionStore(ttl_seconds=s.session_ttl_seconds, max_sessions=s.max_sessions)
@@ -106,13 +106,13 @@ class Services:
         """The optional LLM (None unless ASEANBOT_LLM_URL is set)."""
         if not self.settings.llm_url:
             return None
-        from bot.llm import LLMGenerator
+        from bot.answer.llm import LLMGenerator
 
         return LLMGenerator.from_settings(self.settings, self.embedder)
 
     @cached_property
     def chat(self):
-        from bot.chat import ChatService
+        from bot.answer.chat import ChatService
 
         from ingest.task_table import cached_task_table
 

@@ -40,7 +40,7 @@ def judge(q: dict, payload: dict) -> dict:
 
 
 def run_project(services, http_base: str | None) -> None:
-    from bot.chat import answer_payload
+    from bot.answer.chat import answer_payload
 
     data = json.loads((REPO / "eval/questions.json").read_text())
     chat = services.chat
@@ -118,7 +118,7 @@ def http_latency(base: str, questions: list[str]) -> None:
 
 
 def run_alqac() -> None:
-    from bot.chat import answer_payload
+    from bot.answer.chat import answer_payload
 
     corpus, rows = alqac_corpus()
     services, _ = services_for("alqac", corpus)
@@ -140,7 +140,7 @@ def run_alqac() -> None:
 def run_legal(services) -> None:
     """eval/legal_spans.json: legal questions written by a helper who never saw the answerer; the
     answer holds the gold span, and a citation quotes the evidence (or the span) from its document."""
-    from bot.chat import answer_payload
+    from bot.answer.chat import answer_payload
 
     path = REPO / "eval/legal_spans.json"
     if not path.exists():
@@ -173,8 +173,8 @@ def main() -> None:
     if "project" in sets:
         services, _ = services_for("corpus", REPO / "corpus")
         if args.http:
-            from bot.api import create_app
-            from bot.serving import serve_in_thread
+            from bot.http.app import create_app
+            from bot.http.serving import serve_in_thread
 
             # One benchmark client asks hundreds of questions: lift the per-client rate limit.
             app = create_app(services.settings.model_copy(update={"rate_limit_per_minute": 1_000_000}))

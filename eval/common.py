@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 from bot.services import Services
-from bot.settings import Settings
-from ingest.normalize import fold_accents, search_form
+from ingest.settings import Settings
+from ingest.lang.normalize import fold_accents, search_form
 from ingest.pipeline import ingest
 
 REPO = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from eval.common import EVAL_HOME, table
 from eval.retrieval import alqac_set, project_set, rank_of, smoke_set
 from index.lexical import LexicalEncoder
-from ingest.normalize import search_form
+from ingest.lang.normalize import search_form
 from ingest.pipeline import Ledger
 
 _TOKEN = re.compile(r"[^\W_]+")

@@ -26,7 +26,7 @@ TASKS = REPO / "eval" / "summary_tasks.json"
 
 def judge(task: dict, payload: dict) -> dict:
     """Coverage, support and duplicates of one summary (the JSON the API returns)."""
-    from bot.summarize import duplicate_pairs, unsupported_parts
+    from bot.summary.composition import duplicate_pairs, unsupported_parts
 
     refs = {c["n"]: c for c in payload["references"]}
     bullets = [b for s in payload["sections"] for b in s["bullets"]]
@@ -56,7 +56,7 @@ def judge(task: dict, payload: dict) -> dict:
 
 
 def run(services, tasks: list[dict], show: bool = False) -> list[dict]:
-    from bot.summarize import SummaryRequest, summarize
+    from bot.summary.summarize import SummaryRequest, summarize
 
     rows = []
     for task in tasks:

@@ -23,10 +23,11 @@ import sys
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from ingest.normalize import fold_accents, search_form
+from ingest.lang.normalize import fold_accents, search_form
 from ingest.pipeline import parse_file
 from ingest.tasks import Task, extract_tasks
-from ingest.units import match_score, unit_key
+from ingest.unit_match import match_score
+from ingest.unit_names import unit_key
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -14,7 +14,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from index.lexical import LexicalEncoder
 from index.store import Mode, Query, VectorStore
-from ingest.normalize import fold_accents, has_diacritics, search_form
+from ingest.lang.normalize import fold_accents, has_diacritics, search_form
 
 
 _DOC_WORD = r"(?:ke hoach|quyet dinh|thong tu|nghi dinh|chi thi|cong van|van ban|kh|qd|tt|nd|ct|so)\s+(?:so\s+)?"
@@ -87,7 +87,7 @@ class Retriever:
         # số hiệu → doc_id of the indexed documents (e.g. "159/kh-ubnd"), to honour a named document.
         self.doc_numbers: Callable[[], dict[str, str]] = lambda: {}
         # The part of a document a question asks for by its nature ("Ai ký …?" → "signature"),
-        # and a document's chunks holding it, best first (bot/parts.py): a signature block never
+        # and a document's chunks holding it, best first (bot/answer/parts.py): a signature block never
         # says "ký", so neither vector finds it, yet it is where the answer is.
         self.asked_part: Callable[[str], str | None] = lambda question: None
         self.doc_part: Callable[[str, str], list[dict[str, Any]]] = lambda doc_id, kind: []

@@ -24,32 +24,13 @@ True
 """
 from __future__ import annotations
 
-import re
 import zlib
 from collections import Counter
 
-from index.abbreviations import equivalent_form, expand_abbreviations
 from index.store import SparseVector
-from ingest.metadata import NUMBER
-from ingest.normalize import fold_accents, has_diacritics, search_form
-
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-# Bigrams never cross punctuation: "Sở Du lịch, Sở Văn hóa" has no bigram "lịch sở".
-_SEGMENT = re.compile(r"[^\w\s&/-]+|\s[-–]\s")
-
-# Words that shape a question but never name what is asked for.
-QUESTION_WORDS = {
-    "nào", "gì", "ai", "đâu", "sao", "mấy", "bao", "nhiêu", "không", "chăng", "nhỉ", "vậy", "ạ",
-    "hả", "à", "thế", "hãy", "cho", "biết", "tôi", "mình", "em", "bạn", "có", "phải", "là", "được",
-    "những", "các", "của", "và", "với", "về", "trong", "theo", "thì", "lâu",
-}
-# Without diacritics a question word can be a content word ("co" is "có" or "cơ quan", "ban"
-# is "bạn" or "Ban Tuyên giáo", "the" is "thế" or "thể thao"): only the unambiguous ones go.
-FOLDED_QUESTION_WORDS = {
-    "nao", "gi", "ai", "khong", "nhung", "cac", "cua", "va", "voi", "la", "duoc", "thi", "hay",
-    "cho", "biet", "toi", "minh", "em", "ve", "theo", "phai", "sao", "bao", "nhieu", "vay", "nhi", "hang",
-}
-_FOLDED_QUESTION_WORDS = FOLDED_QUESTION_WORDS
+from ingest.lang.normalize import fold_accents, has_diacritics, search_form
+from ingest.lang.patterns import NUMBER
+from ingest.lang.terms import FOLDED_QUESTION_WORDS, QUESTION_WORDS, variants
 
 K1 = 1.2
 B = 0.75
@@ -59,27 +40,6 @@ AVG_LEN = 220.0  # typical chunk length in features; BM25 length normalisation n
 def feature_id(feature: str) -> int:
     """Stable 32-bit id of a feature string (Qdrant sparse indices are u32)."""
     return zlib.crc32(feature.encode("utf-8"))
-
-
-def analyze(text: str) -> list[list[str]]:
-    """Searchable syllables, grouped by punctuation-free segment."""
-    norm = search_form(text).lower()
-    # "06 tháng" and "6 tháng" are the same number: legal texts pad days and months with zeros.
-    return [[_unpad(t) for t in toks] for seg in _SEGMENT.split(norm) if (toks := _TOKEN.findall(seg))]
-
-
-def _unpad(token: str) -> str:
-    if token[0] == "0" and token.isdigit():
-        return token.lstrip("0") or "0"
-    return token
-
-
-def variants(text: str) -> list[list[list[str]]]:
-    """The analysed text as written and, when it has abbreviations, with them spelled out (and
-    equivalent phrases in their canonical form, see ``index/abbreviations.py``)."""
-    expanded = expand_abbreviations(text)
-    same = equivalent_form(expanded or text)
-    return [analyze(text)] + [analyze(v) for v in (expanded, same) if v]
 
 
 def _merge_counts(feature_lists: list[list[str]]) -> Counter:
@@ -150,9 +110,9 @@ class LexicalEncoder:
             if accented:
                 add(_features(segs, "", QUESTION_WORDS), 1.0)
                 if self.folded:
-                    add(_features(folded, "f", _FOLDED_QUESTION_WORDS), self.folded_weight)
+                    add(_features(folded, "f", FOLDED_QUESTION_WORDS), self.folded_weight)
             else:
-                add(_features(folded, "f", _FOLDED_QUESTION_WORDS), 1.0)
+                add(_features(folded, "f", FOLDED_QUESTION_WORDS), 1.0)
         add(_numbers(text), 1.5)
         return _sparse(weights)
 

@@ -18,7 +18,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Iterable
 
-from ingest.normalize import fold_accents, has_diacritics, search_form
+from ingest.lang.normalize import fold_accents, has_diacritics, search_form
 
 _TOKEN = re.compile(r"[^\W_]+")
 

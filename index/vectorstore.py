@@ -1,7 +1,7 @@
 """Pick the backend from settings: a Qdrant URL means the server, otherwise the embedded shard."""
 from __future__ import annotations
 
-from bot.settings import Settings
+from ingest.settings import Settings
 from index.store import VectorStore
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 
-from ingest.sentences import split_sentences
+from ingest.lang.sentences import split_sentences
 from ingest.structure import MAX_TITLE_CHARS, Item, Paragraph, ParsedStructure
 
 TARGET_CHARS = 700

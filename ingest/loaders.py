@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 from ingest.document import LoadedDocument, LoadError
-from ingest.normalize import clean_text
+from ingest.lang.normalize import clean_text
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from datetime import date
 
-from ingest.normalize import fold_accents
+from ingest.lang.normalize import fold_accents
+from ingest.lang.patterns import NUMBER, PERSON, SIGNER_OFFICES, find_province, iso_date, parse_date
 
 # Codes after the slash of a số hiệu → document type and issuer.
 _TYPE_CODES = {
@@ -33,41 +33,14 @@ _DOC_TYPES = [
     "Kế hoạch", "Quyết định", "Nghị định", "Thông tư", "Chỉ thị", "Công văn", "Thông báo",
     "Hướng dẫn", "Nghị quyết", "Hiệp định", "Luật", "Báo cáo", "Chương trình",
 ]
-PROVINCES = [
-    "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",
-    "Bình Dương", "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ",
-    "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang",
-    "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên",
-    "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lạng Sơn", "Lào Cai", "Lâm Đồng", "Long An",
-    "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình",
-    "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh",
-    "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Huế", "Tiền Giang",
-    "TP. Hồ Chí Minh", "Hồ Chí Minh", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
-]
-
-NUMBER = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐ][A-Za-zĐđ]*(?:-[A-ZĐ][A-Za-zĐđ0-9]*)*)")
 _HEADER_NUMBER = re.compile(r"Số\s*[:.]?\s*" + NUMBER.pattern)
 _PLACE_DATE = re.compile(
     r"(?P<place>[A-ZĐÀ-Ỹ][\wÀ-ỹ.\s-]{1,30}?),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})"
 )
-_DATE_WORDS = re.compile(r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})")
-_DATE_SLASH = re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\b")
-_ISO_DATE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$")
-# The offices that sign, as a signature block writes them.
-SIGNER_OFFICES = r"CHỦ TỊCH|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|CỤC TRƯỞNG|VỤ TRƯỞNG|TRƯỞNG BAN"
 _SIGNER_TITLE = re.compile(r"^(?:KT\.|TM\.|Q\.|TL\.|TUQ\.)?\s*(?:PHÓ\s+)?(?:" + SIGNER_OFFICES + r")\b")
 _LOCAL_AUTHORITY = re.compile(
     r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|địa bàn|Ban Chỉ đạo[^.\n]{0,60}?)\s+(?:tỉnh|thành phố|TP\.?)\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3}"
 )
-# A person's name starts with a Vietnamese family name; a capitalised phrase that does not
-# ("Căn cứ Luật Phòng cháy") is not a person.
-SURNAMES = (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đào Trương Lâm Mai Trịnh "
-    "Đoàn Cao Lương Hà Tạ Chu Quách Thái Lưu La Kiều Triệu Tô Đàm Hứa Khúc Lò Mạc Nông Phùng Tăng Tôn "
-    "Vương Từ Nghiêm Giang Châu Thân Bạch Âu Khổng Doãn Kim Lục Lại Quan Tống Văn Hầu Ninh Đồng "
-    "Diệp Khuất Lã Lạc Mẫn Ông Phí Thạch Ưng"
-).split()
-PERSON = re.compile(r"\b(?:" + "|".join(SURNAMES) + r")(?:[ \t]+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,3}\b")
 # "Đã ký: Bùi Văn Sướng": the signature of a treaty or a copy made from the signed original.
 _SIGNED_BY = re.compile(r"(?:Đã ký|Ký bởi)\s*:?\s*(" + PERSON.pattern + ")")
 
@@ -96,35 +69,6 @@ class DocMeta:
             if hasattr(self, key) and value not in (None, ""):
                 setattr(self, key, str(value))
         return self
-
-
-def _iso(y: str, m: str, d: str) -> str | None:
-    try:
-        return date(int(y), int(m), int(d)).isoformat()
-    except ValueError:
-        return None
-
-
-def parse_date(text: str) -> str | None:
-    """"ngày 26 tháng 8 năm 2021", "26/8/2021" or "2021-08-26" → "2021-08-26"."""
-    for pattern in (_ISO_DATE, _DATE_WORDS, _DATE_SLASH):
-        m = pattern.search(text.strip())
-        if m:
-            return _iso(m.group("y"), m.group("m"), m.group("d"))
-    return None
-
-
-def find_province(text: str) -> str | None:
-    folded = fold_accents(text).lower()
-    best: tuple[int, str] | None = None
-    for name in PROVINCES:
-        # Whole words only: "thuê" folds to "thue", which holds "hue" (Huế).
-        m = re.search(r"(?<!\w)" + re.escape(fold_accents(name).lower()) + r"(?!\w)", folded)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), name)
-    if best is None:
-        return None
-    return {"Hồ Chí Minh": "TP. Hồ Chí Minh", "Huế": "Thừa Thiên Huế"}.get(best[1], best[1])
 
 
 def _type_from_number(number: str) -> str | None:
@@ -191,7 +135,7 @@ def extract_metadata(lines: list[str], loader_meta: dict[str, str] | None = None
     place_date = _PLACE_DATE.search(loader_meta.get("date_text", "") or head)
     if place_date:
         meta.place = place_date.group("place").strip()
-        meta.date = _iso(place_date.group("y"), place_date.group("m"), place_date.group("d"))
+        meta.date = iso_date(place_date.group("y"), place_date.group("m"), place_date.group("d"))
     elif meta.number:
         near = re.search(re.escape(meta.number) + r"[^\n.]{0,40}?ngày\s+(\d{1,2}/\d{1,2}/\d{4})", head)
         before = re.search(r"Ngày\s+(\d{1,2}/\d{1,2}/\d{4})[^\n]{0,80}" + re.escape(meta.number), head)

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from ingest.document import Block, LoadedDocument, LoadError
-from ingest.normalize import clean_text
+from ingest.lang.normalize import clean_text
 from ingest.paragraphs import join_lines, looks_vietnamese, typical_width, vietnamese_share
 from ingest.webpage import dateline, is_page_clutter
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.document import Block
-from ingest.normalize import fold_accents
+from ingest.lang.normalize import fold_accents
 
 _ROMAN = r"(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
 

@@ -1,5 +1,6 @@
 """The task table: every task of every ingested document, searchable by unit, document,
-province and words, exportable to CSV/XLSX, and able to answer "đơn vị nào chủ trì …?".
+province and words (ranked by :mod:`ingest.task_search`), exportable to CSV/XLSX
+(:mod:`ingest.task_export`), and able to answer "đơn vị nào chủ trì …?".
 
 Tasks live in each ledger document's JSON under ``tasks`` (written at ingest by
 :func:`ingest.tasks.tasks_for_document`). A document ingested before that key existed is
@@ -11,32 +12,25 @@ re-extracted here from its stored text — the same text the chunks cite, so off
 """
 from __future__ import annotations
 
-import csv
 import json
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.lexical import QUESTION_WORDS, analyze
+from ingest.assignments import ROLES
 from ingest.document import Block
+from ingest.lang.abbreviations import expand_abbreviations
+from ingest.lang.normalize import fold_accents
+from ingest.lang.patterns import PROVINCES
 from ingest.metadata import DocMeta
-from ingest.normalize import fold_accents, has_diacritics
 from ingest.structure import parse_structure
-from ingest.tasks import ROLES, Task, extract_tasks
-from ingest.units import canonical_unit, match_score, unit_key, unit_variants
+from ingest.task_export import location_label, task_rows, write_csv, write_xlsx
+from ingest.task_search import BM25, BOILERPLATE, task_terms
+from ingest.tasks import Task, extract_tasks
+from ingest.unit_match import base_key, match_score, unit_variants
+from ingest.unit_names import canonical_unit, expand_loose, unit_key
 
-HEADER = ["Nhiệm vụ", "Mục", "Đơn vị chủ trì", "Đơn vị phối hợp", "Đầu mối", "Định hướng", "Thời hạn",
-          "Văn bản", "Trang", "Trích dẫn"]
 ROLE_LABELS = {"lead": "chủ trì", "partner": "phối hợp", "focal": "đầu mối", "guiding": "định hướng thông tin"}
-
-# Words every assignment shares: they say nothing about which task a question means.
-_BOILERPLATE = set(QUESTION_WORDS) | {
-    "đơn", "vị", "chủ", "trì", "phối", "hợp", "đầu", "mối", "định", "hướng", "nhiệm", "vụ",
-    "thực", "hiện", "triển", "khai", "việc", "làm", "gì", "nào", "ai", "phải", "được", "giao", "trách",
-    "hạn", "thời", "gian", "khi", "bao", "giờ", "những", "công", "tác", "trong", "kế", "hoạch", "có",
-}
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -84,62 +78,6 @@ def _page_of(marks: list[tuple[int, int]], offset: int) -> int | None:
             break
         page = p
     return page
-
-
-# --- lexical ranking ------------------------------------------------------------------------------
-
-_ASKING_UNIT = re.compile(r"\b(?:đơn vị|cơ quan|sở|ban|phòng|bộ|vụ|cục|tổ chức|don vi|co quan|so|phong|bo|to chuc)\s+(?:nào|nao)\b",
-                          re.IGNORECASE)
-
-
-def _terms(text: str, drop: set[str] | None = None) -> list[str]:
-    """Accent-folded syllables and syllable bigrams (bigrams never cross punctuation).
-
-    ``drop`` holds words to leave out, accented; a text typed with diacritics is compared
-    accented ("cơ sở" keeps "cơ" though "có" is dropped), one typed without them folded."""
-    out: list[str] = []
-    if drop:
-        text = _ASKING_UNIT.sub(" ", text)  # "cơ quan nào" asks; it names nothing
-    accented = has_diacritics(text)
-    folded_drop = {fold_accents(w) for w in drop} if drop else set()
-    for seg in analyze(text):
-        folded = [fold_accents(t) for t in seg]
-        if not drop:
-            keep = [True] * len(seg)
-        elif accented:
-            keep = [t not in drop for t in seg]
-        else:
-            keep = [f not in folded_drop for f in folded]
-        out.extend(f for f, k in zip(folded, keep) if k)
-        out.extend(f"{folded[i]}_{folded[i + 1]}" for i in range(len(seg) - 1) if keep[i] and keep[i + 1])
-    return out
-
-
-class _BM25:
-    def __init__(self, docs: list[list[str]], k1: float = 1.2, b: float = 0.75):
-        self.k1, self.b = k1, b
-        self.tfs = [Counter(d) for d in docs]
-        self.lens = [len(d) for d in docs]
-        self.avg = (sum(self.lens) / len(self.lens)) if self.lens else 1.0
-        df: Counter = Counter()
-        for tf in self.tfs:
-            df.update(tf.keys())
-        n = len(docs)
-        self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
-
-    def score(self, query: list[str], i: int) -> float:
-        tf, length = self.tfs[i], self.lens[i]
-        s = 0.0
-        for t in set(query):
-            f = tf.get(t)
-            if f:
-                s += self.idf[t] * f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * length / (self.avg or 1)))
-        return s
-
-    def coverage(self, query: list[str], i: int) -> float:
-        """Share of the query's syllables (not bigrams) the task holds."""
-        syl = {t for t in query if "_" not in t}
-        return sum(1 for t in syl if t in self.tfs[i]) / len(syl) if syl else 0.0
 
 
 # --- answers ------------------------------------------------------------------------------------
@@ -191,7 +129,7 @@ class TaskTable:
                                      or t.quote]))
             for t in self.tasks
         ]
-        self._bm25 = _BM25([_terms(s) for s in self._search])
+        self._bm25 = BM25([task_terms(s) for s in self._search])
 
     # -- construction --
 
@@ -290,7 +228,7 @@ class TaskTable:
         elif role in ROLES:
             idx = [i for i in idx if self.tasks[i].units(role)]
         if q and q.strip():
-            terms = _terms(q, _BOILERPLATE)
+            terms = task_terms(q, BOILERPLATE)
             if terms:
                 scored_q = [(i, self._bm25.score(terms, i)) for i in idx]
                 scored_q = [(i, s) for i, s in scored_q if s > 0]
@@ -343,7 +281,7 @@ class TaskTable:
             roles = [role] if role_asked else ["lead", "focal"]
             tasks = [self.tasks[i] for i in pool
                      if any(match_score(unit, u) >= 0.9 for r in roles for u in self.tasks[i].units(r))]
-            topic = _terms(_strip_units(question, units), _BOILERPLATE)
+            topic = task_terms(_strip_units(question, units), BOILERPLATE)
             if tasks and topic and not duties:
                 ranked = self._rank(topic, [self.tasks.index(t) for t in tasks], chunk_ids)
                 tasks = [self.tasks[i] for i, s, c in ranked if c >= 0.5] or tasks
@@ -361,7 +299,7 @@ class TaskTable:
                 return self._answer("deadline_list", "deadline", tasks, 1.0)
 
         # "Đơn vị nào chủ trì <task>?" / "<task> có thời hạn khi nào?" — the best-matching task.
-        topic = _terms(question, _BOILERPLATE)
+        topic = task_terms(question, BOILERPLATE)
         if not topic:
             return None
         role = "deadline" if when and not who else (role_asked or ("lead" if who else None))
@@ -416,13 +354,13 @@ class TaskTable:
                 as_role = [ROLE_LABELS[r] for r in ROLES if any(match_score(unit, u) >= 0.9 for u in t.units(r))]
                 extra = f" (thời hạn: {t.deadline})" if t.deadline else ""
                 label = f"[{', '.join(as_role)}] " if as_role else ""
-                lines.append(f"{n}. {label}{t.task}{extra} — {_where(t, self.records.get(t.doc_id))}")
+                lines.append(f"{n}. {label}{t.task}{extra} — {location_label(t, self.records.get(t.doc_id))}")
         elif intent == "deadline_list":
             lines.append("Các nhiệm vụ có thời hạn như câu hỏi nêu:")
             for n, t in enumerate(tasks, 1):
                 who = ", ".join(t.lead_units) or ", ".join(t.focal_units) or ""
                 lines.append(f"{n}. {t.task} — thời hạn: {t.deadline}" + (f"; chủ trì: {who}" if who else "")
-                             + f" — {_where(t, self.records.get(t.doc_id))}")
+                             + f" — {location_label(t, self.records.get(t.doc_id))}")
         else:
             for t in tasks:
                 parts = []
@@ -433,7 +371,7 @@ class TaskTable:
                         parts.append(f"đơn vị {ROLE_LABELS[r]}: {', '.join(t.units(r))}")
                 if role != "deadline" and t.deadline:
                     parts.append(f"thời hạn: {t.deadline}")
-                lines.append(f"{t.task} — " + "; ".join(parts) + f" — {_where(t, self.records.get(t.doc_id))}")
+                lines.append(f"{t.task} — " + "; ".join(parts) + f" — {location_label(t, self.records.get(t.doc_id))}")
         citations = [{"doc_id": t.doc_id, "source": t.source, "section": t.section, "page": t.page,
                       "quote": t.quote, "char_start": t.char_start, "char_end": t.char_end} for t in tasks]
         return TaskAnswer(intent=intent, role=role, tasks=tasks, score=score, unit=unit, text="\n".join(lines),
@@ -442,98 +380,17 @@ class TaskTable:
     # -- export --
 
     def rows(self, tasks: list[Task] | None = None) -> list[list]:
-        out = []
-        for t in self.tasks if tasks is None else tasks:
-            out.append([t.task, t.section, "; ".join(t.lead_units), "; ".join(t.partner_units),
-                        "; ".join(t.focal_units), "; ".join(t.guiding_units), t.deadline or "",
-                        _document_label(t, self.records.get(t.doc_id)), t.page if t.page is not None else "",
-                        t.quote])
-        return out
+        return task_rows(self.tasks if tasks is None else tasks, self.records)
 
     def to_csv(self, path: Path | str, tasks: list[Task] | None = None) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # utf-8-sig: Excel opens Vietnamese CSV correctly only with the BOM
-        with path.open("w", newline="", encoding="utf-8-sig") as f:
-            w = csv.writer(f)
-            w.writerow(HEADER)
-            w.writerows([[_csv_safe(v) for v in row] for row in self.rows(tasks)])
-        return path
+        return write_csv(path, self.rows(tasks))
 
     def to_xlsx(self, path: Path | str, tasks: list[Task] | None = None) -> Path:
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font
-        from openpyxl.utils import get_column_letter
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "Nhiệm vụ"
-        ws.append(HEADER)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in self.rows(tasks):
-            ws.append([_xlsx_safe(v) for v in row])
-        widths = [60, 30, 35, 30, 25, 25, 22, 40, 7, 80]
-        for col, width in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(col)].width = width
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "A2"
-        wb.save(path)
-        return path
-
-
-def _xlsx_safe(value):
-    # openpyxl stores a string as a formula only when it starts with "="; control characters are
-    # not allowed in XLSX at all
-    if isinstance(value, str):
-        value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", value)
-        if value[:1] == "=":
-            return "'" + value
-    return value
-
-
-def _csv_safe(value):
-    # a spreadsheet opening the CSV would evaluate a cell starting with = + - @ as a formula
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-def _document_label(task: Task, record: dict | None) -> str:
-    """"Kế hoạch 159/KH-UBND" when the số hiệu is known, else the title (shortened)."""
-    record = record or {}
-    if record.get("number"):
-        return f"{record.get('doc_type') or 'Văn bản'} {record['number']}"
-    return _short(record.get("title") or task.doc_title or task.source, 90)
-
-
-def _where(t: Task, record: dict | None = None) -> str:
-    """"Kế hoạch 159/KH-UBND, mục 1.3, trang 2" — where a reader finds the task."""
-    record = record or {}
-    page = f", trang {t.page}" if t.page else ""
-    number = section_number = ""
-    if t.section and t.section not in ("Mở đầu", "Nơi nhận", "Chữ ký"):
-        section_number = t.section.split(" ")[0]
-    if record.get("number"):
-        number = f"{record.get('doc_type') or 'Văn bản'} {record['number']}"
-    doc = number or _short(record.get("title") or t.doc_title or t.source, 90)
-    section = f"mục {section_number}" if section_number else ""
-    return ", ".join(filter(None, [doc, section])) + page
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+        return write_xlsx(path, self.rows(tasks))
 
 
 def _place_in(question: str) -> str | None:
     """A province, district or ministry named in a question, folded ("quang ninh", "dong son")."""
-    from ingest.metadata import PROVINCES
-
     q = " " + _fold(question) + " "
     for name in sorted(PROVINCES, key=len, reverse=True):
         key = _fold(name.replace("TP. ", ""))
@@ -546,17 +403,11 @@ def _place_in(question: str) -> str | None:
 
 
 def _expand_question(text: str) -> str:
-    from ingest.units import _expand_loose
-
-    from index.abbreviations import expand_abbreviations
-
-    text = _expand_loose(text)
+    text = expand_loose(text)
     return expand_abbreviations(text) or text
 
 
 def _base_form(name: str) -> str:
-    from ingest.units import base_key
-
     return base_key(name)
 
 

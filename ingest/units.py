@@ -1,28 +1,13 @@
-"""Names of administrative units (Sở, Ban, Phòng, Ủy ban nhân dân …): one canonical form, its
-variants, splitting of unit lists, and a recogniser for unit mentions in running text.
+"""The recogniser of unit mentions in running text: where "Giao Vụ Hợp tác quốc tế chủ trì …"
+names a unit, and where that name ends.
 
-Plans name the same unit many ways: "Sở TT&TT", "Sở TTTT", "Sở Thông tin và Truyền thông",
-"Sở Thông tin và Truyền thông tỉnh Quảng Ninh", "UBND" for "Ủy ban nhân dân", "hoá" for
-"hóa". :func:`canonical_unit` spells abbreviations out and puts tone marks in one place;
-:func:`unit_key` then folds accents, case and punctuation into a comparison key, and
-:func:`unit_matches` forgives a trailing locality ("… tỉnh", "… huyện Đông Sơn"), so a question
-and a plan meet whatever spelling either uses.
+Running text gives no clear end to a name ("Sở Du lịch quảng bá …", "Trạm Quản lý vận tải cửa
+khẩu thực hiện …"): a name runs over capitalised words, known field names ("Kế hoạch và Đầu
+tư") and a locality ("tỉnh", "huyện Đông Sơn", "các huyện, thị xã, thành phố"), and stops at a
+function word or the first syllable of a verb. Plural groups ("các sở, ban, ngành") and lists
+linked by commas or "và" are read as well (:func:`unit_list_at`, a sentence's subject or the
+object of "giao").
 
-A unit name is only meaningful together with the document that names it: the "Sở Thông tin và
-Truyền thông" of a Quảng Ninh plan is Quảng Ninh's. :func:`document_scope` gives that context
-(province, district or ministry) so a task table can keep them apart.
-
-Vietnamese unit lists mix two kinds of commas: the ones inside a name ("Sở Văn hóa, Thể thao
-và Du lịch", "Ủy ban nhân dân các huyện, thị xã, thành phố") and the ones between units ("Sở Văn
-hóa và Thể thao, Sở Du lịch"). Only the second kind is followed by the head noun of a new unit,
-which is what :func:`split_units` looks for.
-
->>> split_units("Sở Văn hóa và Thể thao, Sở Du lịch")
-['Sở Văn hóa và Thể thao', 'Sở Du lịch']
->>> split_units("Các sở, ban, ngành, Ủy ban nhân dân các huyện, thị xã, thành phố")
-['Các sở, ban, ngành', 'Ủy ban nhân dân các huyện, thị xã, thành phố']
->>> canonical_unit("Sở TT&TT")
-'Sở Thông tin và Truyền thông'
 >>> [u.name for u in find_units("Giao Vụ Hợp tác quốc tế chủ trì, làm đầu mối theo dõi")]
 ['Vụ Hợp tác quốc tế']
 """
@@ -30,34 +15,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from index.abbreviations import ABBREVIATIONS, expand_abbreviations
-from ingest.metadata import PROVINCES
-from ingest.normalize import canonical_tones, clean_text, fold_accents
+from ingest.lang.abbreviations import ABBREVIATIONS
+from ingest.lang.normalize import canonical_tones
+from ingest.unit_names import (
+    ABBR_HEAD_RE,
+    CLASS_NOUNS,
+    COMPLETE_HEADS,
+    GROUP_RE,
+    HEADS_RE,
+    KNOWN_FIELDS,
+    LOCALITY_WORDS,
+    UNIT_ABBREVIATIONS,
+    canonical_unit,
+)
 
-# --- vocabulary -------------------------------------------------------------------------------
+# --- vocabulary of running text -----------------------------------------------------------------
 
-# Head nouns that need a capitalised (or abbreviated) name after them: "Sở Du lịch", "Vụ Hợp tác
-# quốc tế". Written lower-case after these words they are ordinary words ("ban hành", "báo cáo",
-# "hội nghị", "phòng chống", "bộ trưởng"), which is how the recogniser tells the two apart.
-NAMED_HEADS = [
-    "Bộ Tư lệnh", "Bộ Chỉ huy", "Tổng cục", "Chi cục", "Cục", "Tổng công ty", "Công ty",
-    "Văn phòng", "Trung tâm", "Học viện", "Viện", "Trường", "Bệnh viện", "Thanh tra",
-    "Sở", "Bộ", "Ban", "Phòng", "Vụ", "Đài", "Báo", "Tạp chí", "Hội", "Hiệp hội", "Liên hiệp", "Liên đoàn",
-    "Đoàn", "Ủy ban", "Hội đồng", "Kho bạc", "Ngân hàng", "Cảng vụ", "Chi nhánh", "Quỹ", "Nhà xuất bản",
-    "Đảng ủy", "Đảng đoàn", "Ban cán sự", "Bảo tàng", "Thư viện", "Nhà văn hóa", "Trạm", "Đồn", "Đội",
-    "Hạt", "Tổng đội", "Cảng", "Sân bay", "Văn phòng đại diện",
-]
-# Heads that are a whole name alone (a locality may follow): "Công an tỉnh", "Tỉnh đoàn".
-COMPLETE_HEADS = [
-    "Ủy ban nhân dân", "Hội đồng nhân dân", "Ủy ban Mặt trận Tổ quốc Việt Nam", "Ủy ban Mặt trận Tổ quốc",
-    "Mặt trận Tổ quốc", "Công an", "Tỉnh đoàn", "Huyện đoàn", "Thành đoàn", "Tỉnh ủy", "Huyện ủy",
-    "Thành ủy", "Thị ủy", "Đài truyền thanh", "Đài phát thanh", "Bộ đội Biên phòng", "Bộ Chỉ huy Quân sự",
-    "Bộ Chỉ huy Bộ đội Biên phòng", "Kho bạc Nhà nước", "Bảo hiểm xã hội", "Cục Hải quan", "Cục Thuế",
-    "Thủ tướng Chính phủ", "Chính phủ", "Văn phòng Chính phủ", "Quân đội", "Liên đoàn Lao động",
-    "Thông tấn xã Việt Nam", "Đài Truyền hình Việt Nam", "Đài Tiếng nói Việt Nam",
-]
 # Heads followed by a description in ordinary words: "Ban Chỉ đạo thông tin tuyên truyền ASEAN tỉnh".
 DESCRIPTIVE_HEADS = ["Ban Chỉ đạo", "Ban chỉ đạo", "Ban Quản lý", "Ban quản lý", "Tổ công tác", "Hội đồng"]
 _DESCRIPTION_STOPS = {
@@ -66,49 +40,12 @@ _DESCRIPTION_STOPS = {
     "hướng", "chỉ", "giao", "xây", "kiểm", "đôn", "thường", "trên", "nhằm", "từ", "đến", "lập", "xem", "quyết",
     "cấp", "gửi", "trình", "họp", "ký", "nhận", "phê", "tiếp", "đánh", "kết",
 }
-
-# Abbreviations that are a unit on their own.
-UNIT_ABBREVIATIONS = {"UBND", "HĐND", "MTTQ", "VTV", "VOV", "TTXVN", "BTTTT", "BNV", "BCT", "BXD", "BNG", "BGTVT"}
-
-# Plural groups: "các sở, ban, ngành", "các cơ quan, đơn vị", "Thủ trưởng các đơn vị".
-GROUP_NOUNS = [
-    "sở", "bộ", "ban", "ngành", "cơ quan", "đơn vị", "địa phương", "tổ chức", "hội", "đoàn thể",
-    "cơ sở giáo dục", "cơ sở đào tạo", "trường học", "trường", "phòng", "huyện", "xã", "doanh nghiệp", "hiệp hội", "đài", "báo", "trung tâm",
-    "lực lượng", "cấp", "thành viên", "cơ quan báo chí", "cơ quan thông tin", "báo chí",
-    "cơ quan chức năng", "tổ chức chính trị - xã hội", "tổ chức chính trị xã hội", "đoàn thể chính trị - xã hội",
-    "cơ quan, đơn vị", "sở, ban, ngành",
-]
 # Members of set phrases that name one class: "các sở, ban, ngành", "các cơ quan, đơn vị, địa
 # phương", "các huyện, thị xã, thành phố". A comma before any other noun starts a new class
 # ("Các sở, ban, ngành, tổ chức chính trị - xã hội tỉnh" is two).
 CONTINUING_GROUP_NOUNS = [
     "sở", "ban", "ngành", "bộ", "cơ quan", "đơn vị", "địa phương", "đoàn thể", "huyện", "thị xã",
     "thành phố", "xã", "phường", "thị trấn", "quận", "cấp", "hội", "phòng", "báo chí", "truyền thông",
-]
-# Classes of actors a list may name without "các": "…, tổ chức chính trị - xã hội tỉnh".
-CLASS_NOUNS = [
-    "tổ chức chính trị - xã hội", "tổ chức chính trị xã hội", "tổ chức đoàn thể", "đoàn thể chính trị - xã hội",
-    "cơ quan báo chí", "cơ quan thông tin", "cơ sở giáo dục", "doanh nghiệp", "lực lượng", "hiệp hội",
-    "tổ chức xã hội", "tổ chức",
-]
-_GROUP_LEAD = r"(?:Thủ trưởng|Lãnh đạo|Chủ tịch)?\s*"
-
-LOCALITY_WORDS = ["tỉnh", "huyện", "thị xã", "thành phố", "xã", "phường", "thị trấn", "quận", "Trung ương",
-                  "trung ương", "thôn", "bản", "khu phố"]
-
-# Field names of departments and ministries, longest first: where the running text gives no
-# clear end to a name ("Sở Du lịch quảng bá …"), a known field settles it.
-KNOWN_FIELDS = [
-    "Thông tin và Truyền thông", "Văn hóa, Thể thao và Du lịch", "Văn hóa và Thể thao", "Du lịch",
-    "Văn hóa, Thông tin, Thể thao và Du lịch", "Văn hóa và Thông tin", "Văn hóa - Thông tin",
-    "Nội vụ", "Ngoại vụ", "Ngoại giao", "Tư pháp", "Tài chính", "Kế hoạch và Đầu tư", "Công Thương",
-    "Công thương", "Nông nghiệp và Phát triển nông thôn", "Nông nghiệp và Môi trường",
-    "Tài nguyên và Môi trường", "Giao thông vận tải", "Xây dựng", "Khoa học và Công nghệ",
-    "Giáo dục và Đào tạo", "Y tế", "Lao động - Thương binh và Xã hội", "Lao động, Thương binh và Xã hội",
-    "Dân tộc", "Dân tộc và Tôn giáo", "Quốc phòng", "Công an", "Hợp tác quốc tế", "Tuyên giáo",
-    "Truyền thông", "Thông tin - Truyền thông", "Kinh tế", "Kinh tế - Hạ tầng", "Hạ tầng",
-    "Tài chính - Kế hoạch", "Tư pháp - Hộ tịch", "Tổ chức cán bộ", "Pháp chế", "Thi đua - Khen thưởng",
-    "Báo chí", "Thông tin đối ngoại", "Phát thanh, Truyền hình và Thông tin điện tử",
 ]
 
 # What ends a name in running text: a function word, or the first syllable of a verb of the
@@ -137,300 +74,6 @@ _VERB_START_RE = re.compile(r"(?:" + "|".join(re.escape(v) for v in sorted(VERB_
                             + r")(?![\wÀ-ỹ])", re.IGNORECASE)
 _LINKS_INSIDE_NAMES = {"và", ",", "-", "–"}
 
-# --- normalisation ----------------------------------------------------------------------------
-
-_PARENS = re.compile(r"\s*\([^)]*\)")
-_EDGE_PUNCT = re.compile(r"^[\s\-–—+•*·.,;:]+|[\s.,;:]+$")
-_KEY_PUNCT = re.compile(r"[^\w&]+")
-_CONNECT_START = re.compile(r"^(?:và|với|cùng|hoặc)\s+", re.IGNORECASE)
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
-
-
-@lru_cache(maxsize=4096)
-def canonical_unit(text: str) -> str:
-    """The display form of a unit name: abbreviations spelled out, tone marks in one place,
-    remarks in parentheses and edge punctuation dropped, first letter capitalised."""
-    text = clean_text(text).replace("\n", " ")
-    text = _PARENS.sub("", text)
-    text = _EDGE_PUNCT.sub("", text)
-    text = _CONNECT_START.sub("", text)
-    text = expand_abbreviations(text) or text
-    text = canonical_tones(text)
-    # "Uỷ ban" and "Ủy Ban" both occur; the canonical spelling keeps only the first word capital.
-    text = re.sub(r"\bỦy Ban\b", "Ủy ban", text)
-    return _capitalise(re.sub(r"\s+", " ", text).strip())
-
-
-_LOOSE_ABBREVIATIONS = {
-    a.lower(): a for a in ABBREVIATIONS if (len(a) >= 4 or "&" in a) and not a[0].islower()
-}
-_LOOSE_TOKEN = re.compile(r"(?<![\w&])[\w&,-]+(?![\w&])")
-
-
-def _expand_loose(text: str) -> str:
-    """Abbreviations typed in lower case ("so tttt", "ubnd tinh") → their upper-case spelling.
-
-    Only long ones: "tp" or "kh" in lower case are more often words than abbreviations."""
-    return _LOOSE_TOKEN.sub(lambda m: _LOOSE_ABBREVIATIONS.get(m.group(0).lower(), m.group(0))
-                            if m.group(0).islower() else m.group(0), text)
-
-
-@lru_cache(maxsize=8192)
-def unit_key(text: str) -> str:
-    """Comparison key: canonical form, accents and case folded, punctuation dropped."""
-    folded = fold_accents(canonical_unit(_expand_loose(text))).lower()
-    return " ".join(_KEY_PUNCT.sub(" ", folded).split())
-
-
-_LOCALITY_TAIL = re.compile(
-    r"(?:\s+(?:" + "|".join(sorted({fold_accents(w).lower() for w in LOCALITY_WORDS}, key=len, reverse=True))
-    + r")(?:\s+[a-z0-9]+){0,3})$"
-)
-_PLACE_KEYS = sorted({fold_accents(p).lower().replace(".", "").replace("-", " ") for p in PROVINCES}, key=len, reverse=True)
-
-
-def base_key(text: str) -> str:
-    """The key without a trailing locality: "… tỉnh Quảng Ninh", "… huyện" — the scope says that.
-
-    Councils keep theirs: "Ủy ban nhân dân tỉnh" and "Ủy ban nhân dân huyện" are different units.
-    """
-    key = unit_key(text)
-    if key.startswith(("uy ban nhan dan", "hoi dong nhan dan")):
-        return key
-    for _ in range(2):
-        for place in _PLACE_KEYS:
-            place = " ".join(place.split())
-            if key.endswith(" " + place):
-                key = key[: -len(place) - 1]
-                break
-        m = _LOCALITY_TAIL.search(key)
-        if m and m.start() > 0:
-            stripped = key[: m.start()]
-            if len(stripped.split()) >= 2:
-                key = stripped
-    return key
-
-
-def unit_variants(text: str) -> list[str]:
-    """Ways the same unit is written: canonical, abbreviated ("Sở TT&TT", "Sở TTTT", "UBND …")."""
-    name = canonical_unit(text)
-    out = [name]
-    for abbr, full in sorted(ABBREVIATIONS.items(), key=lambda kv: -len(kv[1])):
-        if len(full.split()) < 2 or full[0].islower():
-            continue  # only abbreviations of names ("Thông tin và Truyền thông"), not of common nouns
-        if full in name:
-            for variant in list(out):
-                if full in variant:
-                    alt = variant.replace(full, abbr)
-                    if alt not in out:
-                        out.append(alt)
-    return out
-
-
-def unit_matches(query: str, unit: str) -> bool:
-    """Does a unit named in a question (``query``) designate ``unit``?
-
-    Equal keys, or equal once a trailing locality is dropped ("Sở Thông tin và Truyền thông" ↔
-    "Sở Thông tin và Truyền thông tỉnh Quảng Ninh"). A query without a head noun ("Thông tin và
-    Truyền thông") matches any unit of that field.
-    """
-    return match_score(query, unit) > 0
-
-
-def match_score(query: str, unit: str) -> float:
-    q, u = unit_key(query), unit_key(unit)
-    if not q or not u:
-        return 0.0
-    if q == u:
-        return 1.0
-    qb, ub = base_key(query), base_key(unit)
-    if qb == ub:
-        return 0.9
-    if not _starts_with_head(canonical_unit(query)) and (" " + qb + " ") in (" " + ub + " "):
-        return 0.6  # "Thông tin và Truyền thông" → "Sở Thông tin và Truyền thông"
-    return 0.0
-
-
-# --- documents' scope -------------------------------------------------------------------------
-
-_DISTRICT = re.compile(
-    r"\b(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN)\s+(?P<kind>huyện|thị xã|thành phố|quận|HUYỆN|THỊ XÃ|THÀNH PHỐ|QUẬN)\s+"
-    r"(?P<name>(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,2})"
-)
-
-
-def _province_in(text: str, min_hits: int = 1) -> str | None:
-    """The province a text names as "tỉnh X" / "thành phố X" most often (ties: first named).
-
-    A bare place word is not enough: "hòa bình" is also "peace"."""
-    folded = fold_accents(canonical_tones(text)).lower()
-    best: tuple[int, int, str] | None = None
-    for name in PROVINCES:
-        key = fold_accents(canonical_tones(name)).lower().replace("tp. ", "")
-        hits = [m.start() for m in re.finditer(r"\b(?:tinh|thanh pho|tp\.?)\s+" + re.escape(key) + r"\b", folded)]
-        if len(hits) < min_hits:
-            continue
-        if hits and (best is None or (len(hits), -hits[0]) > (best[0], best[1])):
-            best = (len(hits), -hits[0], name)
-    if best is None:
-        return None
-    return {"Hồ Chí Minh": "TP. Hồ Chí Minh", "Huế": "Thừa Thiên Huế"}.get(best[2], best[2])
-
-
-# Central bodies: a document they issue speaks for the whole country, whatever place its date line names.
-NATIONAL_BODIES = [
-    "Thủ tướng Chính phủ", "Chính phủ", "Quốc hội", "Ủy ban Thường vụ Quốc hội", "Văn phòng Chính phủ",
-    "Ban Chấp hành Trung ương", "Bộ Chính trị", "Ban Bí thư",
-]
-
-
-def _national_issuer(issuer: str) -> str | None:
-    """"BỘ CÔNG THƯƠNG", "Bộ Nội vụ", "THỦ TƯỚNG CHÍNH PHỦ" → the body's name in normal case."""
-    key = unit_key(issuer)
-    for body in NATIONAL_BODIES:
-        if key == unit_key(body):
-            return body
-    if key.startswith("bo "):
-        for name in KNOWN_FIELDS:
-            if key == unit_key("Bộ " + name):
-                return "Bộ " + name
-        if not issuer.isupper():
-            return canonical_unit(issuer)
-    return None
-
-
-def _national_prefix(line: str) -> str | None:
-    """A letterhead line that starts with a central body ("BỘ NỘI VỤ CỘNG HÒA XÃ HỘI …")."""
-    key = " " + unit_key(line) + " "
-    bodies = NATIONAL_BODIES + ["Bộ " + f for f in KNOWN_FIELDS]
-    for body in sorted(bodies, key=len, reverse=True):
-        if key.startswith(" " + unit_key(body) + " "):
-            return body
-    return None
-
-
-def document_scope(meta, text: str = "") -> str | None:
-    """Whose units a document names: "Quảng Ninh", "huyện Đông Sơn, Thanh Hóa", "Bộ Nội vụ".
-
-    ``meta`` is a :class:`ingest.metadata.DocMeta` (or anything with province/issuer/title).
-    A central body that issued the document wins; then the province the metadata states, or
-    that the title, the issuer or the letterhead names, or failing those that the text names
-    as "tỉnh X" more than once.
-    """
-    province = getattr(meta, "province", None)
-    issuer = canonical_tones(getattr(meta, "issuer", None) or "")
-    title = getattr(meta, "title", "") or ""
-    national = _national_issuer(issuer) if issuer else None
-    if national and not _province_in(title):  # "… trên địa bàn tỉnh X" is that province's plan
-        return national
-    head = text[:400]
-    if not province:
-        province = (_province_in(title) or _province_in(issuer) or _province_in(head)
-                    or _province_in(text, min_hits=2))
-    district = None
-    m = _DISTRICT.search(" ".join([issuer, title, text[:3000]]))
-    if m:
-        name = m.group("name")
-        name = " ".join(w.capitalize() if w.isupper() else w for w in name.split())
-        district = f"{m.group('kind').lower()} {canonical_tones(name)}"
-    if district and province:
-        return f"{district}, {province}"
-    if province:
-        return province
-    # A ministry's letterhead ("BỘ NỘI VỤ") when the metadata names no issuer.
-    for line in head.split("\n")[:4]:
-        body = _national_prefix(line)
-        if body:
-            return body
-    return (issuer if issuer and not issuer.isupper() else None) or district
-
-
-# --- splitting lists --------------------------------------------------------------------------
-
-def _head_alternatives() -> str:
-    heads = sorted(set(NAMED_HEADS + COMPLETE_HEADS), key=len, reverse=True)
-    return "|".join(re.escape(h) for h in heads)
-
-
-_HEADS_RE = _head_alternatives()
-_ABBR_HEAD_RE = r"(?:" + "|".join(sorted(UNIT_ABBREVIATIONS, key=len, reverse=True)) + r")\b"
-def _either_case(word: str) -> str:
-    return f"[{word[0]}{word[0].upper()}]" + re.escape(word[1:])
-
-
-_GROUP_RE = r"(?:" + _GROUP_LEAD + r"[Cc]ác\s+(?:" + "|".join(
-    _either_case(n) for n in sorted(GROUP_NOUNS, key=len, reverse=True)) + r")\b)"
-# A unit starts here: a capitalised head followed by a name (or a complete head), an
-# abbreviation, or a plural group.
-_CLASS_RE = r"(?:" + "|".join(re.escape(c) for c in sorted(CLASS_NOUNS, key=len, reverse=True)) + r")\b"
-_UNIT_START = re.compile(
-    r"(?:(?:" + _HEADS_RE + r")(?=[\s,.;:)]|$)|" + _ABBR_HEAD_RE + r"|" + _GROUP_RE + r"|Sở\s|Bộ\s|" + _CLASS_RE + ")"
-)
-_SEPARATOR = re.compile(r"\s*(?:[,;]\s*(?:và\s+|cùng\s+|với\s+)?|\s+(?:và|cùng|với|hoặc)\s+|\s+-\s+|\s*/\s*)")
-
-
-def _starts_with_head(text: str) -> bool:
-    text = text.strip()
-    m = _UNIT_START.match(text)
-    if not m:
-        return False
-    head = m.group(0).strip()
-    if head in NAMED_HEADS:
-        rest = text[m.end():].lstrip()
-        return bool(rest) and (rest[0].isupper() or rest[:1].isdigit())
-    return True
-
-
-def split_units(value: str) -> list[str]:
-    """A list of units as a document writes it → one string per unit (as written, trimmed).
-
-    Splits at commas, semicolons and "và"/"cùng"/"với" only where a new unit's head noun follows,
-    so the commas inside "Sở Văn hóa, Thể thao và Du lịch" stay.
-    """
-    value = clean_text(value).replace("\n", " ")
-    value = _EDGE_PUNCT.sub("", value)
-    if not value:
-        return []
-    parts: list[str] = []
-    start = 0
-    for m in _SEPARATOR.finditer(value):
-        if m.start() <= start or m.end() >= len(value):
-            continue
-        if _starts_with_head(value[m.end():]) and _is_unit_text(value[start:m.start()]):
-            parts.append(value[start:m.start()])
-            start = m.end()
-    parts.append(value[start:])
-    out = []
-    for part in parts:
-        part = _CONNECT_START.sub("", _EDGE_PUNCT.sub("", part))
-        if part:
-            out.append(part)
-    return out
-
-
-def _is_unit_text(text: str) -> bool:
-    """A split must leave a unit on the left too ("Sở Văn hóa" is not cut off "Thể thao")."""
-    text = _EDGE_PUNCT.sub("", text)
-    return _starts_with_head(text) or _starts_with_head(_capitalise(text))
-
-
-def is_unit(text: str) -> bool:
-    """Does this text start like a unit name (a head noun, an abbreviation or a plural group)?"""
-    text = _CONNECT_START.sub("", _EDGE_PUNCT.sub("", clean_text(text)))
-    return _starts_with_head(text) or _starts_with_head(_capitalise(text))
-
-
-def is_generic_unit(text: str) -> bool:
-    """"các đơn vị có liên quan", "các cơ quan, đơn vị": a group that designates nobody in particular."""
-    key = unit_key(text)
-    return bool(re.fullmatch(
-        r"(?:cac |nhung )?(?:co quan|don vi|dia phuong|to chuc|ca nhan)(?: (?:co )?lien quan| khac| don vi| dia phuong|,)*",
-        key,
-    ))
-
 
 # --- recognising units in running text ----------------------------------------------------------
 
@@ -451,8 +94,8 @@ _FIELDS_SORTED = sorted(KNOWN_FIELDS, key=len, reverse=True)
 _CONTINUING_SORTED = sorted(CONTINUING_GROUP_NOUNS + LOCALITY_WORDS, key=len, reverse=True)
 _CLASS_SORTED = sorted(CLASS_NOUNS, key=len, reverse=True)
 _LOCALITY_SORTED = sorted(LOCALITY_WORDS, key=len, reverse=True)
-_GROUP_START = re.compile(_GROUP_RE)
-_HEAD_AT = re.compile(r"(?:" + _HEADS_RE + r")(?=[\s,.;:)]|$)|" + _ABBR_HEAD_RE)
+_GROUP_START = re.compile(GROUP_RE)
+_HEAD_AT = re.compile(r"(?:" + HEADS_RE + r")(?=[\s,.;:)]|$)|" + ABBR_HEAD_RE)
 
 
 def _is_cap(word: str) -> bool:

@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from bs4.element import Doctype, ProcessingInstruction
 
 from ingest.document import Block, LoadedDocument, LoadError
-from ingest.normalize import clean_text
+from ingest.lang.normalize import clean_text
 
 # Not <form>: ASP.NET portals (many Vietnamese government sites) wrap the whole page in one.
 _DROP_TAGS = {

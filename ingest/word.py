@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.document import Block, LoadedDocument, LoadError
-from ingest.normalize import clean_text
+from ingest.lang.normalize import clean_text
 from ingest.paragraphs import join_lines
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -18,7 +18,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 def make_settings(home: Path, **overrides):
-    from bot.settings import Settings
+    from ingest.settings import Settings
 
     # A generous rate limit: many tests share one loopback client address.
     values = {"corpus": CORPUS, "model_cache": MODEL_CACHE, "rate_limit_per_minute": 1000, **overrides}
@@ -60,7 +60,7 @@ def services(settings, ingest_report):
 @pytest.fixture(scope="session")
 def app(services):
     """The real FastAPI app over the session's ingested index (sharing its open store)."""
-    from bot.api import create_app
+    from bot.http.app import create_app
 
     application = create_app(services.settings)
     application.state.services = services
@@ -68,8 +68,8 @@ def app(services):
 
 
 def serve(application):
-    """Serve an app on a free loopback port for the duration of the block (bot/serving.py)."""
-    from bot.serving import serve_in_thread
+    """Serve an app on a free loopback port for the duration of the block (bot/http/serving.py)."""
+    from bot.http.serving import serve_in_thread
 
     return serve_in_thread(application)
 

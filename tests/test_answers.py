@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat import answer_payload
-from bot.extractive import lead_in
-from bot.intent import classify
-from bot.parts import asked_part
-from index.abbreviations import equivalent_form, expand_abbreviations
-from index.lexical import analyze
+from bot.answer.chat import answer_payload
+from bot.answer.passages import lead_in
+from bot.answer.intent import classify
+from bot.answer.parts import asked_part
+from ingest.lang.abbreviations import equivalent_form, expand_abbreviations
+from ingest.lang.terms import analyze
 from ingest.metadata import find_signer
 
 
@@ -80,10 +80,10 @@ def test_question_shapes() -> None:
 
 
 def test_count_noun_is_not_read_from_a_word_that_folds_like_may() -> None:
-    from bot.extractive import _count_noun
+    from bot.answer.answer_types import count_noun
 
-    assert _count_noun("Sửa chữa máy móc được bố trí với tổng diện tích tối đa là bao nhiêu?") is None
-    assert _count_noun("Kế hoạch có mấy nhiệm vụ?") == "nhiem vu"
+    assert count_noun("Sửa chữa máy móc được bố trí với tổng diện tích tối đa là bao nhiêu?") is None
+    assert count_noun("Kế hoạch có mấy nhiệm vụ?") == "nhiem vu"
 
 
 def test_numbers_and_equivalent_phrases_match_across_spellings() -> None:
@@ -158,11 +158,11 @@ def test_quantifiers_asked_one_way_answered_the_other(services) -> None:
 
 
 def test_phrase_run_counts_the_longest_repeated_run() -> None:
-    from bot.extractive import _phrase_run, _tokens
+    from bot.answer.answer_types import folded_tokens, phrase_run
 
-    q = _tokens("bị phạt tiền từ bao nhiêu đến bao nhiêu")
-    assert _phrase_run(q, "Người phạm tội còn có thể bị phạt tiền từ 5.000.000 đồng") == 4 / 8
-    assert _phrase_run(q, "không liên quan") == 0.0
+    q = folded_tokens("bị phạt tiền từ bao nhiêu đến bao nhiêu")
+    assert phrase_run(q, "Người phạm tội còn có thể bị phạt tiền từ 5.000.000 đồng") == 4 / 8
+    assert phrase_run(q, "không liên quan") == 0.0
 
 
 def test_asean_by_its_vietnamese_name() -> None:
@@ -171,7 +171,7 @@ def test_asean_by_its_vietnamese_name() -> None:
 
 
 def test_more_ways_of_asking() -> None:
-    from bot.extractive import has_answer_type
+    from bot.answer.answer_types import has_answer_type
 
     # At least / at most, units, "when it applies".
     assert equivalent_form("có quy mô không dưới 10 ha") == "có quy mô ít nhất 10 ha"
@@ -200,7 +200,7 @@ def test_a_letters_addressee_is_its_kinh_gui_line(services) -> None:
 
 
 def test_counts_spelled_out_and_units_asked_by_other_names() -> None:
-    from bot.extractive import has_answer_type
+    from bot.answer.answer_types import has_answer_type
 
     q = "Tổ chức phải nộp mấy bộ tài liệu?"
     assert has_answer_type(classify(q), q, "Hồ sơ gồm 03 (ba) bộ tài liệu quản lý an toàn.")
@@ -209,7 +209,7 @@ def test_counts_spelled_out_and_units_asked_by_other_names() -> None:
 
 
 def test_proper_names_in_questions() -> None:
-    from bot.extractive import proper_names
+    from bot.answer.answer_types import proper_names
 
     assert proper_names("Cặp cửa khẩu Hữu Nghị - Hữu Nghị Quan có trong danh sách của Việt - Trung không?") == [
         "Hữu Nghị", "Hữu Nghị Quan"]
@@ -244,7 +244,7 @@ def test_two_dated_clauses_that_match_alike_are_both_shown(services) -> None:
 
 
 def test_sentences_that_follow_one_another_are_quoted_as_one_span(services) -> None:
-    from bot.citations import CitationList
+    from bot.answer.citations import CitationList
     from index.hybrid import SearchHit
 
     payload = {"chunk_id": "c", "doc_id": "d", "source": "s.txt", "char_start": 0, "title": "T",

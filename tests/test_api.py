@@ -63,7 +63,7 @@ def test_chat_unit_question_cites_the_assignment_line(client, services):
 
 def test_chat_pdf_citation_has_page(client):
     out = ask(client, "Ở huyện Đông Sơn, cơ quan nào tổng hợp kết quả tuyên truyền của các xã để báo cáo UBND tỉnh?")
-    from ingest.normalize import canonical_tones
+    from ingest.lang.normalize import canonical_tones
 
     assert out["grounded"] and "Phòng Văn hóa và Thông tin huyện" in canonical_tones(out["answer"])
     assert out["citations"][0]["page"] in (3, 4)

@@ -1,9 +1,9 @@
-"""Follow-up rewriting and session bounds (bot/conversation.py)."""
+"""Follow-up rewriting and session bounds (bot/answer/conversation.py)."""
 import time
 
 import pytest
 
-from bot.conversation import SessionStore, Turn, rewrite
+from bot.answer.conversation import SessionStore, Turn, rewrite
 
 PREV = Turn(question="Đơn vị nào chủ trì tuyên truyền trên mạng xã hội ở Quảng Ninh?", doc_id="qn-doc")
 

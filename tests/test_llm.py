@@ -26,10 +26,10 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, Request  # module level: the stand-in's annotations resolve here
 
-from bot.citations import Citation
-from bot.extractive import NOT_FOUND, Answer
-from bot.llm import REDACTED, LLMGenerator, api_base, clean_output, load_prompt
-from bot.verify import check_claim, split_sentences, strip_markers, units, verify
+from bot.answer.citations import Citation
+from bot.answer.extractive import NOT_FOUND, Answer
+from bot.answer.llm import REDACTED, LLMGenerator, api_base, clean_output, load_prompt
+from bot.answer.verify import check_claim, split_sentences, strip_markers, units, verify
 from index.hybrid import SearchHit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -428,7 +428,7 @@ def stand_in():
 
 
 def llm_settings(url: str, **kw: Any):
-    from bot.settings import Settings
+    from ingest.settings import Settings
 
     return Settings(home=Path("/nonexistent-unused"), llm_url=url, llm_model="stand-in", **kw)
 
@@ -486,7 +486,7 @@ QUESTIONS = [
     "Kế hoạch tuyên truyền ASEAN của Bộ Nội vụ được ban hành theo quyết định số mấy?",
 ]
 # Through the API, who-owns-what questions are answered from the task table without the LLM
-# (bot/chat.py), so the HTTP test asks about contents.
+# (bot/answer/chat.py), so the HTTP test asks about contents.
 API_QUESTIONS = [
     "Quảng Ninh thiết kế các thông điệp về chủ đề ASEAN đăng trên những hệ thống nào?",
     "Kế hoạch tuyên truyền ASEAN của Bộ Nội vụ được ban hành theo quyết định số mấy?",
@@ -591,7 +591,7 @@ def test_gemma_answers_over_real_retrieval_are_verified_or_fall_back(services, g
 
 def _llm_app(services, url: str):
     """The real app with ``llm_url`` set, sharing the session's open index (one store per process)."""
-    from bot.api import create_app
+    from bot.http.app import create_app
 
     settings = services.settings.model_copy(update=GEMMA_SETTINGS | {"llm_url": url})
     app = create_app(settings)
@@ -692,7 +692,7 @@ def test_real_e5_similarity_keeps_paraphrases_and_rejects_off_topic_sentences(se
     """The embedding gate with the product's e5-small: a coarse guard against off-topic sentences
     (faithful paraphrases measured 0.92-0.99, off-topic ones 0.76-0.79, same-topic inventions 0.85+:
     those are the lexical and specifics checks' job)."""
-    from bot.verify import MIN_SIMILARITY
+    from bot.answer.verify import MIN_SIMILARITY
     from index.embeddings import get_embedding
 
     embedder = get_embedding(settings.embed_model, settings.models_dir)

@@ -19,9 +19,9 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from ingest.document import Block, LoadedDocument, LoadError
 from ingest.loaders import SUPPORTED_EXTENSIONS, load
-from ingest.normalize import clean_text
+from ingest.lang.normalize import clean_text
 from ingest.paragraphs import is_structural_start, is_vietnamese_syllable, join_lines, vietnamese_share
-from ingest.pdf import OCR_MISSING, ocr_unavailable
+from ingest.pdf_ocr import OCR_MISSING, ocr_unavailable
 from ingest.webpage import dateline, is_page_clutter
 
 ROOT = Path(__file__).resolve().parent.parent

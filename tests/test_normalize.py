@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from ingest.normalize import canonical_tones, clean_text, fold_accents, has_diacritics, search_form
+from ingest.lang.normalize import canonical_tones, clean_text, fold_accents, has_diacritics, search_form
 
 
 @pytest.mark.parametrize("old,new", [

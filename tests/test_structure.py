@@ -125,7 +125,7 @@ def test_long_items_split_with_heading_as_context():
 
 
 def test_province_found_on_whole_words_only():
-    from ingest.metadata import find_province
+    from ingest.lang.patterns import find_province
 
     assert find_province("Bên thuê vận chuyển") is None  # "thuê" folds to "thue", not Huế
     assert find_province("UBND tỉnh Thanh Hoá") == "Thanh Hóa"

@@ -8,18 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.summarize import (
-    SummaryError,
-    SummaryRequest,
-    UnknownDocuments,
-    condense,
-    document_heading,
-    document_statements,
-    duplicate_pairs,
-    short_label,
-    summarize,
-    unsupported_parts,
-)
+from bot.summary.composition import duplicate_pairs, unsupported_parts
+from bot.summary.labels import document_heading, short_label
+from bot.summary.statements import condense, document_statements
+from bot.summary.summarize import SummaryError, SummaryRequest, UnknownDocuments, summarize
 
 QN = "asean/quangninh-159-kh-ubnd-2021.docx"
 DS = "asean/dongson-thanhhoa-ke-hoach-asean-2021-2025.pdf"
@@ -141,7 +133,7 @@ def test_a_changed_word_is_caught_as_unsupported(covid_summary):
 def test_docx_export_reads_back(covid_summary, tmp_path):
     from docx import Document
 
-    from bot.report import BULLET_STYLE, REFERENCE_STYLE, REFERENCES_HEADING, to_docx
+    from bot.summary.report import BULLET_STYLE, REFERENCE_STYLE, REFERENCES_HEADING, to_docx
 
     path = to_docx(covid_summary, tmp_path / "bao-cao.docx")
     doc = Document(str(path))
@@ -176,7 +168,7 @@ def test_docx_export_reads_back(covid_summary, tmp_path):
 def test_docx_to_bytes_and_file_object(documents_summary):
     from docx import Document
 
-    from bot.report import to_docx
+    from bot.summary.report import to_docx
 
     data = to_docx(documents_summary)
     assert data[:2] == b"PK"
@@ -186,7 +178,7 @@ def test_docx_to_bytes_and_file_object(documents_summary):
 
 
 def test_markdown_export(covid_summary):
-    from bot.report import to_markdown
+    from bot.summary.report import to_markdown
 
     md = to_markdown(covid_summary)
     lines = md.splitlines()
@@ -206,10 +198,10 @@ def test_markdown_export(covid_summary):
 def client(app):
     from fastapi.testclient import TestClient
 
-    from bot.summary_api import router
+    from bot.http.summary import router
 
     if not any(getattr(r, "path", "") == "/api/summarize" for r in app.routes):
-        app.include_router(router)  # until bot/api.py includes it
+        app.include_router(router)  # until bot/http/app.py includes it
     return TestClient(app)
 
 
@@ -269,7 +261,7 @@ def test_api_errors_are_vietnamese(client, body, status, words):
 def test_cli_writes_docx_and_markdown(services, tmp_path):
     from rich.console import Console
 
-    from bot.summary_cli import summarize_command
+    from bot.cli.summary import summarize_command
 
     console = Console(record=True, width=120)
     out = tmp_path / "bao-cao.docx"

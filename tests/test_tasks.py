@@ -7,18 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from ingest.deadlines import find_deadline
 from ingest.pipeline import Ledger, parse_file
-from ingest.task_table import HEADER, TaskTable
-from ingest.tasks import Task, extract_tasks, find_deadline, tasks_for_document
-from ingest.units import (
-    canonical_unit,
-    document_scope,
-    find_units,
-    split_units,
-    unit_key,
-    unit_matches,
-    unit_variants,
-)
+from ingest.task_export import HEADER
+from ingest.task_table import TaskTable
+from ingest.tasks import Task, extract_tasks, tasks_for_document
+from ingest.unit_match import document_scope, unit_matches, unit_variants
+from ingest.unit_names import canonical_unit, split_units, unit_key
+from ingest.units import find_units
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -237,7 +233,7 @@ def test_api_route(docs, tmp_path):
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
-    from bot.tasks_api import router
+    from bot.http.tasks import router
 
     app = FastAPI()
     app.state.services = type("S", (), {"ledger": _ledger_with(docs, tmp_path, False)})()
@@ -257,7 +253,7 @@ def test_cli_command_exports(docs, table, tmp_path):
 
     from rich.console import Console
 
-    from bot.tasks_cli import tasks_command
+    from bot.cli.tasks import tasks_command
 
     out = StringIO()
     n = tasks_command(unit="UBND các xã thị trấn", doc=None, q=None, csv=tmp_path / "x.csv", xlsx=tmp_path / "x.xlsx",

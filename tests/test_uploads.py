@@ -11,7 +11,7 @@ from tests.conftest import CORPUS, make_settings
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from bot.api import create_app
+    from bot.http.app import create_app
 
     root = tmp_path_factory.mktemp("upload-corpus")
     (root / "asean").mkdir()
@@ -70,7 +70,7 @@ def test_uploads_need_the_admin_token(client):
 
 
 def test_without_a_token_only_this_machine_may_upload(tmp_path):
-    from bot.api import create_app
+    from bot.http.app import create_app
 
     app = create_app(make_settings(tmp_path / "home", corpus=tmp_path / "corpus"))
     with TestClient(app) as c:  # TestClient's client host is "testclient", not loopback

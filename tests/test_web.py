@@ -1,4 +1,4 @@
-"""HTTP-level tests of the widget's routes (bot/web.py) and the rate limiter, through the real
+"""HTTP-level tests of the widget's routes (bot/http/pages.py) and the rate limiter, through the real
 app (bot.api.create_app) over a ledger built by the real ingest (parsing only: these routes
 never touch the vector index, so no model is loaded)."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.ratelimit import TOO_MANY_MESSAGE, RateLimiter
+from bot.http.ratelimit import TOO_MANY_MESSAGE, RateLimiter
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -61,8 +61,8 @@ def web_home(tmp_path_factory, web_corpus) -> Path:
 
 
 def make_client(home: Path, corpus: Path, **overrides) -> TestClient:
-    from bot.api import create_app
-    from bot.settings import Settings
+    from bot.http.app import create_app
+    from ingest.settings import Settings
 
     fields = {"home": home, "corpus": corpus, "allowed_origins": [PORTAL], "rate_limit_per_minute": 1000}
     settings = Settings(**{**fields, **overrides})

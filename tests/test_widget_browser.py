@@ -289,7 +289,7 @@ def test_rate_limited_question_shows_a_vietnamese_message(browser, app, tmp_path
     """A second real server with a budget of one question a minute. Its home holds a copy of the
     session's ledger (the widget reads suggestions from it) and nothing else: the one question
     it lets through is an empty one, refused before any index is needed."""
-    from bot.api import create_app
+    from bot.http.app import create_app
 
     settings = app.state.services.settings
     home = tmp_path / "home"

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     llm_timeout: float = 60.0
     llm_max_tokens: int = 300
     llm_context_window: int = 4096
-    # Embedding similarity a generated sentence needs with its quote (bot/verify.py); 0 turns it off.
+    # Embedding similarity a generated sentence needs with its quote (bot/answer/verify.py); 0 turns it off.
     llm_min_similarity: float = 0.85
 
     # Ingest limits.

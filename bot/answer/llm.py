@@ -3,7 +3,7 @@
 ``ChatService`` calls it only after the extractive answerer found grounded evidence, so
 abstaining stays with the extractive path. The model gets the top passages numbered [1]…[n]
 (``prompts/answer.vi.md``); its answer is split into sentences and each is verified against
-the passages it cites (``bot/verify.py``). Surviving sentences keep their own words; their
+the passages it cites (``bot/answer/verify.py``). Surviving sentences keep their own words; their
 markers are renumbered to citations that quote the supporting sentences exactly. When too
 little survives, or the server fails or is slow, the extractive answer is returned unchanged,
 with ``debug["llm"] = "fallback: <why>"``: a user never sees an unverified sentence or an error.
@@ -19,15 +19,15 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-from bot.citations import CitationList
-from bot.extractive import NOT_FOUND, Answer
-from bot.verify import MIN_OVERLAP, MIN_SIMILARITY, Evidence, VerifiedSentence, injected_spans, verify
+from bot.answer.citations import CitationList
+from bot.answer.extractive import NOT_FOUND, Answer
+from bot.answer.verify import MIN_OVERLAP, MIN_SIMILARITY, Evidence, VerifiedSentence, injected_spans, verify
 from index.hybrid import SearchHit
-from ingest.normalize import fold_accents
+from ingest.lang.normalize import fold_accents
 
 log = logging.getLogger(__name__)
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 # Shown instead of text in a passage that addresses the model (it is never evidence either).
 REDACTED = "(đoạn văn bản chứa yêu cầu gửi cho trợ lý, đã lược bỏ)"
 _ABSTAIN = fold_accents(NOT_FOUND).lower().rstrip(".")

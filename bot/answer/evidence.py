@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
-from index.lexical import FOLDED_QUESTION_WORDS, QUESTION_WORDS, variants
-from ingest.normalize import fold_accents, has_diacritics
-from ingest.sentences import split_sentences
+from ingest.lang.terms import FOLDED_QUESTION_WORDS, QUESTION_WORDS, variants
+from ingest.lang.normalize import fold_accents, has_diacritics
+from ingest.lang.sentences import split_sentences
 
 # Function words and colloquial glue: a passage need not contain "ở", "lo", "lại" to answer.
 FUNCTION_WORDS = set(

@@ -27,12 +27,12 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.middleware.cors import CORSMiddleware
 
-from bot.deps import get_services
-from bot.ratelimit import feedback_rate_limit
+from bot.http.deps import get_services
+from bot.http.ratelimit import feedback_rate_limit
 from bot.services import Services
-from bot.settings import Settings
+from ingest.settings import Settings
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 WIDGET_CACHE_SECONDS = 300
 
 NOT_FOUND_DOCUMENT = "Không tìm thấy văn bản."

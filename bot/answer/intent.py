@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.normalize import fold_accents, has_diacritics
+from ingest.lang.normalize import fold_accents, has_diacritics
 
 
 @dataclass

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.intent import classify
-from index.abbreviations import equivalent_form
-from ingest.metadata import SIGNER_OFFICES
-from ingest.normalize import fold_accents
+from bot.answer.intent import classify
+from ingest.lang.abbreviations import equivalent_form
+from ingest.lang.patterns import SIGNER_OFFICES
+from ingest.lang.normalize import fold_accents
 
 # A title line above a signer's name: "KT. BỘ TRƯỞNG", "TM. ỦY BAN NHÂN DÂN", "PHÓ CHỦ TỊCH".
 _SIGNATURE_TITLE = re.compile(r"^(?:KT\.|TM\.|Q\.|TL\.|TUQ\.|THAY MẶT|PHÓ|" + SIGNER_OFFICES + ")")

@@ -15,8 +15,8 @@ from os import PathLike
 from pathlib import Path
 from typing import IO
 
-from bot.citations import Citation
-from bot.summarize import Summary
+from bot.answer.citations import Citation
+from bot.summary.composition import Summary
 
 FONT = "Times New Roman"
 BODY_PT = 13

@@ -25,11 +25,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from bot.evidence import sentences as passage_sentences, terms
-from index.abbreviations import expand_abbreviations
-from index.lexical import QUESTION_WORDS, analyze
-from ingest.metadata import NUMBER
-from ingest.normalize import fold_accents
+from bot.answer.evidence import sentences as passage_sentences, terms
+from ingest.lang.abbreviations import expand_abbreviations
+from ingest.lang.terms import QUESTION_WORDS, analyze
+from ingest.lang.patterns import NUMBER
+from ingest.lang.normalize import fold_accents
 
 # From tests/test_llm.py's paraphrases and hallucinations of corpus passages: faithful sentences
 # overlapped 0.92-1.0, unrelated ones 0.36-0.43 (the wrong-detail ones overlap fully: the

@@ -6,15 +6,15 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from bot.citations import Citation
-from bot.conversation import SessionStore, Turn, rewrite
-from bot.extractive import ROLE_LABELS, Answer, ExtractiveAnswerer
-from bot.intent import Intent, classify
+from bot.answer.citations import Citation
+from bot.answer.conversation import SessionStore, Turn, rewrite
+from bot.answer.extractive import ROLE_LABELS, Answer, ExtractiveAnswerer
+from bot.answer.intent import Intent, classify
 from index.hybrid import Retriever, SearchHit
 
 
 class Generator(Protocol):
-    """An LLM answerer that rewrites a grounded answer from the same passages (bot/llm.py)."""
+    """An LLM answerer that rewrites a grounded answer from the same passages (bot/answer/llm.py)."""
 
     def generate(self, question: str, hits: list[SearchHit], fallback: Answer) -> Answer: ...
 
@@ -52,7 +52,8 @@ def unit_mention(text: str, task: Any, unit: str) -> tuple[int, int, str] | None
     """Where the document itself names ``unit`` for ``task``: inside the assigning words, else the
     nearest mention above them (the heading of a unit's duties, "Giao Vụ … chủ trì" before a
     long sentence). Returns document offsets and the name as written there."""
-    from ingest.units import find_units, unit_key
+    from ingest.unit_names import unit_key
+    from ingest.units import find_units
 
     key = unit_key(unit)
 
@@ -123,7 +124,7 @@ _DUTY_WORDS = re.compile(r"\b(?:nhiem vu|duoc giao|phai lam|giao cho|trach nhiem
 def _asks_ownership(intent: Intent, question: str) -> bool:
     """Questions the task table answers: who owns a task (in the plans' own role words), or what
     a unit is assigned. "Báo cáo cho cơ quan nào?" asks a recipient, not an owner: passages answer it."""
-    from ingest.normalize import fold_accents
+    from ingest.lang.normalize import fold_accents
 
     if intent.kind == "unit":
         return not intent.recipient

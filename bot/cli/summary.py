@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.report import to_docx, to_markdown
-from bot.summarize import SummaryError, SummaryRequest, summarize
+from bot.summary.report import to_docx, to_markdown
+from bot.summary.summarize import SummaryError, SummaryRequest, summarize
 
 
 def summarize_command(topic: str | None = None, doc: list[str] | None = None, by: str | None = None,
@@ -36,7 +36,7 @@ def summarize_command(topic: str | None = None, doc: list[str] | None = None, by
     own = services is None
     if own:
         from bot.services import Services
-        from bot.settings import get_settings
+        from ingest.settings import get_settings
 
         services = Services(get_settings())
     try:

@@ -9,11 +9,11 @@ from typing import AsyncIterator
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from bot.chat import InputError, answer_payload, check_message
-from bot.deps import get_services
-from bot.schemas import ChatRequest, ChatResponse, DocumentOut, DocumentsResponse, SearchRequest, SearchResponse
+from bot.answer.chat import InputError, answer_payload, check_message
+from bot.http.deps import get_services
+from bot.http.schemas import ChatRequest, ChatResponse, DocumentOut, DocumentsResponse, SearchRequest, SearchResponse
 from bot.services import Services
-from bot.settings import Settings
+from ingest.settings import Settings
 
 
 
@@ -24,15 +24,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = Services(settings)
     app.state.settings = settings
 
-    from bot import web
-    from bot.ratelimit import rate_limit
+    from bot.http import pages
+    from bot.http.ratelimit import rate_limit
 
-    web.add_cors(app, settings)
-    app.include_router(web.router)
-    from bot.summary_api import router as summary_router
-    from bot.tasks_api import router as tasks_router
+    pages.add_cors(app, settings)
+    app.include_router(pages.router)
+    from bot.http.summary import router as summary_router
+    from bot.http.tasks import router as tasks_router
 
-    from bot.uploads import router as upload_router
+    from bot.http.uploads import router as upload_router
 
     app.include_router(tasks_router)
     app.include_router(summary_router)

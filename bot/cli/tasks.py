@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.services import Services
-from bot.settings import get_settings
-from ingest.task_table import HEADER, TaskTable
+from ingest.settings import get_settings
+from ingest.task_export import HEADER
+from ingest.task_table import TaskTable
 
 
 def tasks_command(unit: str | None = None, doc: str | None = None, q: str | None = None,

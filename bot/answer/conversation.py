@@ -18,9 +18,9 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from bot.evidence import terms
-from ingest.metadata import NUMBER, find_province
-from ingest.normalize import fold_accents
+from bot.answer.evidence import terms
+from ingest.lang.patterns import NUMBER, find_province
+from ingest.lang.normalize import fold_accents
 
 _REFERS_BACK = re.compile(
     r"^(?:còn|vậy|thế còn|thế|thế thì|vậy thì|và|rồi|ngoài ra|con|vay|the con|the)\b|"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
 
-from bot.deps import get_services
+from bot.http.deps import get_services
 from bot.services import Services
 from ingest.loaders import SUPPORTED_EXTENSIONS
 from ingest.pipeline import ingest

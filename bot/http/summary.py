@@ -17,8 +17,8 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.report import DOCX_MEDIA_TYPE, to_docx, to_markdown
-from bot.summarize import GROUPS, SummaryError, SummaryRequest, summarize
+from bot.summary.report import DOCX_MEDIA_TYPE, to_docx, to_markdown
+from bot.summary.summarize import GROUPS, SummaryError, SummaryRequest, summarize
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["summaries"])
@@ -29,7 +29,7 @@ MAX_BULLETS = 50
 FILENAME = "bao-cao"
 
 try:
-    from bot.ratelimit import make_rate_limit
+    from bot.http.ratelimit import make_rate_limit
 
     # A summary costs many retrievals and embeddings: its own budget, apart from chat.
     summary_rate_limit = make_rate_limit("summary")

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bot.settings import get_settings
+from ingest.settings import get_settings
 
 app = typer.Typer(help="Vietnamese RAG chatbot over government plans and ASEAN materials.", no_args_is_help=True)
 console = Console()
@@ -147,7 +147,7 @@ def tasks(unit: Optional[str] = typer.Option(None, "--unit", help="Unit name (an
           csv: Optional[Path] = typer.Option(None, "--csv", help="Export to CSV."),
           xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Export to Excel.")) -> None:
     """Who owns what: tasks of the plans with their lead, partner units and deadlines."""
-    from bot.tasks_cli import tasks_command
+    from bot.cli.tasks import tasks_command
 
     tasks_command(unit, doc, q, csv, xlsx)
 
@@ -158,7 +158,7 @@ def summarize(topic: Optional[str] = typer.Option(None, "--topic", help="What th
               by: Optional[str] = typer.Option(None, "--by", help="document, pillar or province"),
               out: Optional[Path] = typer.Option(None, "--out", help="Write .docx or .md (else print Markdown).")) -> None:
     """A cited summary of a topic or of documents, for report writers (DOCX or Markdown)."""
-    from bot.summary_cli import summarize_command
+    from bot.cli.summary import summarize_command
 
     raise typer.Exit(summarize_command(topic, doc, by, out))
 
@@ -167,7 +167,7 @@ def summarize(topic: Optional[str] = typer.Option(None, "--topic", help="What th
 def ask(question: str, as_json: bool = typer.Option(False, "--json", help="Print JSON."),
         session: Optional[str] = typer.Option(None, "--session", help="Session id for follow-up questions.")) -> None:
     """Ask a question; the answer cites the passages it relies on."""
-    from bot.chat import InputError, answer_payload, check_message
+    from bot.answer.chat import InputError, answer_payload, check_message
 
     services = _services()
     try:
@@ -196,7 +196,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the HTTP API and the widget demo page."""
     import uvicorn
 
-    from bot.api import create_app
+    from bot.http.app import create_app
 
     application = create_app(get_settings())
     # The model, the statistics and the task table load once here, not on the first visitor's question.

@@ -1,0 +1,1 @@
+"""The ``aseanbot`` command line (``main``), with its tasks and summary commands."""

@@ -1,0 +1,330 @@
+"""The grammar of assignments in narrative sentences: who a sentence makes lead, focal point,
+partner or guide, and the reporting duties inside it.
+
+A doer comes from a directive and its object ("Giao Vụ Hợp tác quốc tế chủ trì …", "chỉ đạo các
+cơ sở giáo dục tổ chức …"), from a unit list as the subject followed by an action verb ("Sở X chủ
+trì, phối hợp với Sở Y …"), from "… do X chủ trì", or from a closing parenthesis ("(Sở X chủ trì;
+các sở, ngành phối hợp; thời gian: quý II/2022)"). Past events ("Sở X đã tổ chức …") and issuing
+formulas ("Chính phủ ban hành Nghị định …") name no doer. A reporting clause ("báo cáo … gửi về
+Sở X") is split off as a duty of its own, with "để tổng hợp, báo cáo Y" after it as X's.
+"""
+from __future__ import annotations
+
+import re
+
+from ingest.assignments import ROLES, add_unique, merge_roles, named
+from ingest.deadlines import find_deadline
+from ingest.unit_names import CLASS_NOUNS, GROUP_NOUNS, is_generic_unit, unit_key
+from ingest.units import unit_at, unit_list_at
+
+# --- vocabulary ----------------------------------------------------------------------------------
+
+# Action verbs: what a unit named as subject, or as object of a directive, goes on to do.
+# "báo cáo viên", "tuyên truyền viên" are people, not verbs.
+_ACTION_VERB = re.compile(
+    r"\s*(?:,\s*)?(?:sẽ\s+|cần\s+|phải\s+|tiếp tục\s+|được giao\s+)*"
+    r"(?P<verb>chủ trì|làm đầu mối|là đầu mối|làm cơ quan đầu mối|phụ trách|có trách nhiệm|chịu trách nhiệm|"
+    r"căn cứ|triển khai|thực hiện|tổ chức|xây dựng|theo dõi|hướng dẫn|tham mưu|phối hợp|định kỳ|"
+    r"thường xuyên|chủ động|rà soát|nghiên cứu|hoàn thành|hoàn thiện|cung cấp|tăng cường|đẩy mạnh|bố trí|cử|"
+    r"ban hành|trình|báo cáo|đôn đốc|kiểm tra|giám sát|quản lý|duy trì|mở|đăng tải|tuyên truyền|bảo đảm|"
+    r"đảm bảo|nắm bắt|nắm|tập trung|lồng ghép|biên soạn|sản xuất|phổ biến|tổng hợp|cập nhật|đề xuất|lựa chọn|"
+    r"quán triệt|vận động|hỗ trợ|tham gia|khai thác|sử dụng|giới thiệu|quảng bá|xử lý|phát hiện|đấu tranh|"
+    r"phát động|thiết kế|chia sẻ|tiếp nhận|nâng cao|kịp thời|tích cực|đăng|phát sóng|tiếp sóng|dành|"
+    r"chỉ đạo|định hướng|lập|gửi|thẩm định|bảo vệ|chuẩn bị|tiến hành|đánh giá|thống kê|xây|phát hành)"
+    r"(?![\wÀ-ỹ])(?!\s+viên\b)",
+    re.IGNORECASE,
+)
+# "Giao X …", "chỉ đạo X …", "yêu cầu X …": the object of a directive is the doer.
+_DIRECTIVE = re.compile(r"(?:(?<=^)|(?<=[\s,;:(]))(?P<verb>[Gg]iao(?:\s+cho)?|[Pp]hân công(?:\s+cho)?|[Yy]êu cầu|"
+                        r"[Đđ]ề nghị|[Ủủ]y quyền(?:\s+cho)?|[Cc]hỉ đạo|[Đđ]ịnh hướng)\s+")
+# Actors described in ordinary words: a plural of an actor noun, a staff, a portal's editors.
+_ACTOR_NOUNS = sorted(set(GROUP_NOUNS + CLASS_NOUNS + [
+    "phương tiện thông tin", "phóng viên", "báo cáo viên", "tuyên truyền viên", "cán bộ", "chủ đầu tư",
+    "nhà trường", "hợp tác xã", "cơ quan", "chi bộ", "tổ chức đảng", "đảng viên", "nhà xuất bản", "tòa soạn",
+]), key=len, reverse=True)
+_ACTOR_START = re.compile(r"(?:[Cc]ác|[Nn]hững)\s+(?:" + "|".join(re.escape(n) for n in _ACTOR_NOUNS) + r")(?![\wÀ-ỹ])|"
+                          r"[Đđ]ội ngũ\s|[Ll]ực lượng\s|[Cc]ổng [Tt]hông tin điện tử", re.IGNORECASE)
+_PARTNER = re.compile(r"(?<!quy chế )(?<!cơ chế )(?:phối hợp|đ[ầấ]u mối)(?:\s+chặt chẽ)?(?:\s+thông tin)?\s+(?:với|cùng|giữa)\s+",
+                      re.IGNORECASE)
+_GUIDED_BY = re.compile(r"(?:theo|trên cơ sở|dưới)\s+(?:sự\s+)?(?:chỉ đạo|định hướng)(?:\s*(?:,|và)\s*"
+                        r"(?:hướng dẫn|thông báo|định hướng|chỉ đạo))?\s+của\s+", re.IGNORECASE)
+_LED_BY = re.compile(r"\bdo\s+")
+# "do X chủ trì" only: "do X phụ trách" describes a portfolio more often than a task
+_LED_VERB = re.compile(r"\s*chủ trì\b")
+_PAST = re.compile(r"^\s*(?:,\s*)?(?:đã|vừa|từng|được\s+(?!giao))\b", re.IGNORECASE)
+# "Chính phủ ban hành Nghị định …", "UBND tỉnh ban hành Kế hoạch …": the document issuing itself.
+_ISSUING = re.compile(r"^\s*(?:đã\s+)?ban hành\s+(?:Nghị định|Thông tư|Quyết định|Chỉ thị|Kế hoạch|Nghị quyết|Luật|"
+                      r"Công văn|Hướng dẫn|Quy chế|Quy định|Chương trình|văn bản)", re.IGNORECASE)
+# "… trong phạm vi chức năng, nhiệm vụ (được giao), tăng cường …": the formula between subject and verb.
+_MANDATE = re.compile(r"\s*,?\s*(?:trong phạm vi|theo|căn cứ|trên cơ sở)\s+(?:chức năng,?\s*nhiệm vụ(?:,?\s*quyền hạn)?"
+                      r"(?:\s+(?:được giao|của mình|được phân công))?)\s*,?", re.IGNORECASE)
+_FOCAL = re.compile(r"^\s*(?:,\s*)?(?:(?:chủ trì|phụ trách)\s*,?\s*)?(?:và\s+)?(?:làm|là)\s+(?:cơ quan\s+|đơn vị\s+)?đầu mối",
+                    re.IGNORECASE)
+_LEAD_WORD = re.compile(r"^\s*(?:,\s*)?(?:sẽ\s+|được giao\s+)?(?:chủ trì|phụ trách)\b", re.IGNORECASE)
+_REPORT = re.compile(r"(?:(?<=^)|(?<=,\s)|(?<=;\s)|(?<=^-\s))\s*(?P<r>(?:[Đđ]ịnh kỳ\s+|[Hh]ằng năm\s+|[Hh]àng năm\s+)?"
+                     r"[Bb]áo cáo)\b")
+_REPORT_TO = re.compile(r"\b(?:gửi\s+)?(?:về|lên|cho|với)\s+")
+_ONWARD = re.compile(r"\s*(?:\([^)]*\)\s*)?để\s+(?:\w+\s+)?tổng hợp\s*,?\s*(?:và\s+)?báo cáo\s+")
+_ONWARD_START = re.compile(r"\s*để\s+(?:\w+\s+)?tổng hợp\b")
+
+
+# --- finding roles -------------------------------------------------------------------------------
+
+def _actor_phrase_end(text: str, pos: int) -> int:
+    """End of an actor described in ordinary words ("các phương tiện thông tin đại chúng",
+    "đội ngũ báo cáo viên"): up to a comma, a following actor, or an action verb."""
+    end = pos
+    words = 0
+    for m in re.finditer(r"[\wÀ-ỹ&-]+|[^\w\s]", text[pos:]):
+        token_at = pos + m.start()
+        token = m.group(0)
+        if not token[0].isalnum():
+            break
+        if words >= 1 and _ACTION_VERB.match(text, token_at) and not text[end:token_at].strip(" "):
+            break
+        if token == "và":
+            nxt = re.compile(r"và\s+").match(text, token_at)
+            if nxt and (_ACTOR_START.match(text, nxt.end()) or unit_at(text, nxt.end())):
+                break
+        end = token_at + len(token)
+        words += 1
+        if words >= 9:
+            break
+    return end
+
+
+def _actor_list_at(text: str, pos: int) -> list[tuple[int, int, str]]:
+    """Actors named after a directive ("chỉ đạo các cơ quan chức năng, đội ngũ báo cáo viên …"):
+    recognised units, or phrases that start like a class of actors."""
+    out: list[tuple[int, int, str]] = []
+    while True:
+        p = re.compile(r"\s*").match(text, pos).end()
+        u = unit_at(text, p, bare_classes=bool(out))
+        if u is not None:
+            a_start, a_end = u.start, u.end
+        elif _ACTOR_START.match(text, p):
+            a_start, a_end = p, _actor_phrase_end(text, p)
+        else:
+            break
+        if a_end <= a_start:
+            break
+        out.append((a_start, a_end, text[a_start:a_end].rstrip(" ,;")))
+        link = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+").match(text, a_end)
+        if not link:
+            break
+        nxt = link.end()
+        if not (unit_at(text, nxt, bare_classes=True) or _ACTOR_START.match(text, nxt)):
+            break
+        pos = nxt
+    return out
+
+
+def loose_roles(clause: str) -> dict[str, list[str]] | None:
+    """Roles a clause gives without naming a doer: partners ("phối hợp với X") and guiding
+    bodies ("theo chỉ đạo của X", "trên cơ sở chỉ đạo của X")."""
+    roles: dict[str, list[str]] = {}
+    for m in _PARTNER.finditer(clause):
+        add_unique(roles.setdefault("partner", []), named(unit_list_at(clause, m.end()), keep_generic=True))
+    for m in _GUIDED_BY.finditer(clause):
+        add_unique(roles.setdefault("guiding", []), named(unit_list_at(clause, m.end())))
+    roles = {k: v for k, v in roles.items() if v}
+    return roles or None
+
+
+# Openers of an adverbial that may precede a subject; anything else before a comma may be part of
+# the predicate ("Tổng hợp kết quả … của các đơn vị, UBND các xã …" names no subject).
+_ADVERBIAL = re.compile(
+    r"(?:Trong|Về|Đồng thời|Bên cạnh đó|Theo đó|Ngoài ra|Trên cơ sở|Căn cứ|Sau khi|Khi|Trường hợp|Để|Hằng năm|"
+    r"Hàng năm|Định kỳ|Đối với|Trước ngày|Chậm nhất|Kể từ|Tại|Từ năm|Từ nay|Riêng|Mặt khác|Năm \d{4})\b")
+
+
+def _subject_positions(clause: str) -> list[int]:
+    """Where a clause's subject may start: after a bullet or number, and after an opening
+    adverbial up to the first comma ("Trong thời gian 05 ngày …, Ủy ban nhân dân cấp huyện …")."""
+    m = re.compile(r"^\s*(?:[-–—+•*·]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s*|[a-zđ]\)\s*)?").match(clause)
+    first = m.end() if m else 0
+    out = [first]
+    comma = clause.find(", ", first)
+    if 0 < comma - first <= 150 and _ADVERBIAL.match(clause, first):
+        out.append(comma + 2)
+    return out
+
+
+def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[str, ...] | None = None,
+                  ) -> dict[str, list[str]] | None:
+    """Every role a clause states, or None. A doer (lead or focal) comes from:
+
+    - a directive and its object: "Giao Vụ Hợp tác quốc tế chủ trì …", "chỉ đạo các cơ sở giáo
+      dục tổ chức …", "yêu cầu Thủ trưởng các đơn vị … căn cứ …";
+    - a unit list as the subject: "Các sở, ban, ngành … căn cứ …", "Bộ Nội vụ sẽ thường xuyên …";
+    - "… do X chủ trì" (when ``allow_led_by``).
+
+    "X phối hợp với Y …" makes X a partner, not a lead: the document does not say who leads.
+    """
+    roles: dict[str, list[str]] = {r: [] for r in ROLES}
+    for m in _DIRECTIVE.finditer(clause):
+        if directives is not None and not m.group("verb").lower().startswith(directives):
+            continue
+        if re.match(r"\s*của\b", clause[m.end():]):
+            continue  # "chỉ đạo của X" guides, it does not assign
+        actors = _actor_list_at(clause, m.end())
+        if not actors:
+            continue
+        after = clause[actors[-1][1]:]
+        if _PAST.match(after) or not _ACTION_VERB.match(after):
+            continue
+        names = named([a[2] for a in actors])
+        if not names:
+            continue
+        if _FOCAL.match(after):
+            add_unique(roles["focal"], names)
+        if not _FOCAL.match(after) or _LEAD_WORD.match(after):
+            add_unique(roles["lead"], names)  # "làm đầu mối" alone makes a focal unit, not a lead
+        break
+    if not roles["lead"]:
+        for at in _subject_positions(clause):
+            units = unit_list_at(clause, at)
+            if not units:
+                continue
+            after = clause[units[-1].end:]
+            mandate = _MANDATE.match(after)
+            if mandate:
+                after = after[mandate.end():]
+            verb = _ACTION_VERB.match(after)
+            names = named(units)
+            if not verb or not names or _PAST.match(after) or _ISSUING.match(after):
+                continue
+            if verb.group("verb").lower() == "phối hợp":
+                add_unique(roles["partner"], names)
+            else:
+                if _FOCAL.match(after):
+                    add_unique(roles["focal"], names)
+                if not (_FOCAL.match(after) and not _LEAD_WORD.match(after)):
+                    add_unique(roles["lead"], names)
+            break
+    if not roles["lead"] and not roles["focal"] and allow_led_by:
+        for m in _LED_BY.finditer(clause):
+            units = unit_list_at(clause, m.end())
+            if units and _LED_VERB.match(clause, units[-1].end):
+                add_unique(roles["lead"], named(units))
+    loose = loose_roles(clause) or {}
+    doers = {unit_key(u) for u in roles["lead"] + roles["focal"]}
+    loose["partner"] = [p for p in loose.get("partner", []) if unit_key(p) not in doers]
+    merge_roles(roles, loose)
+    return roles if any(roles.get(r) for r in ROLES) else None
+
+
+def has_doer(roles: dict[str, list[str]] | None) -> bool:
+    return bool(roles and (roles.get("lead") or roles.get("focal")))
+
+
+def paren_roles(sentence: str) -> tuple[dict[str, list[str]], str | None, int] | None:
+    """Roles in a closing parenthesis: "Tổ chức hội nghị … (Sở Công Thương chủ trì; các sở, ngành
+    phối hợp; thời gian: quý II/2022)". Returns (roles, deadline, where the parenthesis opens)."""
+    for m in re.finditer(r"\(([^()]{6,300})\)", sentence):
+        roles: dict[str, list[str]] = {r: [] for r in ROLES}
+        deadline = None
+        for part in re.split(r"\s*;\s*", m.group(1)):
+            part = part.strip()
+            if not part:
+                continue
+            key = re.match(r"(?:thời gian|thời hạn|tiến độ|hoàn thành)[^:]*:\s*(.+)$", part, re.IGNORECASE)
+            if key:
+                deadline = key.group(1).strip()
+                continue
+            # "X chủ trì, Y phối hợp": each unit list followed by its role word
+            pos = 0
+            while pos < len(part):
+                units = unit_list_at(part, pos)
+                if not units:
+                    found = find_deadline(part[pos:])
+                    if found and found[1] == 0:
+                        deadline = found[0]
+                    break
+                after = part[units[-1].end:]
+                role_word = re.match(r"\s*(chủ trì|thực hiện|phụ trách|triển khai|phối hợp|tham gia|làm đầu mối|đầu mối)\b",
+                                     after, re.IGNORECASE)
+                if not role_word:
+                    break
+                word = role_word.group(1).lower()
+                names = named(units, keep_generic=True)
+                if word in ("phối hợp", "tham gia"):
+                    add_unique(roles["partner"], names)
+                elif "đầu mối" in word:
+                    add_unique(roles["focal"], names)
+                else:
+                    add_unique(roles["lead"], [n for n in names if not is_generic_unit(n)])
+                nxt = re.compile(r"\s*,\s*").match(part, units[-1].end + role_word.end())
+                if not nxt:
+                    break
+                pos = nxt.end()
+        if roles["lead"] or roles["focal"]:
+            return roles, deadline, m.start()
+    return None
+
+
+def report_segment(clause: str):
+    """A reporting duty inside a clause: "… báo cáo … (gửi) về X (…) để tổng hợp, báo cáo Y".
+
+    Returns (start, end, recipients X, onward) with onward = (start, end, Y) or None; None when
+    the clause reports to no named unit ("báo cáo và đề xuất Lãnh đạo Bộ" stays in its duty).
+    """
+    for m in _REPORT.finditer(clause):
+        r_start = m.start("r")
+        for to in _REPORT_TO.finditer(clause, m.end("r")):
+            if to.start() - m.end("r") > 160:
+                break
+            if re.search(r"[;.]", clause[m.end("r"):to.start()]):
+                break
+            units = unit_list_at(clause, to.end())
+            recipients = named(units) if units else []
+            if not recipients:
+                continue
+            rec_end = units[-1].end
+            paren = re.compile(r"\s*\([^)]*\)").match(clause, rec_end)
+            seg_end = paren.end() if paren else rec_end
+            onward = None
+            r_end = len(clause)
+            if _ONWARD_START.match(clause, seg_end):
+                up = _ONWARD.match(clause, seg_end)
+                upward = named(unit_list_at(clause, up.end())) if up else []
+                if upward:
+                    ow = _ONWARD_START.match(clause, seg_end)
+                    o_start = ow.start() + (len(ow.group(0)) - len(ow.group(0).lstrip()))
+                    onward = (o_start, len(clause), upward)
+                    r_end = seg_end
+            return r_start, r_end, recipients, onward
+    return None
+
+
+def report_recipients(text: str) -> list[str]:
+    """Who a duty reports to: "báo cáo UBND tỉnh và UBND huyện", "báo cáo … về Vụ Hợp tác quốc tế"."""
+    out: list[str] = []
+    for m in re.finditer(r"\bbáo cáo\b", text, re.IGNORECASE):
+        to = re.compile(r"\s+(?:[^,;.()]{0,80}?\s)?(?:gửi\s+)?(?:về|lên|cho|với)\s+", re.IGNORECASE).match(text, m.end())
+        direct = re.compile(r"(?:\s+và\s+đề xuất)?\s+", re.IGNORECASE).match(text, m.end())
+        for at in ([to.end()] if to else []) + ([direct.end()] if direct else []):
+            names = named(unit_list_at(text, at))
+            if names:
+                add_unique(out, names)
+                break
+    return out
+
+
+def clauses(sentence: str) -> list[tuple[int, int]]:
+    """";"-separated clauses (semicolons inside parentheses do not count)."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    depth = 0
+    for i, ch in enumerate(sentence):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch == ";" and depth == 0:
+            spans.append((pos, i))
+            pos = i + 1
+            while pos < len(sentence) and sentence[pos] == " ":
+                pos += 1
+    spans.append((pos, len(sentence)))
+    return [(a, b) for a, b in spans if sentence[a:b].strip()]

@@ -56,11 +56,20 @@ class Settings(BaseSettings):
     # Uploads change what every user is answered from: with a token set they need
     # "Authorization: Bearer <token>"; without one they are accepted from this machine only.
     admin_token: str | None = None
+    # Keys of the OpenAI-compatible API and the MCP server: a JSON object {"key": "public" |
+    # "internal"} (the access level a key's caller gets) or a JSON list of keys (all public).
+    # Unset: those interfaces answer this machine only.
+    api_keys: dict[str, str] | list[str] = Field(default_factory=dict)
     # Only behind a reverse proxy we run: otherwise X-Forwarded-For is client-chosen and would
     # let anyone dodge the rate limit by inventing addresses.
     trust_forwarded_for: bool = False
     # Widget feedback (thumbs up/down), one JSON object per line; unset means home/feedback.jsonl.
     feedback_path: Path | None = None
+
+    @property
+    def api_key_levels(self) -> dict[str, str]:
+        keys = self.api_keys
+        return {k: "public" for k in keys} if isinstance(keys, list) else dict(keys)
 
     @property
     def qdrant_path(self) -> Path:

@@ -216,9 +216,30 @@ class ChatService:
         return self.retriever.search(question, k=self.k, with_similarity=True, prefer_doc=prefer_doc, prefer_n=4)
 
     def ask(self, message: str, session_id: str | None = None, *, use_llm: bool = True) -> ChatResult:
-        t0 = time.perf_counter()
+        """One turn of a server-side session (the widget's and /api/chat's ``session_id``)."""
         session = self.sessions.get(session_id)
         previous = session.turns[-1] if session.turns else None
+        answer, turn, timing = self.turn(message, previous, use_llm=use_llm)
+        self.sessions.add_turn(session, turn)
+        return ChatResult(answer, session.id, timing)
+
+    def ask_thread(self, questions: list[str], *, use_llm: bool = True, max_replayed: int = 3) -> ChatResult:
+        """The last question of a thread whose state lives only in its messages (OpenAI-style
+        clients send the whole history): the earlier questions are replayed, without the LLM, to
+        rebuild what the thread is about, then the last one is answered. Only the last
+        ``max_replayed`` earlier questions count, so a long history costs a bounded time."""
+        previous: Turn | None = None
+        started = time.perf_counter()
+        for question in questions[:-1][-max_replayed:]:
+            _, previous, _ = self.turn(question, previous, use_llm=False)
+        answer, _, timing = self.turn(questions[-1], previous, use_llm=use_llm)
+        timing["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        return ChatResult(answer, "", timing)
+
+    def turn(self, message: str, previous: Turn | None, *, use_llm: bool = True) -> tuple[Answer, Turn, dict[str, float]]:
+        """Answer ``message`` given the thread's previous turn; returns the answer, the turn to
+        remember, and timings."""
+        t0 = time.perf_counter()
         rewritten = rewrite(message, previous)
         hits = self.retrieve(rewritten.question, rewritten.prefer_doc)
         t1 = time.perf_counter()
@@ -239,10 +260,9 @@ class ChatService:
         answer.debug["rewritten"] = rewritten.rewritten
         top_doc = answer.citations[0].doc_id if answer.citations else (hits[0].doc_id if hits else None)
         top_section = answer.citations[0].section if answer.citations else None
-        self.sessions.add_turn(session, Turn(rewritten.question, top_doc, top_section, answer.text))
         timing = {"retrieve_ms": round((t1 - t0) * 1000, 1), "answer_ms": round((t2 - t1) * 1000, 1),
                   "total_ms": round((t2 - t0) * 1000, 1)}
-        return ChatResult(answer, session.id, timing)
+        return answer, Turn(rewritten.question, top_doc, top_section, answer.text), timing
 
 
 def answer_payload(result: ChatResult) -> dict[str, Any]:

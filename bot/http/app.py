@@ -32,11 +32,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from bot.http.summary import router as summary_router
     from bot.http.tasks import router as tasks_router
 
+    from bot.http.openai_api import OpenAIError, router as openai_router
     from bot.http.uploads import router as upload_router
 
     app.include_router(tasks_router)
     app.include_router(summary_router)
     app.include_router(upload_router)
+    app.include_router(openai_router)
+
+    @app.exception_handler(OpenAIError)
+    async def _openai_error(request: Request, exc: OpenAIError) -> JSONResponse:
+        return exc.response()
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> JSONResponse:

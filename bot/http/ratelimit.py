@@ -81,7 +81,7 @@ def client_key(request: Request, trust_forwarded_for: bool = False) -> str:
 _create_lock = threading.Lock()
 
 
-def _limiter(request: Request, scope: str, limit: int) -> RateLimiter:
+def limiter_for(request: Request, scope: str, limit: int) -> RateLimiter:
     # One limiter per app and scope, created on first use so tests' apps never share counts.
     state = request.app.state
     limiters = getattr(state, "rate_limiters", None)
@@ -100,7 +100,7 @@ def make_rate_limit(scope: str, factor: int = 1) -> Callable[[Request], None]:
 
     def dependency(request: Request) -> None:
         settings = _settings(request)
-        limiter = _limiter(request, scope, settings.rate_limit_per_minute * factor)
+        limiter = limiter_for(request, scope, settings.rate_limit_per_minute * factor)
         retry_after = limiter.hit(client_key(request, settings.trust_forwarded_for))
         if retry_after is not None:
             raise HTTPException(429, detail=TOO_MANY_MESSAGE,

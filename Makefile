@@ -21,6 +21,11 @@ $(VENV)/.installed: pyproject.toml | system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	# torch first and pinned: 2.13.0 is the local CPU build; anything else pulls a CUDA build.
 	$(PIP) install -q torch==2.13.0
+	# llama.cpp built for a portable x86-64 (AVX2/AVX-512), not -march=native: the native build of
+	# 0.3.36 dies with a general protection fault in libggml-cpu on AMX machines (seen 2026-12-04).
+	# No cache: a natively built wheel cached earlier must not be reused.
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_AVX512=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_CURL=OFF" \
+		CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) install -q --no-cache-dir 'llama-cpp-python[server]==0.3.36'
 	$(PIP) install -q -e '.[test,llm]'
 	$(VENV)/bin/aseanbot setup
 	touch $@

@@ -5,6 +5,8 @@ from a document (its title, số hiệu, issuer, date …) without touching code
       asean/daklak-tuyen-truyen-asean-2021-2025.txt:
         title: Kế hoạch tuyên truyền, quảng bá ASEAN giai đoạn 2021-2025 của tỉnh Đắk Lắk
         province: Đắk Lắk
+      noi-bo/ke-hoach-noi-bo-2026.docx:
+        level: internal      # public (the default) or internal: who may be answered from it
 """
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from pathlib import Path
 import yaml
 
 MANIFEST_NAME = "manifest.yaml"
-FIELDS = {"title", "number", "doc_type", "issuer", "place", "province", "date", "signer"}
+FIELDS = {"title", "number", "doc_type", "issuer", "place", "province", "date", "signer", "level"}
+# ingest/levels.py defines the levels; repeated here because that module builds on this one.
+LEVEL_VALUES = ("public", "internal")
 
 
 class ManifestError(ValueError):
@@ -35,5 +39,9 @@ def load_manifest(corpus_root: Path) -> dict[str, dict[str, str]]:
         unknown = set(fields or {}) - FIELDS
         if unknown:
             raise ManifestError(f"{path}: {source}: unknown fields {sorted(unknown)}; allowed: {sorted(FIELDS)}")
-        out[str(source)] = {k: str(v) for k, v in (fields or {}).items() if v is not None}
+        entry = {k: str(v) for k, v in (fields or {}).items() if v is not None}
+        if "level" in entry and entry["level"] not in LEVEL_VALUES:
+            # A misspelt level must not quietly publish an internal document.
+            raise ManifestError(f"{path}: {source}: level must be one of {list(LEVEL_VALUES)}, not {entry['level']!r}")
+        out[str(source)] = entry
     return out

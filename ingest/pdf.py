@@ -20,11 +20,15 @@ from collections import Counter
 from pathlib import Path
 
 from ingest.document import Block, LoadedDocument, LoadError
+from ingest.isolate import extend_budget
+from ingest.glued_words import repair_glued
 from ingest.lang.normalize import clean_text
 from ingest.paragraphs import join_lines, vietnamese_share
 from ingest.pdf_glyphs import LOOKALIKE_RE, LOOKALIKES
 from ingest.pdf_ocr import OCR_PAGE_TIMEOUT, run_ocr
+from ingest.pdf_tables import candidate_pages, read_tables
 from ingest.pdf_text import PageText, extract_text_layer, text_problem
+from ingest.tables import TableReader
 
 _PAGING_WORDS = re.compile(r"\b(?:trang|page|công báo|cong bao)\b", re.I)
 _BARE_PAGE_NUMBER = re.compile(r"^(?:trang|page)?\s*[-–—]?\s*(\d{1,4})\s*[-–—]?(?:\s*/\s*\d{1,4})?$", re.I)
@@ -47,6 +51,8 @@ def load_pdf(
     n_pages = len(texts)
     if n_pages == 0:
         raise LoadError("corrupt or unreadable PDF: no pages")
+    # Long PDFs get parse time by their pages (a text page takes ~0.07 s; 0.25 allowed).
+    extend_budget(n_pages * 0.25)
 
     pages: list[PageText] = []
     to_ocr: list[int] = []
@@ -75,8 +81,14 @@ def load_pdf(
     ocr_done = run_ocr(path, pages, to_ocr, reasons, ocr, max_ocr_pages, ocr_timeout, warnings)
 
     page_lines = _drop_page_furniture([p.text.split("\n") if p.text else [] for p in pages])
+    # Assignment tables: the grid from pdfplumber where pypdf's lines would interleave the cells.
+    found = read_tables(path, candidate_pages([p.text if p.source == "text" else "" for p in pages]))
+    tables: dict[int, list] = {}
+    for number, pt in found.items():
+        tables[number] = pt.tables
+        page_lines[number - 1] = [*clean_text(pt.above).split("\n"), _TABLE_MARK, *clean_text(pt.below).split("\n")]
     # Tesseract's blank lines split its layout blocks, often mid-sentence: not paragraph breaks.
-    blocks = _to_blocks(page_lines, soft_blanks=[p.source == "ocr" for p in pages])
+    blocks = _to_blocks(page_lines, soft_blanks=[p.source == "ocr" for p in pages], tables=tables)
     if not blocks:
         raise LoadError("empty document: no text")
 
@@ -148,11 +160,24 @@ def _drop_page_furniture(pages: list[list[str]]) -> list[list[str]]:
     return out
 
 
-def _to_blocks(pages: list[list[str]], soft_blanks: list[bool]) -> list[Block]:
-    """Join wrapped lines across the whole document; a paragraph keeps the page it starts on."""
+_TABLE_MARK = "\x00table\x00"  # where a page's tables go between its lines; never in text
+
+
+def _to_blocks(pages: list[list[str]], soft_blanks: list[bool], tables: dict[int, list] | None = None,
+               first_page: int = 1, reader: TableReader | None = None) -> list[Block]:
+    """Join wrapped lines across the whole document; a paragraph keeps the page it starts on.
+    A page's tables (from :mod:`ingest.pdf_tables`) go where its table mark is."""
+    for i, lines in enumerate(pages):
+        if _TABLE_MARK in lines:
+            at, number = lines.index(_TABLE_MARK), first_page + i
+            reader = reader or TableReader()  # one per document: a table cut by a page break goes on
+            rows = [Block(b.text, number, b.kind, b.cells)
+                    for grid in (tables or {}).get(number, []) for b in reader.blocks(grid, page=number)]
+            return (_to_blocks(pages[:i] + [lines[:at]], soft_blanks[:i + 1], None, first_page) + rows
+                    + _to_blocks([lines[at + 1:]] + pages[i + 1:], soft_blanks[i:], tables, number, reader))
     flat: list[str] = []
     page_of: list[int] = []
-    for number, (lines, soft) in enumerate(zip(pages, soft_blanks), start=1):
+    for number, (lines, soft) in enumerate(zip(pages, soft_blanks), start=first_page):
         # Text layers that put a blank line after every line use blanks as spacing, not breaks.
         filled = [i for i, l in enumerate(lines) if l.strip()]
         if not filled:
@@ -168,7 +193,7 @@ def _to_blocks(pages: list[list[str]], soft_blanks: list[bool]) -> list[Block]:
             page_of.append(number)
     blocks = []
     for first, text in join_lines(flat):
-        text = clean_text(text).strip()
+        text = repair_glued(clean_text(text).strip())  # runs drawn without a space between words
         if text:
             blocks.append(Block(text=text, page=page_of[first], kind="paragraph"))
     return blocks

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.document import LoadError
+from ingest.isolate import extend_budget
 from ingest.lang.normalize import clean_text
 from ingest.paragraphs import vietnamese_share
 from ingest.pdf_text import MIN_LETTERS, PageText, short_error
@@ -25,6 +26,7 @@ from ingest.pdf_text import MIN_LETTERS, PageText, short_error
 log = logging.getLogger(__name__)
 
 OCR_DPI = 300
+OCR_PAGE_ALLOWANCE = 30.0  # seconds of parse budget (ingest/isolate.py) per page to OCR
 OCR_PAGE_TIMEOUT = 180.0  # seconds; a dense A4 page takes 2-5 s on one core
 OCR_MISSING = "scanned PDF with no text layer; OCR tools not installed (tesseract-ocr, tesseract-ocr-vie)"
 
@@ -86,6 +88,8 @@ def run_ocr(
             raise LoadError(f"{what}; OCR page limit is 0")
         return 0
 
+    # OCR'd pages get parse time of their own: 2-5 s a page on one core, 30 allowed.
+    extend_budget(len(chosen) * OCR_PAGE_ALLOWANCE)
     with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:
         images = _render_pages(path, chosen, Path(tmp), timeout)
         workers = max(1, min(len(chosen), os.cpu_count() or 1))

@@ -7,17 +7,26 @@ anything whose tag or class/id says navigation, comments, sharing, login, relate
 cut, as is any link-dense list. Line-level page furniture ("Lượt xem: 1528", "Tin khác",
 "Breaking News", share buttons) is recognised by :func:`is_page_clutter`, which the TXT loader
 shares because pasted news articles carry the same furniture.
+
+Every heuristic is linear in the page's size: text and link lengths of all elements are
+counted in one bottom-up pass (:class:`_Counts`) instead of once per element and ancestor,
+which made 4,000 nested <div>s take 9 s and 50,000 take ~25 minutes. Pages past what real
+ones need are refused with a reason: more than 50,000 tags (counted on the raw text before
+a tree is built), nesting deeper than 512 (where Chromium's parser stops nesting too), or
+tables nested more than 16 deep (each level repeats the rows inside it).
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, CData, Comment, NavigableString, Tag
 from bs4.element import Doctype, ProcessingInstruction
 
 from ingest.document import Block, LoadedDocument, LoadError
+from ingest.glued_words import repair_glued
 from ingest.lang.normalize import clean_text
+from ingest.tables import TableReader, html_rows
 
 # Not <form>: ASP.NET portals (many Vietnamese government sites) wrap the whole page in one.
 _DROP_TAGS = {
@@ -42,6 +51,17 @@ _CLUTTER_TOKENS = {
 }  # not "view(s)": Drupal's article body is a "views-field"
 _CONTENT_TOKENS = {"content", "article", "post", "entry", "detail", "story", "news", "body", "main", "text"}
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+
+# A heavy news page has ~5,000 tags, a long law published as HTML ~20,000; 50,000 parse in
+# ~9 s here (bs4 costs ~180 µs and ~2.6 KB a tag), about the parse budget.
+MAX_ELEMENTS = 50_000
+MAX_DEPTH = 512
+MAX_TABLE_NESTING = 16
+_TAG_START = re.compile(r"<[A-Za-z]")
+_TABLE_PARTS = {"tr", "td", "th"}  # two of them per nested table level
+# The strings get_text() counts inside the elements measured here (bs4's default for them).
+_TEXT_TYPES = (NavigableString, CData)
+_RUBY = {"rt", "rp"}  # tags whose get_text() counts another string type (small: asked directly)
 
 # Page furniture lines: counters, "other news", share/print buttons, login and comment prompts.
 _CLUTTER_LINE = re.compile(
@@ -110,6 +130,7 @@ def load_html(path: Path) -> LoadedDocument:
     """The article of an HTML page as blocks: h1 title as a heading, dateline kept, furniture cut."""
     raw = path.read_bytes()
     html, encoding = decode_html(raw)
+    _check_tag_count(html)
     soup = BeautifulSoup(html, "lxml")
     meta: dict[str, str] = {}
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
@@ -117,9 +138,10 @@ def load_html(path: Path) -> LoadedDocument:
         tag.decompose()
     for node in soup.find_all(string=lambda s: isinstance(s, (Comment, Doctype, ProcessingInstruction))):
         node.extract()
-    root = _find_article(soup)
-    heading = _article_h1(soup, root)
-    _prune(root)
+    counts = _Counts(soup)
+    root = _find_article(soup, counts)
+    heading = _article_h1(soup, root, counts)
+    _prune(root, counts)
     blocks = _walk_blocks(root)
     if heading is not None and root.find("h1") is None:
         # The title often sits just above the article body, outside the element holding it.
@@ -167,49 +189,130 @@ def _tokens(tag: Tag) -> set[str]:
     return tokens
 
 
-def _text_len(tag: Tag) -> int:
-    return len(tag.get_text(" ", strip=True))
+def _check_tag_count(html: str) -> None:
+    """Refuse a page with more tags than any real one before building a tree of them (a tree
+    costs ~1 KB a tag: 50 MB of <p> would be gigabytes)."""
+    count = 0
+    for _ in _TAG_START.finditer(html):
+        count += 1
+        if count > MAX_ELEMENTS:
+            raise LoadError(f"trang HTML có quá nhiều phần tử (hơn {MAX_ELEMENTS:,}): không đọc".replace(",", "."))
 
 
-def _link_density(tag: Tag) -> float:
-    total = _text_len(tag)
-    if total == 0:
-        return 0.0
-    links = sum(len(a.get_text(" ", strip=True)) for a in tag.find_all("a"))
-    return links / total
+class _Counts:
+    """What the heuristics ask of an element, for every element in one bottom-up pass:
+    ``len(tag.get_text(" ", strip=True))``, the text length of the <a>s inside it, whether
+    it holds an h1. Asking get_text() per element costs its whole subtree each time: quadratic
+    in the nesting depth. Counted after the dropped tags are gone and before pruning (pruning
+    visits parents first, so an element it asks about still holds all it held here)."""
+
+    def __init__(self, soup: BeautifulSoup):
+        self._text: dict[int, tuple[int, int]] = {}  # id → (characters, non-blank strings)
+        self._links: dict[int, int] = {}
+        self._h1: dict[int, bool] = {}
+        self._clutter_above: dict[int, bool] = {}
+        order: list[Tag] = []
+        depth = {id(soup): (0, 0)}
+        for node in soup.descendants:  # document order; bs4 walks it without recursion
+            if not isinstance(node, Tag):
+                continue
+            level, tables = depth[id(node.parent)]
+            level += 1
+            tables += node.name in _TABLE_PARTS
+            if level > MAX_DEPTH:
+                raise LoadError(f"trang HTML lồng quá sâu (hơn {MAX_DEPTH} cấp): không đọc")
+            if tables > 2 * MAX_TABLE_NESTING:
+                raise LoadError(f"trang HTML có bảng lồng nhau quá sâu (hơn {MAX_TABLE_NESTING} cấp): không đọc")
+            depth[id(node)] = (level, tables)
+            order.append(node)
+        order.reverse()
+        order.append(soup)
+        for tag in order:  # children before parents
+            chars = strings = links = 0
+            has_h1 = False
+            for child in tag.contents:
+                if isinstance(child, Tag):
+                    c_chars, c_strings = self._text[id(child)]
+                    chars += c_chars
+                    strings += c_strings
+                    links += self._links[id(child)] + (self.text_len(child) if child.name == "a" else 0)
+                    has_h1 = has_h1 or child.name == "h1" or self._h1[id(child)]
+                elif type(child) in _TEXT_TYPES:
+                    n = len(child.strip())
+                    if n:
+                        chars += n
+                        strings += 1
+            self._text[id(tag)] = (chars, strings)
+            self._links[id(tag)] = links
+            self._h1[id(tag)] = has_h1
+
+    def text_len(self, tag: Tag) -> int:
+        if tag.name in _RUBY:  # get_text() of <rt>/<rp> counts their own string type only
+            return len(tag.get_text(" ", strip=True))
+        chars, strings = self._text[id(tag)]
+        return chars + max(strings - 1, 0)  # strings joined by one space
+
+    def has_text(self, tag: Tag) -> bool:
+        return self._text[id(tag)][1] > 0
+
+    def link_density(self, tag: Tag) -> float:
+        total = self.text_len(tag)
+        return self._links[id(tag)] / total if total else 0.0
+
+    def holds_h1(self, tag: Tag) -> bool:
+        return self._h1[id(tag)]
+
+    def clutter_above(self, tag: Tag) -> bool:
+        """Does an ancestor's class/id name say logo, header, navigation …? Memoised upwards."""
+        path = []
+        node = tag.parent
+        found = False
+        while isinstance(node, Tag):
+            known = self._clutter_above.get(id(node))
+            if known is not None:
+                found = known
+                break
+            if _tokens(node) & (_CLUTTER_TOKENS | {"logo", "header", "brand"}):
+                found = True
+                break
+            path.append(node)
+            node = node.parent
+        for seen in path:
+            self._clutter_above[id(seen)] = found  # every node walked is below the answer
+        return found
 
 
-def _article_h1(soup: BeautifulSoup, root: Tag) -> Tag | None:
+def _article_h1(soup: BeautifulSoup, root: Tag, counts: _Counts) -> Tag | None:
     """The article's title: an h1 inside it, else the first h1 that is not a site logo or link."""
     inside = root.find("h1")
-    if inside is not None and inside.get_text(strip=True):
+    if inside is not None and counts.has_text(inside):
         return inside
     for h1 in soup.find_all("h1"):
-        if not h1.get_text(strip=True) or _link_density(h1) > 0.5:
+        if not counts.has_text(h1) or counts.link_density(h1) > 0.5:
             continue
-        if any(_tokens(a) & (_CLUTTER_TOKENS | {"logo", "header", "brand"}) for a in h1.parents if isinstance(a, Tag)):
+        if counts.clutter_above(h1):
             continue
         return h1
     return None
 
 
-def _find_article(soup: BeautifulSoup) -> Tag:
+def _find_article(soup: BeautifulSoup, counts: _Counts) -> Tag:
     """Most specific first: articleBody, then the largest <article>, then <main>, then scoring."""
     body = soup.body or soup
     for candidates in (
         body.find_all(attrs={"itemprop": "articleBody"}),
-        [t for t in body.find_all("article") if _text_len(t) > 200],
-        [t for t in body.find_all("main") if _text_len(t) > 200] + body.find_all(attrs={"role": "main"}),
+        [t for t in body.find_all("article") if counts.text_len(t) > 200],
+        [t for t in body.find_all("main") if counts.text_len(t) > 200] + body.find_all(attrs={"role": "main"}),
     ):
         if candidates:
-            return max(candidates, key=_text_len)
+            return max(candidates, key=counts.text_len)
     best, best_score = None, 0.0
     for tag in body.find_all(["div", "section", "td"]):
         if _tokens(tag) & _CLUTTER_TOKENS:
             continue
-        paras = sum(_text_len(p) for p in tag.find_all("p", recursive=False))
+        paras = sum(counts.text_len(p) for p in tag.find_all("p", recursive=False))
         direct = sum(len(s.strip()) for s in tag.find_all(string=True, recursive=False))
-        score = (paras + direct) * (1 - _link_density(tag))
+        score = (paras + direct) * (1 - counts.link_density(tag))
         if _tokens(tag) & _CONTENT_TOKENS:
             score *= 1.25
         if score > best_score:
@@ -217,25 +320,28 @@ def _find_article(soup: BeautifulSoup) -> Tag:
     return best if best is not None and best_score > 200 else body
 
 
-def _prune(root: Tag) -> None:
+def _prune(root: Tag, counts: _Counts) -> None:
     """Cut furniture inside the article: clutter class/id names, link-dense blocks."""
     for tag in list(root.find_all(True)):
-        if tag.decomposed or tag.name in _HEADINGS:
+        # Not tag.decomposed: on a live tag, bs4 answers that by searching its subtree.
+        if tag.__dict__.get("_decomposed") or tag.name in _HEADINGS:
             continue
-        if _tokens(tag) & _CLUTTER_TOKENS and tag.find("h1") is None:
+        if _tokens(tag) & _CLUTTER_TOKENS and not counts.holds_h1(tag):
             tag.decompose()
             continue
-        if tag.name in ("ul", "ol", "div", "section", "p", "table") and _text_len(tag) < 600:
-            if _link_density(tag) > 0.6:
+        if tag.name in ("ul", "ol", "div", "section", "p", "table") and counts.text_len(tag) < 600:
+            if counts.link_density(tag) > 0.6:
                 tag.decompose()
 
 
 def _walk_blocks(root: Tag) -> list[Block]:
     blocks: list[Block] = []
     buffer: list[str] = []
+    tables = TableReader()  # header-aware rows, merged cells spread (ingest.tables)
 
     def flush(kind: str = "paragraph") -> None:
-        text = clean_text("".join(buffer))
+        # a word split across tags runs into the next one ("thông</b>chủ trì"): spaces put back
+        text = repair_glued(clean_text("".join(buffer)))
         buffer.clear()
         for line in text.split("\n"):
             line = line.strip()
@@ -256,11 +362,7 @@ def _walk_blocks(root: Tag) -> list[Block]:
                 flush(kind="heading")
             elif child.name == "table":
                 flush()
-                for tr in child.find_all("tr"):
-                    cells = [clean_text(c.get_text(" ", strip=True)).strip() for c in tr.find_all(["td", "th"])]
-                    cells = [c for c in cells if c]
-                    if cells:
-                        blocks.append(Block(text=" | ".join(cells), kind="table_row"))
+                blocks.extend(tables.blocks(html_rows(child)))
             elif child.name in _BLOCK_TAGS:
                 flush()
                 walk(child)

@@ -20,6 +20,8 @@ from pathlib import Path
 from ingest.document import Block, LoadedDocument, LoadError
 from ingest.lang.normalize import clean_text
 from ingest.paragraphs import join_lines
+from ingest.tables import Cell, TableReader
+from ingest.zipcheck import check_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DOC_TOOL_TIMEOUT = 60.0
@@ -49,6 +51,7 @@ SUMMARY_KEYS = {
 @dataclass
 class _Table:
     rows: list[list[str]]  # cell texts, one line per paragraph inside the cell
+    grid: list[list[Cell]] | None = None  # the same cells with their spans (DOCX), for ingest.tables
 
 
 @dataclass
@@ -69,6 +72,7 @@ class _Assembly:
 
 def load_docx(path: Path) -> LoadedDocument:
     """Paragraphs and tables of a .docx in document order; letterhead and summary → meta."""
+    check_zip(path)  # before python-docx inflates anything: a 1 MB DOCX can hold 1 GiB of XML
     try:
         with zipfile.ZipFile(path) as zf:
             if "word/document.xml" not in zf.namelist():
@@ -98,7 +102,7 @@ def _docx_items(container, document) -> Iterator[_Para | _Table]:
         if tag == qn("w:p"):
             yield _Para(_paragraph_text(child), heading=_is_heading(child, document))
         elif tag == qn("w:tbl"):
-            yield _Table(_docx_rows(child))
+            yield _Table(_docx_rows(child), _docx_grid(child))
         elif tag in (qn("w:sdt"), qn("w:customXml")):
             content = child.find(qn("w:sdtContent")) if tag == qn("w:sdt") else child
             if content is not None:
@@ -161,6 +165,29 @@ def _docx_rows(tbl) -> list[list[str]]:
                 elif child.tag == qn("w:tbl"):
                     lines.extend(" | ".join(c.replace("\n", " ") for c in row) for row in _docx_rows(child))
             cells.append("\n".join(lines))
+        rows.append(cells)
+    return rows
+
+
+def _docx_grid(tbl) -> list[list[Cell]]:
+    """Rows of cells with their spans: a cell spanning grid columns (w:gridSpan) counts for each,
+    a vertically merged one (w:vMerge) goes on in the rows below."""
+    from docx.oxml.ns import qn
+
+    rows = []
+    for tr in tbl.iterchildren(qn("w:tr")):
+        cells = []
+        for tc in tr.iterchildren(qn("w:tc")):
+            pr = tc.find(qn("w:tcPr"))
+            span = pr.find(qn("w:gridSpan")) if pr is not None else None
+            vmerge = pr.find(qn("w:vMerge")) if pr is not None else None
+            try:
+                colspan = int(span.get(qn("w:val"))) if span is not None else 1
+            except (TypeError, ValueError):
+                colspan = 1
+            continues = vmerge is not None and vmerge.get(qn("w:val"), "continue") == "continue"
+            lines = [_paragraph_text(p) for p in tc.iterchildren(qn("w:p"))]
+            cells.append(Cell("\n".join(lines), colspan=max(1, min(colspan, 50)), continues=continues))
         rows.append(cells)
     return rows
 
@@ -274,6 +301,7 @@ def _clean_lines(cell: str) -> list[str]:
 def _assemble(items: list[_Para | _Table], *, method: str) -> LoadedDocument:
     out = _Assembly()
     seen_text = False
+    tables = TableReader()
     for item in items:
         if isinstance(item, _Para):
             text = clean_text(item.text).strip()
@@ -298,7 +326,9 @@ def _assemble(items: list[_Para | _Table], *, method: str) -> LoadedDocument:
         if not summary and _is_layout_table(rows):
             out.blocks.extend(_layout_blocks(rows))
         else:
-            out.blocks.extend(_row_blocks(rows))
+            grid = item.grid if item.grid is not None else [[Cell(c) for c in row] for row in rows]
+            # a "Số hiệu | …" summary is key/value pairs, not a table with a header row
+            out.blocks.extend(tables.plain(grid) if summary else tables.blocks(grid))
         seen_text = True
     if not out.blocks:
         raise LoadError("empty document: no text")
@@ -392,17 +422,4 @@ def _layout_blocks(rows: list[list[str]]) -> list[Block]:
         for cell in row:
             lines = [l for l in _clean_lines(cell) if not _DECORATION.match(l)]
             blocks.extend(Block(text=text, kind="paragraph") for _, text in join_lines(lines, width=0))
-    return blocks
-
-
-def _row_blocks(rows: list[list[str]]) -> list[Block]:
-    blocks = []
-    for row in rows:
-        cells: list[str] = []
-        for cell in row:
-            text = " ".join(_clean_lines(cell))
-            if text:
-                cells.append(text)
-        if cells:
-            blocks.append(Block(text=" | ".join(cells), kind="table_row"))
     return blocks

@@ -8,6 +8,7 @@ Use as a dependency: ``@router.post("/api/chat", dependencies=[Depends(rate_limi
 """
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections import OrderedDict, deque
@@ -68,14 +69,40 @@ def _settings(request: Request):
     return settings if settings is not None else state.services.settings
 
 
-def client_key(request: Request, trust_forwarded_for: bool = False) -> str:
-    """The client's address: the first X-Forwarded-For hop only when our own proxy sets it."""
-    if trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        first = forwarded.split(",")[0].strip()
-        if first:
-            return first
-    return request.client.host if request.client else "unknown"
+def _trusted(host: str, proxies: list[str]) -> bool:
+    if not proxies or not host:
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host in proxies  # a name, such as the test client's "testclient"
+    for proxy in proxies:
+        try:
+            if address in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def client_address(request: Request, trusted_proxies: list[str] | None = None) -> str:
+    """The client's address. X-Forwarded-For is believed only from a configured proxy
+    (ASEANBOT_TRUSTED_PROXIES), read from the right: the first hop that is not one of our
+    proxies is the client (hops to its left are whatever the client chose to send)."""
+    peer = request.client.host if request.client else ""
+    proxies = trusted_proxies or []
+    if not _trusted(peer, proxies):
+        return peer or "unknown"
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            return hop
+    return hops[0] if hops else peer
+
+
+def client_key(request: Request) -> str:
+    """The rate limit's key for a request: its client address."""
+    return client_address(request, _settings(request).trusted_proxies)
 
 
 _create_lock = threading.Lock()
@@ -101,7 +128,7 @@ def make_rate_limit(scope: str, factor: int = 1) -> Callable[[Request], None]:
     def dependency(request: Request) -> None:
         settings = _settings(request)
         limiter = limiter_for(request, scope, settings.rate_limit_per_minute * factor)
-        retry_after = limiter.hit(client_key(request, settings.trust_forwarded_for))
+        retry_after = limiter.hit(client_key(request))
         if retry_after is not None:
             raise HTTPException(429, detail=TOO_MANY_MESSAGE,
                                 headers={"Retry-After": str(max(1, int(retry_after + 0.999)))})

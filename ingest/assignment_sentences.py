@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 
+from ingest.actors import modal_subject, term_list_at
 from ingest.assignments import ROLES, add_unique, merge_roles, named
 from ingest.deadlines import find_deadline
 from ingest.unit_names import CLASS_NOUNS, GROUP_NOUNS, is_generic_unit, unit_key
-from ingest.units import unit_at, unit_list_at
+from ingest.units import UnitSpan, unit_at, unit_list_at
 
 # --- vocabulary ----------------------------------------------------------------------------------
 
@@ -30,7 +31,11 @@ _ACTION_VERB = re.compile(
     r"đảm bảo|nắm bắt|nắm|tập trung|lồng ghép|biên soạn|sản xuất|phổ biến|tổng hợp|cập nhật|đề xuất|lựa chọn|"
     r"quán triệt|vận động|hỗ trợ|tham gia|khai thác|sử dụng|giới thiệu|quảng bá|xử lý|phát hiện|đấu tranh|"
     r"phát động|thiết kế|chia sẻ|tiếp nhận|nâng cao|kịp thời|tích cực|đăng|phát sóng|tiếp sóng|dành|"
-    r"chỉ đạo|định hướng|lập|gửi|thẩm định|bảo vệ|chuẩn bị|tiến hành|đánh giá|thống kê|xây|phát hành)"
+    r"chỉ đạo|định hướng|lập|gửi|thẩm định|bảo vệ|chuẩn bị|tiến hành|đánh giá|thống kê|xây|phát hành|"
+    # what normative texts oblige a named body to do
+    r"quy định|phê duyệt|thông báo|ký kết|tạo điều kiện|công bố|lắp đặt|đầu tư|vận hành|thu hồi|"
+    r"điều chỉnh|thỏa thuận|thoả thuận|chấp thuận|quyết định|giải quyết|thanh toán|tính toán|dự báo|xác định|"
+    r"công khai|tuân thủ|chấp hành|thi hành|lưu trữ|xem xét|ký|cấp|mua|bán|trả lời|thực thi|áp dụng)"
     r"(?![\wÀ-ỹ])(?!\s+viên\b)",
     re.IGNORECASE,
 )
@@ -49,6 +54,8 @@ _PARTNER = re.compile(r"(?<!quy chế )(?<!cơ chế )(?:phối hợp|đ[ầấ]
 _GUIDED_BY = re.compile(r"(?:theo|trên cơ sở|dưới)\s+(?:sự\s+)?(?:chỉ đạo|định hướng)(?:\s*(?:,|và)\s*"
                         r"(?:hướng dẫn|thông báo|định hướng|chỉ đạo))?\s+của\s+", re.IGNORECASE)
 _LED_BY = re.compile(r"\bdo\s+")
+_PARTNER_CLASS = re.compile(r"\s*((?:các\s+)?(?:khách hàng|doanh nghiệp|nhà đầu tư|chủ đầu tư|tổ chức, cá nhân))(?![\wÀ-ỹ])",
+                            re.IGNORECASE)
 # "do X chủ trì" only: "do X phụ trách" describes a portfolio more often than a task
 _LED_VERB = re.compile(r"\s*chủ trì\b")
 _PAST = re.compile(r"^\s*(?:,\s*)?(?:đã|vừa|từng|được\s+(?!giao))\b", re.IGNORECASE)
@@ -124,7 +131,12 @@ def loose_roles(clause: str) -> dict[str, list[str]] | None:
     bodies ("theo chỉ đạo của X", "trên cơ sở chỉ đạo của X")."""
     roles: dict[str, list[str]] = {}
     for m in _PARTNER.finditer(clause):
-        add_unique(roles.setdefault("partner", []), named(unit_list_at(clause, m.end()), keep_generic=True))
+        spans = unit_list_at(clause, m.end()) or [UnitSpan(a, b, clause[a:b]) for a, b in term_list_at(clause, m.end())]
+        if not spans:
+            # "phối hợp với khách hàng …": a class of actors by its head noun alone
+            head = _PARTNER_CLASS.match(clause, m.end())
+            spans = [UnitSpan(head.start(1), head.end(1), head.group(1))] if head else []
+        add_unique(roles.setdefault("partner", []), named(spans, keep_generic=True))
     for m in _GUIDED_BY.finditer(clause):
         add_unique(roles.setdefault("guiding", []), named(unit_list_at(clause, m.end())))
     roles = {k: v for k, v in roles.items() if v}
@@ -144,9 +156,9 @@ def _subject_positions(clause: str) -> list[int]:
     m = re.compile(r"^\s*(?:[-–—+•*·]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s*|[a-zđ]\)\s*)?").match(clause)
     first = m.end() if m else 0
     out = [first]
-    comma = clause.find(", ", first)
-    if 0 < comma - first <= 150 and _ADVERBIAL.match(clause, first):
-        out.append(comma + 2)
+    if _ADVERBIAL.match(clause, first):
+        # the adverbial may hold commas of its own ("Hằng năm, căn cứ vào tỷ giá …, Bộ X ban hành")
+        out.extend(m.end() for m in re.finditer(r",\s+", clause) if first < m.start() <= first + 300)
     return out
 
 
@@ -185,6 +197,9 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
         for at in _subject_positions(clause):
             units = unit_list_at(clause, at)
             if not units:
+                # a party the document defines: "Bên mua điện và Bên bán điện tiến hành ký kết …"
+                units = [UnitSpan(a, b, clause[a:b]) for a, b in term_list_at(clause, at)]
+            if not units:
                 continue
             after = clause[units[-1].end:]
             mandate = _MANDATE.match(after)
@@ -202,6 +217,11 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
                 if not (_FOCAL.match(after) and not _LEAD_WORD.match(after)):
                     add_unique(roles["lead"], names)
             break
+    if not roles["lead"] and not roles["focal"] and not roles["partner"]:
+        # "Khách hàng sử dụng lưới điện … có trách nhiệm …": a subject a duty modal closes
+        found = modal_subject(clause)
+        if found is not None:
+            add_unique(roles["lead"], named(found[0]))
     if not roles["lead"] and not roles["focal"] and allow_led_by:
         for m in _LED_BY.finditer(clause):
             units = unit_list_at(clause, m.end())

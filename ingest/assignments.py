@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.actors import modal_subject, split_actors, starts_as_actor
 from ingest.lang.normalize import fold_accents
 from ingest.structure import Item, Paragraph
 from ingest.unit_names import canonical_unit, is_generic_unit, is_unit, split_units, unit_key
@@ -60,7 +61,10 @@ _EXTRA_LINE = re.compile(r"^\s*(?:[-–—+•*·]\s*)?(?P<key>Chủ trì(?: th�
 _LINE_KEYS = re.compile(r"(?:^|[;.]\s*)(?P<key>(?:[Đđ]ơn vị|[Cc]ơ quan|[Cc]ác đơn vị)\s[^:;]{2,60}|[Tt]hời gian[^:;]{0,40}|"
                         r"[Tt]hời hạn[^:;]{0,40}|[Cc]hủ trì(?: thực hiện)?|[Pp]hối hợp(?: thực hiện)?|[Đđ]ầu mối|"
                         r"[Tt]iến độ(?: thực hiện)?|[Hh]oàn thành)\s*:\s*")
-_GOAL_TITLES = re.compile(r"^(?:muc dich|yeu cau|muc tieu|quan diem|y nghia|can cu|vi du)\b")
+# Sections that state aims, scope or definitions, not assignments. "Yêu cầu" alone (a plan's
+# "Mục đích, yêu cầu") is one; "Yêu cầu kỹ thuật đối với thiết bị đấu nối" lays down duties.
+_GOAL_TITLES = re.compile(r"^(?:muc dich|yeu cau(?: chung)?\s*$|muc tieu|quan diem|y nghia|can cu|vi du|"
+                          r"giai thich tu ngu|pham vi dieu chinh|doi tuong ap dung)\b")
 _TABLE_COLUMNS = [
     ("lead", re.compile(r"chu tri|don vi thuc hien|co quan thuc hien|don vi thuc hien|don vi trien khai|phu trach")),
     ("partner", re.compile(r"phoi hop")),
@@ -103,10 +107,27 @@ def _role_of_key(key: str) -> str | None:
     return None
 
 
-def units_with_roles(value: str, role: str) -> dict[str, list[str]]:
-    """A line's units, honouring per-unit remarks: "Sở X (chủ trì), Sở Y (phối hợp)"."""
+def _labelled_unit(text: str) -> bool:
+    """In a lead or partner column, or after "Cơ quan thực hiện:", the label says what the value
+    is: an actor's name ("Khách hàng đề nghị đấu nối"), an abbreviation ("DNVT"), a department."""
+    text = text.strip()
+    if is_unit(text) or starts_as_actor(text):
+        return True
+    words = text.split()
+    return 0 < len(words) <= 12 and (text[:1].isupper() or bool(re.match(r"các\s+[A-ZĐ]", text))) \
+        and not re.match(r"(?:Theo|Trong|Trước|Sau|Thường xuyên|Hằng|Hàng|Năm|Quý|Tháng|Từ|Đến)\b", text)
+
+
+def units_with_roles(value: str, role: str, *, labelled: bool = False) -> dict[str, list[str]]:
+    """A line's units, honouring per-unit remarks: "Sở X (chủ trì), Sở Y (phối hợp)".
+
+    ``labelled``: the value sits in a unit column or after a unit label, so any name counts
+    (:func:`_labelled_unit`) and a list also divides before lower-case actor heads."""
     out: dict[str, list[str]] = {r: [] for r in ROLES}
-    for part in split_units(value):
+    parts = split_units(value)
+    if labelled:
+        parts = [q for p in parts for q in split_actors(p, cell=True)]
+    for part in parts:
         remark = re.search(r"\(([^)]*)\)", part)
         r = role
         if remark:
@@ -114,7 +135,7 @@ def units_with_roles(value: str, role: str) -> dict[str, list[str]]:
             r = ("partner" if "phối hợp" in low else "lead" if "chủ trì" in low else
                  "focal" if "đầu mối" in low else role)
         name = canonical_unit(part)
-        if not name or not is_unit(name):
+        if not name or not (is_unit(name) or (labelled and _labelled_unit(part))):
             continue
         if r == "lead" and is_generic_unit(name):
             continue
@@ -122,7 +143,59 @@ def units_with_roles(value: str, role: str) -> dict[str, list[str]]:
     return out
 
 
-def unit_heading(text: str, *, heading: bool = False) -> tuple[list[str], str, int] | None:
+_PARTNER_IN_VALUE = re.compile(r"\s*[,;]?\s*(?:và\s+)?phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?\s+", re.IGNORECASE)
+_LEAD_WORDS_AT_END = re.compile(r"\s*(?:là\s+(?:cơ quan|đơn vị)\s+)?(?:chủ trì|làm đầu mối|đầu mối)(?:\s+thực hiện)?\s*[,;.]?\s*$",
+                                re.IGNORECASE)
+
+
+def role_value(value: str, role: str) -> dict[str, list[str]]:
+    """A line's or a cell's units by role, the grammar of a sentence kept: "Sở Nội vụ chủ trì,
+    phối hợp với Sở Lao động – Thương binh và Xã hội và UBND các huyện" is one lead and two
+    partners, not three leads; "Sở X (chủ trì), Sở Y (phối hợp)" keeps its remarks."""
+    if re.search(r"\([^)]*(?:chủ trì|phối hợp)", value, re.IGNORECASE) or not re.search(
+            r"chủ trì|phối hợp", value, re.IGNORECASE):
+        return units_with_roles(value, role, labelled=True)
+    out: dict[str, list[str]] = {r: [] for r in ROLES}
+    m = _PARTNER_IN_VALUE.search(value)
+    head, tail = (value[:m.start()], value[m.end():]) if m else (value, "")
+    head = _LEAD_WORDS_AT_END.sub("", head.strip())
+    if head:
+        merge_roles(out, units_with_roles(head, "lead" if role == "partner" else role, labelled=True))
+    if tail:
+        spans = unit_list_at(tail, 0)
+        merge_roles(out, {"partner": named(spans, keep_generic=True)} if spans
+                    else units_with_roles(tail, "partner", labelled=True))
+    return out
+
+
+_DUTY_CONTEXT = re.compile(r"trach nhiem|to chuc thuc hien|phan cong|giao nhiem vu")
+
+
+def duty_context(item: Item) -> bool:
+    """Is the item inside a part about who does what ("Điều 13. Trách nhiệm của các cơ quan …",
+    "III. TỔ CHỨC THỰC HIỆN")? There a bare actor heading ("2. Bên bán điện") heads duties."""
+    return any(_DUTY_CONTEXT.search(fold_accents(title).lower()) for _, _, title in item.path if title)
+
+
+def _actor_heading(head: str, *, colon: bool, bare_ok: bool) -> list[str] | None:
+    """Actors (not departments) heading duties: "Khách hàng … có trách nhiệm:", "Bên bán điện:"
+    or, in a duty context, "1. Tập đoàn Điện lực Việt Nam hoặc đơn vị thành viên được ủy quyền"."""
+    found = modal_subject(head) if colon else None
+    if found is not None:
+        names, modal = found
+        return named(names) if _DUTY_INTRO.match(head[modal.start():]) else None
+    if not bare_ok or not starts_as_actor(head) or not 2 <= len(head.split()) <= 20 or not head[:1].isupper():
+        return None  # "Đơn vị: MW" labels a column; a name has words after its head
+    if _DUTY_CONTEXT.search(fold_accents(head).lower()) or re.search(r"(?<![\wÀ-ỹ])(?:thực hiện|triển khai)(?![\wÀ-ỹ])",
+                                                                       head, re.IGNORECASE):
+        return None  # "3. Tổ chức thực hiện" names the part, not an actor
+    names = split_actors(head)
+    if not names or any(re.search(r"(?<![\wÀ-ỹ])(?:là|có trách nhiệm|phải|được|không)(?![\wÀ-ỹ])", n) for n in names):
+        return None
+    return named(names) or None
+
+
+def unit_heading(text: str, *, heading: bool = False, in_duties: bool = False) -> tuple[list[str], str, int] | None:
     """A unit heading its duties → (units, words after the colon, their offset), else None.
 
     "1. Phòng Văn hoá và Thông tin huyện:", "- Sở Tư pháp: chủ trì …", "2. Trạm … thực hiện các
@@ -144,20 +217,27 @@ def unit_heading(text: str, *, heading: bool = False) -> tuple[list[str], str, i
     head = cm.group("units").strip() if cm else body.strip().rstrip(".")
     if not cm and not heading:
         return None
+    units = _unit_heading_units(head, colon=bool(cm))
+    if units is None:
+        # not a department: an actor the document names ("Bên bán điện", "Khách hàng … có trách nhiệm:")
+        units = _actor_heading(head, colon=bool(cm), bare_ok=in_duties or bool(cm and heading))
+    if not units:
+        return None
+    if not cm:
+        return units, "", len(text)
+    return units, cm.group("rest").strip(), lead_at + cm.start("rest")
+
+
+def _unit_heading_units(head: str, *, colon: bool) -> list[str] | None:
     if not is_unit(head):
         return None
     spans = unit_list_at(head, 0)
     if not spans:
         return None
     tail = head[spans[-1].end:]
-    if len(tail.strip(" ,.")) > 0 and not (cm and _DUTY_INTRO.match(tail)):
+    if len(tail.strip(" ,.")) > 0 and not (colon and _DUTY_INTRO.match(tail)):
         return None
-    units = named(spans)
-    if not units:
-        return None
-    if not cm:
-        return units, "", len(text)
-    return units, cm.group("rest").strip(), lead_at + cm.start("rest")
+    return named(spans) or None
 
 
 def is_goal_section(item: Item) -> bool:

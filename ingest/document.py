@@ -20,13 +20,16 @@ class LoadError(Exception):
 class Block:
     """One paragraph (or one table row) of a document, in the document's own letters.
 
-    ``kind`` is "paragraph", "table_row" or "heading". ``page`` is 1-based, None for formats
-    without pages.
+    ``kind`` is "paragraph", "table_row", "heading" or "header" (letterhead). ``page`` is
+    1-based, None for formats without pages.
     """
 
     text: str
     page: int | None = None
     kind: str = "paragraph"
+    # A table's data row: (column header, value) pairs, so a reader of the row knows each
+    # value's column without the table (:mod:`ingest.tables`); None for everything else.
+    cells: list[tuple[str, str]] | None = None
 
 
 @dataclass

@@ -55,6 +55,9 @@ class DocMeta:
     province: str | None = None
     date: str | None = None  # ngày ban hành, ISO 8601
     signer: str | None = None
+    # Who may be answered from the document: "public" or "internal" (ingest/levels.py). Set by
+    # the manifest or the administrator, never read from the text.
+    level: str = "public"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -114,6 +117,12 @@ def _title(lines: list[str]) -> str:
                 return f"{doc_type} {rest}".strip()[:250]
             if i < 3 and upper.upper().startswith(doc_type.upper() + " ") and len(upper) > len(doc_type) + 10:
                 return upper[:250]
+    # Else the first line that reads as a title: a news page opens with its dateline or a
+    # banner ("30/01/2026 lúc 11:33 (GMT+7)", "Breaking News") above the headline.
+    for line in lines[:5]:
+        words = [w for w in line.split() if re.search(r"[^\W\d_]{2}", w)]
+        if len(words) >= 4 and len(words) * 2 > len(line.split()):
+            return line.strip()[:250]
     return lines[0][:250] if lines else ""
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from ingest.document import Block, LoadedDocument, LoadError
 from ingest.lang.normalize import clean_text
 from ingest.paragraphs import join_lines, looks_vietnamese, typical_width, vietnamese_share
+from ingest.tables import TableReader, html_rows, is_pipe_row, pipe_rows
 from ingest.webpage import dateline, is_page_clutter
 
 _BOMS = (
@@ -101,6 +102,75 @@ def load_text(path: Path) -> LoadedDocument:
     meta: dict[str, str] = {}
     blocks: list[Block] = []
     width = typical_width(text.split("\n"))  # the file's line width, if it is hard-wrapped
+    tables = TableReader()
+    for kind, part in _table_segments(text):
+        if kind == "pipe":
+            blocks.extend(tables.blocks(pipe_rows(part.split("\n"))))
+        elif kind == "html":
+            from bs4 import BeautifulSoup
+
+            for table in BeautifulSoup(part, "lxml").find_all("table"):
+                if table.find_parent("table") is None:
+                    blocks.extend(tables.blocks(html_rows(table)))
+        else:
+            blocks.extend(_prose_blocks(part, width, markdown, meta))
+    blocks = _dedupe(blocks)
+    if not blocks:
+        raise LoadError("empty document: no text")
+    _mark_title(blocks)
+    warnings = []
+    if encoding not in ("utf-8", "ascii"):
+        warnings.append(f"decoded as {encoding}")
+    share, counted = vietnamese_share(text)
+    if counted >= 20 and share < 0.7:
+        warnings.append(f"text looks garbled ({share:.0%} valid Vietnamese syllables)")
+    return LoadedDocument(blocks=blocks, pages=None, meta=meta, warnings=warnings, method="text")
+
+
+_HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _table_segments(text: str) -> list[tuple[str, str]]:
+    """The text cut into prose, Markdown pipe tables (runs of "| a | b |" lines) and the HTML
+    <table> blocks a Markdown transcription may hold, in order."""
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for m in _HTML_TABLE.finditer(text):
+        out.extend(_pipe_segments(text[pos:m.start()]))
+        out.append(("html", m.group(0)))
+        pos = m.end()
+    out.extend(_pipe_segments(text[pos:]))
+    return out
+
+
+def _pipe_segments(text: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    prose: list[str] = []
+    pipes: list[str] = []
+    for line in text.split("\n"):
+        if is_pipe_row(line):
+            pipes.append(line)
+            continue
+        if pipes:
+            if len(pipes) >= 2:
+                out.append(("text", "\n".join(prose)))
+                out.append(("pipe", "\n".join(pipes)))
+                prose = []
+            else:
+                prose.extend(pipes)
+            pipes = []
+        prose.append(line)
+    if len(pipes) >= 2:
+        out.append(("text", "\n".join(prose)))
+        out.append(("pipe", "\n".join(pipes)))
+    else:
+        out.append(("text", "\n".join(prose + pipes)))
+    return [(k, v) for k, v in out if v.strip()]
+
+
+def _prose_blocks(text: str, width: int, markdown: bool, meta: dict[str, str]) -> list[Block]:
+    """Blank-line separated paragraphs; datelines kept, page clutter dropped, # headings."""
+    blocks: list[Block] = []
     for paragraph in re.split(r"\n[ \t]*\n", text):
         lines = []
         for line in paragraph.split("\n"):
@@ -122,17 +192,7 @@ def load_text(path: Path) -> LoadedDocument:
                 continue
             lines.append(line)
         blocks.extend(_paragraph_blocks(lines, width))
-    blocks = _dedupe(blocks)
-    if not blocks:
-        raise LoadError("empty document: no text")
-    _mark_title(blocks)
-    warnings = []
-    if encoding not in ("utf-8", "ascii"):
-        warnings.append(f"decoded as {encoding}")
-    share, counted = vietnamese_share(text)
-    if counted >= 20 and share < 0.7:
-        warnings.append(f"text looks garbled ({share:.0%} valid Vietnamese syllables)")
-    return LoadedDocument(blocks=blocks, pages=None, meta=meta, warnings=warnings, method="text")
+    return blocks
 
 
 def _paragraph_blocks(lines: list[str], width: int) -> list[Block]:

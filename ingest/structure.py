@@ -81,6 +81,7 @@ class Paragraph:
     page: int | None
     kind: str = "paragraph"  # heading, paragraph, bullet, table_row, assignment
     start: int = 0  # offset of text in ParsedStructure.text
+    cells: list[tuple[str, str]] | None = None  # a table row's (header, value) pairs
 
 
 @dataclass
@@ -240,10 +241,10 @@ def parse_structure(blocks: list[Block]) -> ParsedStructure:
             path = [entry for _, entry in stack]
         current = Item(kind=kind, number=number, title=_short_title(title), path=path, page=page)
 
-    def add(text: str, page: int | None, kind: str) -> None:
+    def add(text: str, page: int | None, kind: str, cells=None) -> None:
         if current.page is None and not current.paragraphs:
             current.page = page
-        current.paragraphs.append(Paragraph(text, page, kind, offset))
+        current.paragraphs.append(Paragraph(text, page, kind, offset, cells))
 
     for block in blocks:
         text = block.text.strip()
@@ -282,7 +283,7 @@ def parse_structure(blocks: list[Block]) -> ParsedStructure:
             pass
         else:
             closing = None
-            assignment = classify_assignment(text)
+            assignment = classify_assignment(text) if block.cells is None else None
             if assignment:
                 current.assignments.append(assignment)
                 kind = "assignment"
@@ -290,7 +291,7 @@ def parse_structure(blocks: list[Block]) -> ParsedStructure:
                 kind = "table_row"
             elif _BULLET.match(text):
                 kind = "bullet"
-        add(text, block.page, kind)
+        add(text, block.page, kind, block.cells if kind == "table_row" else None)
         parts.append(text)
         offset += len(text) + 1
     if current.paragraphs:

@@ -12,17 +12,22 @@ from pathlib import Path
 from ingest.tasks import Task
 
 HEADER = ["Nhiệm vụ", "Mục", "Đơn vị chủ trì", "Đơn vị phối hợp", "Đầu mối", "Định hướng", "Thời hạn",
-          "Văn bản", "Trang", "Trích dẫn"]
+          "Văn bản", "Trang", "Trích dẫn", "Báo cáo về", "Phạm vi", "Hình thức giao", "Thời hạn từ ngày",
+          "Thời hạn đến ngày", "Định kỳ"]
+# How the document assigns the task, in words a reader knows.
+SHAPE_LABELS = {"lines": "dòng phân công", "unit_heading": "mục theo đơn vị", "narrative": "câu văn", "table": "bảng"}
 
 
 def task_rows(tasks: list[Task], records: dict[str, dict]) -> list[list]:
     """One row per task, in the order of :data:`HEADER`."""
     out = []
     for t in tasks:
+        data = t.deadline_data or {}
         out.append([t.task, t.section, "; ".join(t.lead_units), "; ".join(t.partner_units),
                     "; ".join(t.focal_units), "; ".join(t.guiding_units), t.deadline or "",
                     _document_label(t, records.get(t.doc_id)), t.page if t.page is not None else "",
-                    t.quote])
+                    t.quote, "; ".join(t.report_to), t.scope or "", SHAPE_LABELS.get(t.shape, t.shape),
+                    data.get("start") or "", data.get("end") or "", "có" if data.get("recurring") else ""])
     return out
 
 
@@ -52,7 +57,7 @@ def write_xlsx(path: Path | str, rows: list[list]) -> Path:
         cell.font = Font(bold=True)
     for row in rows:
         ws.append([_xlsx_safe(v) for v in row])
-    widths = [60, 30, 35, 30, 25, 25, 22, 40, 7, 80]
+    widths = [60, 30, 35, 30, 25, 25, 22, 40, 7, 80, 30, 25, 16, 14, 14, 9]
     for col, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     for row in ws.iter_rows(min_row=2):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -181,22 +182,41 @@ class TaskTable:
                     seen.setdefault(unit_key(u), u)
         return list(seen.values())
 
+    def _unit_forms(self) -> tuple[dict[str, list[str]], dict[str, int], int]:
+        """Each unit's written forms (canonical, abbreviated, without its locality), folded →
+        the units; the units' order; the longest form in words. Built once per table."""
+        cached = self.__dict__.get("_forms")
+        if cached is None:
+            index: dict[str, list[str]] = {}
+            names = self.units()
+            for name in names:
+                forms = {_fold(v) for v in unit_variants(name)} | {_fold(canonical_unit(name))}
+                base = _base_form(name)
+                if base and len(base.split()) >= 3:
+                    forms.add(base)
+                for form in forms:
+                    if form:
+                        index.setdefault(form, []).append(name)
+            longest = max((len(f.split()) for f in index), default=0)
+            cached = self.__dict__["_forms"] = (index, {n: i for i, n in enumerate(names)}, longest)
+        return cached
+
     def units_in(self, text: str) -> list[str]:
         """Units of the table a free text (a question) names, in any spelling, longest first.
 
         Matches a unit's canonical or abbreviated form, accent- and case-insensitively, or the
         unit without its trailing locality ("Sở Thông tin và Truyền thông" for "… tỉnh")."""
-        q = " " + _fold(_expand_question(text)) + " "
-        found: list[tuple[int, str]] = []
-        for name in self.units():
-            forms = {_fold(v) for v in unit_variants(name)} | {_fold(canonical_unit(name))}
-            base = _base_form(name)
-            if base and len(base.split()) >= 3:
-                forms.add(base)
-            hit = max((len(f) for f in forms if f and f" {f} " in q), default=0)
-            if hit:
-                found.append((hit, name))
-        found.sort(key=lambda x: -x[0])
+        index, order, longest = self._unit_forms()
+        words = _fold(_expand_question(text)).split()
+        hits: dict[str, int] = {}
+        # Every run of the question's words looked up among the forms (a form matches where
+        # " form " occurs in the folded question): the cost follows the question, not the table.
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + longest) + 1):
+                form = " ".join(words[i:j])
+                for name in index.get(form, ()):
+                    hits[name] = max(hits.get(name, 0), len(form))
+        found = sorted(((hit, name) for name, hit in hits.items()), key=lambda x: (-x[0], order[x[1]]))
         out: list[str] = []
         for _, name in found:
             # a shorter name inside a longer one already found is the same mention
@@ -429,7 +449,12 @@ _CACHE: dict[int, tuple[tuple, TaskTable]] = {}
 
 def cached_task_table(ledger) -> TaskTable:
     """The ledger's table, rebuilt only when a document was added, changed or removed."""
-    signature = tuple(sorted((e.get("doc_id", ""), e.get("sha256", "")) for e in ledger.entries.values()))
+    # The ledger's version moves on every save; checking it costs nothing per question, where
+    # a signature of every entry would cost a pass over all documents.
+    # Keyed by the ledger object itself (a weak reference): a new ledger may reuse a dead one's id.
+    version = getattr(ledger, "version", None)
+    signature = (weakref.ref(ledger), version) if version is not None else tuple(
+        sorted((e.get("doc_id", ""), e.get("sha256", "")) for e in ledger.entries.values()))
     hit = _CACHE.get(id(ledger))
     if hit and hit[0] == signature:
         return hit[1]

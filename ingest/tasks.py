@@ -35,6 +35,7 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass, field, fields
 
+from ingest.actors import defined_actor_terms, document_terms
 from ingest.assignment_sentences import (
     clause_roles,
     clauses,
@@ -48,19 +49,21 @@ from ingest.assignments import (
     BULLET,
     ROLES,
     add_unique,
+    duty_context,
     is_goal_section,
     is_line,
     line_assignments,
     merge_roles,
+    role_value,
     table_cells,
     table_columns,
     unit_heading,
-    units_with_roles,
 )
-from ingest.deadlines import deadline_value, find_deadline
+from ingest.deadlines import deadline_data, deadline_value, find_deadline
 from ingest.lang.normalize import clean_text
 from ingest.lang.sentences import split_sentences
 from ingest.structure import Item, Paragraph
+from ingest.tables import column_role, is_assignment_header
 from ingest.unit_match import document_scope, unit_matches
 from ingest.unit_names import is_generic_unit, unit_key
 
@@ -79,6 +82,8 @@ class Task:
     focal_units: list[str] = field(default_factory=list)
     guiding_units: list[str] = field(default_factory=list)
     deadline: str | None = None
+    # the deadline as data: {"text", "start", "end", "recurring"} (ingest.deadlines.deadline_data)
+    deadline_data: dict | None = None
     report_to: list[str] = field(default_factory=list)  # recipients of a reporting duty
     page: int | None = None
     quote: str = ""  # == document text[char_start:char_end]: the words that assign the task
@@ -163,7 +168,8 @@ class _Extractor:
         t = Task(
             task_id=_task_id(self.doc.doc_id, start, end, quote),
             doc_id=self.doc.doc_id, source=self.doc.source, section=item.label, task=_summary(task),
-            deadline=deadline or None, page=page, quote=quote, char_start=start, char_end=end,
+            deadline=deadline or None, deadline_data=deadline_data(deadline), page=page, quote=quote,
+            char_start=start, char_end=end,
             scope=self.scope, shape=shape,
             task_start=min(start if task_start is None else task_start, start),
             task_end=max(end if task_end is None else task_end, end),
@@ -201,7 +207,7 @@ class _Extractor:
                     if role == "deadline":
                         deadline = deadline or deadline_value(value)
                     else:
-                        merge_roles(roles, units_with_roles(value, role))
+                        merge_roles(roles, role_value(value, role))
             # The block's own words may name partners or a guiding body the lines leave out.
             for para in content:
                 loose = loose_roles(para.text) or {}
@@ -224,7 +230,8 @@ class _Extractor:
     # -- tables with role columns --
 
     def tables(self, item: Item) -> set[int]:
-        """Rows of tables whose header names a lead column; returns the consumed paragraph starts."""
+        """Rows of assignment tables (a task column and a lead column, by their header words);
+        returns the consumed paragraph starts."""
         used: set[int] = set()
         cols: dict[str, int] | None = None
         width = 0
@@ -232,27 +239,50 @@ class _Extractor:
             if para.kind != "table_row":
                 cols = None
                 continue
+            if para.cells is not None:
+                if is_assignment_header([h for h, _ in para.cells]):
+                    used.add(para.start)
+                    self.table_row(item, para)
+                continue
+            # a row stored without its cells (an old ledger's text): the header row says the columns
             header = table_columns(para.text)
             if header:
                 cols, width = header, len(table_cells(para.text))
                 used.add(para.start)
                 continue
-            if cols is None:
-                continue
             cells = table_cells(para.text)
-            if len(cells) != width:
+            if cols is None or len(cells) != width:
                 continue  # merged or empty cells: columns cannot be trusted
             used.add(para.start)
-            task = cells[cols["task"]]
-            roles = {r: [] for r in ROLES}
-            merge_roles(roles, units_with_roles(cells[cols["lead"]], "lead"))
-            for role in ("partner", "focal"):
-                if role in cols:
-                    merge_roles(roles, units_with_roles(cells[cols[role]], role))
-            deadline = cells[cols["deadline"]] if "deadline" in cols else None
-            self.emit(item=item, task=task, start=para.start, end=para.start + len(para.text), page=para.page,
-                      roles=roles, deadline=deadline or None, shape="table")
+            self.table_row(item, para, [(next((r for r, i in cols.items() if i == k), ""), c)
+                                        for k, c in enumerate(cells)], roles_given=True)
         return used
+
+    def table_row(self, item: Item, para: Paragraph, cells: list[tuple[str, str]] | None = None,
+                  roles_given: bool = False) -> None:
+        values: dict[str, list[str]] = {}
+        for header, value in cells if cells is not None else para.cells or []:
+            role = header if roles_given else column_role(header)
+            if role and value.strip():
+                values.setdefault(role, []).append(value.strip())
+        task = " ".join(values.get("task", []))
+        if not task:
+            return
+        roles: dict[str, list[str]] = {r: [] for r in ROLES}
+        for value in values.get("lead", []):
+            merge_roles(roles, role_value(value, "lead"))
+        for role in ("partner", "focal"):
+            for value in values.get(role, []):
+                merge_roles(roles, role_value(value, role))
+        if not has_doer(roles):
+            # a "Ghi chú" cell may assign: "Bộ Công Thương chủ trì thực hiện"
+            for value in values.get("note", []):
+                note = clause_roles(value)
+                if has_doer(note):
+                    merge_roles(roles, note)
+        deadline = "; ".join(values.get("deadline", [])) or None
+        self.emit(item=item, task=task, start=para.start, end=para.start + len(para.text), page=para.page,
+                  roles=roles, deadline=deadline, shape="table")
 
     # -- shape 2: unit-headed duties --
 
@@ -286,8 +316,10 @@ class _Extractor:
         for para in paragraphs:
             if para.kind in ("heading", "assignment"):
                 continue
+            if para.kind == "table_row" and (units is not None or para_units is not None):
+                continue  # a data table under a unit lists figures, not that unit's duties
             marker = (BULLET.match(para.text).group(0).strip() if BULLET.match(para.text) else "")
-            inline = unit_heading(para.text)
+            inline = unit_heading(para.text, in_duties=duty_context(item))
             if inline is not None:
                 sub_units, rest, rest_at = inline
                 if rest:
@@ -404,7 +436,8 @@ class _Extractor:
                 for para in self.lines(item, paragraphs):
                     self.narrative(item, para.text, para.start, para.page)
                 continue
-            own = unit_heading(heading_para.text, heading=True) if heading_para is not None else None
+            own = (unit_heading(heading_para.text, heading=True, in_duties=duty_context(item))
+                   if heading_para is not None else None)
             if own is not None:
                 units, rest, rest_at = own
                 unit_heads[tuple(item.path)] = (units, heading_para.text)
@@ -430,7 +463,8 @@ class _Extractor:
 
 def extract_tasks(doc) -> list[Task]:
     """Every task ``doc`` (a :class:`ingest.pipeline.ParsedDocument`) assigns to a named unit."""
-    return _Extractor(doc).run()
+    with document_terms(defined_actor_terms(doc.text)):
+        return _Extractor(doc).run()
 
 
 def tasks_for_document(doc) -> list[dict]:

@@ -212,6 +212,7 @@ def is_generic_unit(text: str) -> bool:
     """"các đơn vị có liên quan", "các cơ quan, đơn vị": a group that designates nobody in particular."""
     key = unit_key(text)
     return bool(re.fullmatch(
-        r"(?:cac |nhung )?(?:co quan|don vi|dia phuong|to chuc|ca nhan)(?: (?:co )?lien quan| khac| don vi| dia phuong|,)*",
+        r"(?:cac |nhung )?(?:co quan|don vi|dia phuong|to chuc|ca nhan)(?: (?:co )?lien quan| khac| don vi| dia phuong|"
+        r" ca nhan| to chuc|,)*",
         key,
     ))

@@ -68,6 +68,8 @@ VERB_STARTS = [
     "cập nhật", "phục vụ", "nhận", "liên hệ", "kết nối", "tham gia", "khai thác", "xử lý", "phát hiện",
     "cấp", "thành lập", "giải quyết", "quyết định", "chấp thuận", "công bố", "thu hồi", "điều chỉnh",
     "cho phép", "xác nhận", "ra", "có", "đăng ký", "thông báo", "chịu", "giúp", "làm",
+    "xem xét", "quy định", "ký kết", "tạo điều kiện", "lắp đặt", "vận hành", "thỏa thuận", "thoả thuận",
+    "tính toán", "dự báo", "xác định", "tuân thủ", "chấp hành", "thi hành", "áp dụng", "trả lời",
 ]
 STOP_WORDS = FUNCTION_WORDS  # kept for callers that want the plain set
 _VERB_START_RE = re.compile(r"(?:" + "|".join(re.escape(v) for v in sorted(VERB_STARTS, key=len, reverse=True))
@@ -114,7 +116,8 @@ def _match_words(text: str, pos: int, phrases: list[str], ignore_case: bool = Fa
     word boundary; case and tone placement forgiven where asked."""
     m = re.compile(r"\s*").match(text, pos)
     start = m.end()
-    window = canonical_tones(text[start:start + 80])
+    # "Lao động – Thương binh" is written with any dash: compared as "-" (same length, same offsets)
+    window = canonical_tones(text[start:start + 80]).replace("–", "-").replace("—", "-")
     for phrase in phrases:
         cand = window[: len(phrase)]
         same = cand.lower() == phrase.lower() if ignore_case else cand == phrase
@@ -164,8 +167,9 @@ def _name_end(text: str, pos: int) -> int:
     """End of the words naming a unit after its head, in running text."""
     end = pos
     known = _match_words(text, pos, _FIELDS_SORTED)
-    # A known field is a whole name; only a linked capitalised word may extend it.
-    lower_run = 3 if known is not None else 0
+    # A known field is a whole name; only a linked capitalised word may extend it, never the
+    # lower-case words after it ("Sở Kế hoạch và Đầu tư bố trí kinh phí").
+    lower_run = 5 if known is not None else 0
     seen_cap = known is not None
     end = known if known is not None else pos
     if True:
@@ -198,8 +202,8 @@ def _name_end(text: str, pos: int) -> int:
                 continue
             if not seen_cap:
                 break
-            if any(canonical_tones(text[ws:]).startswith(l + " ") or canonical_tones(text[ws:]) == l
-                   for l in _LOCALITY_SORTED):
+            ahead = canonical_tones(text[ws:ws + 24])  # longer than any locality word, and cheap
+            if any(ahead.startswith(l + " ") or ahead == l for l in _LOCALITY_SORTED):
                 break
             if word.lower() in FUNCTION_WORDS or _VERB_START_RE.match(text, ws) or lower_run >= 5:
                 break

@@ -110,7 +110,8 @@ def test_legal_docx_letterhead_signature_and_form_tables() -> None:
     doc = _load(LEGAL / "TT-14-2024-che-do-bao-cao-mau-van-ban-CCN.docx")
     rows = [b.text for b in doc.blocks if b.kind == "table_row"]
     assert "TT | Chỉ tiêu | Đơn vị tính | Kết quả | Ghi chú" in rows
-    assert any(r.startswith("1 | Doanh thu của dự án trong kỳ báo cáo | Tỷ đồng") for r in rows)
+    # data rows read "header: value", so a chunk quoted alone still names each column
+    assert any(r.startswith("1 | Chỉ tiêu: Doanh thu của dự án trong kỳ báo cáo | Đơn vị tính: Tỷ đồng") for r in rows)
     # A narrow signature cell wrapped "thành phố" / "trực thuộc TW;": joined back.
     assert "- HĐND, UBND, Sở Công Thương các tỉnh, thành phố trực thuộc TW;" in _texts(doc)
 

@@ -162,3 +162,17 @@ def test_treaty_articles_without_titles():
     # A short article with a lead-in and its clauses stays one chunk.
     art2 = next(c for c in treaty.chunks if c.text.startswith("Điều 2"))
     assert "1. Cơ quan có thẩm quyền" in art2.text
+
+
+def test_a_news_pages_title_is_its_headline_not_its_dateline_or_banner() -> None:
+    """A page saved as text opens with its dateline and a banner; the title is the headline
+    (generated shapes and the real Đắk Lắk page of corpus/)."""
+    from ingest.metadata import extract_metadata
+
+    for stamp in ("30/01/2026 lúc 11:33 (GMT+7)", "Thứ sáu - 29/11/2019 03:00", "16:31 20/10/2021 | Lượt xem : 1528"):
+        for banner in ([], ["Breaking News"], ["Tin nổi bật"]):
+            lines = [stamp, *banner, "Hội nghị tổng kết công tác tuyên truyền về ASEAN năm 2025", "Sáng nay, …"]
+            assert extract_metadata(lines).title == "Hội nghị tổng kết công tác tuyên truyền về ASEAN năm 2025"
+    real = (Path(__file__).parent.parent / "corpus/asean/daklak-tuyen-truyen-asean-2021-2025.txt").read_text("utf-8")
+    lines = [line.strip() for line in real.splitlines() if line.strip()]
+    assert extract_metadata(lines).title.startswith("Đắk Lắk: Đẩy mạnh công tác tuyên truyền")

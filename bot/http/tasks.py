@@ -8,9 +8,11 @@ The table is built from the ledger's documents and rebuilt only when a document 
 """
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from bot.access import AccessView
+from bot.http.access import get_view
 from ingest.task_table import TaskTable, cached_task_table
 
 router = APIRouter(tags=["tasks"])
@@ -26,7 +28,10 @@ class TaskOut(BaseModel):
     focal_units: list[str]
     guiding_units: list[str]
     deadline: str | None
+    # the deadline as data where the words state it: {"text", "start", "end", "recurring"}
+    deadline_data: dict | None = None
     report_to: list[str] = Field(default_factory=list)
+    shape: str = ""  # how the document assigns it: lines, unit_heading, narrative, table
     doc_id: str
     source: str
     page: int | None
@@ -40,9 +45,9 @@ class TasksResponse(BaseModel):
     tasks: list[TaskOut]
 
 
-def get_task_table(request: Request) -> TaskTable:
-    """The ledger's task table (``request.app.state.services.ledger``), cached per ledger state."""
-    return cached_task_table(request.app.state.services.ledger)
+def get_task_table(view: AccessView = Depends(get_view)) -> TaskTable:
+    """The task table of the documents the caller may see, cached per ledger view and state."""
+    return cached_task_table(view.ledger)
 
 
 @router.get("/api/tasks", response_model=TasksResponse)

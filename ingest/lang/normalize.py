@@ -56,8 +56,8 @@ def _retone_syllable(word: str) -> str:
     j = i
     while j < len(lower) and lower[j] in _VOWELS:
         j += 1
-    if i == j:
-        return word
+    if i == j or any(ch in _VOWELS for ch in lower[j:]):
+        return word  # no vowel, or two vowel runs: not one syllable ("thôngchủ" glued), left as written
     nucleus = lower[i:j]
     has_coda = j < len(lower)
     marked = [k for k, ch in enumerate(nucleus) if ch in _MARKED_VOWELS]

@@ -1,0 +1,216 @@
+"""Who a normative sentence obliges: the subject of "X có trách nhiệm / chịu trách nhiệm / có
+nhiệm vụ / phải …", read by the grammar of Vietnamese actor names rather than from a list.
+
+Plans name departments ("Sở Nội vụ"), which :mod:`ingest.units` recognises by their head noun.
+Decrees and circulars also oblige classes of actors that a document defines for itself ("Bên
+bán điện", "Đơn vị phân phối điện", "Khách hàng sử dụng lưới điện phân phối có trạm điện
+riêng", "công ty tài chính") and office holders ("Các Bộ trưởng, Thủ trưởng cơ quan ngang bộ").
+Their names have no clear end in running text, but a duty modal closes them: everything between
+the clause's start (or the comma that ends an opening adverbial) and "có trách nhiệm" is the
+subject, provided it starts with an actor's head noun and reads as a noun phrase (no "thì",
+"nếu", "không", no passive "được"). A subject that lists several actors is split where a new
+capitalised head follows a comma, "và" or "hoặc"; "Tổ chức, cá nhân đầu tư …" stays one.
+
+>>> modal_subject("Trước ngày 15 tháng 11 hàng năm, Tập đoàn Điện lực Việt Nam có trách nhiệm xây dựng kế hoạch")[0]
+['Tập đoàn Điện lực Việt Nam']
+>>> modal_subject("Đơn vị phân phối điện hoặc Đơn vị phân phối và bán lẻ điện phải nêu rõ lý do")[0]
+['Đơn vị phân phối điện', 'Đơn vị phân phối và bán lẻ điện']
+"""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from ingest.lang.normalize import canonical_tones
+from ingest.unit_names import is_unit
+
+# Head nouns of actors that are not departments: parties, customers, enterprises, office holders.
+# Matched case-insensitively at the start of a subject (optionally after "các", "mỗi" …).
+ACTOR_HEADS = [
+    "đơn vị", "tổ chức", "cá nhân", "cơ quan", "doanh nghiệp", "công ty", "tổng công ty", "tập đoàn",
+    "khách hàng", "bên", "chủ đầu tư", "chủ sở hữu", "chủ dự án", "nhà đầu tư", "nhà thầu", "cấp điều độ",
+    "thương nhân", "hộ gia đình", "ngân hàng", "tổ chức tín dụng", "chi nhánh", "hợp tác xã", "người đứng đầu",
+    "đối tượng", "thành viên", "hội đồng", "tổ công tác", "ban quản lý", "chủ tịch", "thủ trưởng",
+    "bộ trưởng", "giám đốc", "tổng giám đốc", "thống đốc", "chánh văn phòng", "chánh thanh tra",
+    "vụ trưởng", "cục trưởng", "tổng cục trưởng", "trưởng ban", "trưởng phòng", "thủ tướng", "viện trưởng",
+    "chánh án", "chủ nhiệm", "nhà trường", "văn phòng", "điều tra viên", "kiểm sát viên",
+    "thẩm phán", "đơn vị điện lực", "bên mua", "bên bán",
+]
+# "hai bên", "các bên", "bên đó" point back at parties named elsewhere: not a name.
+_BACK_REFERENCE = re.compile(r"^(?:hai|các|mỗi|hai|cả hai)\s+bên\b|^bên\s+(?:đó|kia|này)\b", re.IGNORECASE)
+# Persons named by office: a new entry of a list even without "các" ("…, Thủ trưởng cơ quan …").
+_ACTOR_HEAD = re.compile(
+    r"(?:(?:các|những|mỗi|từng|mọi)\s+)?(?:" + "|".join(re.escape(h) for h in sorted(ACTOR_HEADS, key=len, reverse=True))
+    + r")(?![\wÀ-ỹ])", re.IGNORECASE)
+# Duty modals: what the subject must do. "phải được" is passive (a requirement on a thing),
+# "không phải" negates; "có trách nhiệm phối hợp" is still a duty of the subject.
+_MODAL = re.compile(r"(?<![\wÀ-ỹ])(?:(?:đồng thời|cũng|sẽ|vẫn)\s+)?(?P<m>có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|"
+                    r"phải(?!\s+(?:được|là|chịu sự|có khả năng)\b))(?![\wÀ-ỹ])", re.IGNORECASE)
+_NOT_BEFORE_MODAL = re.compile(r"(?:không|chưa|không cần)\s*$", re.IGNORECASE)
+# Words a noun phrase naming an actor does not hold: clause links, negation, aspect, passive.
+_NOT_IN_SUBJECT = re.compile(r"(?<![\wÀ-ỹ])(?:thì|nếu|khi|mà|đã|đang|sẽ|bị|được(?! ủy quyền| giao)|không|chưa|"
+                             r"trường hợp|đối với|sau khi|trước khi|trong đó|là|gồm|nhằm)(?![\wÀ-ỹ])",
+                             re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-–—+•*·]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s*|[a-zđ]\)\s*)?")
+# Where a list of actors divides: a comma, "và" or "hoặc" before a capitalised head.
+_LIST_SEP = re.compile(r"\s*,\s*(?:và\s+|hoặc\s+)?|\s+(?:và|hoặc)\s+")
+_PARENS = re.compile(r"\s*\([^()]*\)")
+_DELEGATE = re.compile(r"\s+(?:hoặc|và)\s+(?:đơn vị|tổ chức|người)\s+(?:thành viên\s+)?được\s+(?:ủy|uỷ)\s+quyền.*$",
+                       re.IGNORECASE)
+MAX_SUBJECT_WORDS = 30
+# "Bộ Thông tin và Truyền thông Bộ Khoa học và Công nghệ": a cell that lost its comma.
+_SAME_HEAD = re.compile(r"(?<=[\wÀ-ỹ])\s+(?=(?:Bộ|Sở)\s+\w)")
+
+
+def starts_as_actor(text: str) -> bool:
+    """Does ``text`` open with an actor's head noun, a department's head or a plural group?"""
+    text = text.lstrip()
+    if not text or _BACK_REFERENCE.match(text):
+        return False
+    return bool(_ACTOR_HEAD.match(text)) or is_unit(text) and (text[:1].isupper() or text.lower().startswith("các "))
+
+
+def _capital_head(text: str) -> bool:
+    """A new entry of an actor list: a capitalised head ("Đơn vị …", "Thủ trưởng …", "Sở …")."""
+    text = text.lstrip()
+    if not text[:1].isupper():
+        return False
+    return starts_as_actor(text)
+
+
+def split_actors(np: str, *, cell: bool = False) -> list[str]:
+    """"Đơn vị phân phối điện và Khách hàng …" → two; "Tổ chức, cá nhân đầu tư …" → one.
+
+    In a table cell or after a label (``cell``), where everything is a unit, a lower-case head
+    also starts a new entry after "và"/"hoặc", or after a comma that closes a name of three
+    words or more ("Đơn vị phân phối điện, cấp điều độ có quyền điều khiển"), and a department
+    written right after another of the same kind without a comma ("Bộ X Bộ Y") is split."""
+    parts: list[str] = []
+    start = 0
+    for m in _LIST_SEP.finditer(np):
+        if m.start() <= start:
+            continue
+        rest = np[m.end():]
+        new = _capital_head(rest)
+        if not new and cell and starts_as_actor(rest) and not rest.lower().startswith(("cá nhân", "các ")):
+            new = "," not in m.group(0) or len(np[start:m.start()].split()) >= 3
+        if new:
+            parts.append(np[start:m.start()])
+            start = m.end()
+    parts.append(np[start:])
+    if cell:
+        parts = [q for p in parts for q in (_split_same_head(p) if re.match(r"(?:Bộ|Sở)\s", p) else [p])]
+    out = []
+    for p in parts:
+        p = _DELEGATE.sub("", p).strip(" ,;")
+        if p:
+            out.append(p)
+    return out
+
+
+def _split_same_head(text: str) -> list[str]:
+    out, start = [], 0
+    for m in _SAME_HEAD.finditer(text):
+        name = text[m.end():].split(None, 2)
+        if len(name) >= 2 and name[1][:1].isupper() and len(text[start:m.start()].split()) >= 2:
+            out.append(text[start:m.start()])
+            start = m.end()
+    return out + [text[start:]]
+
+
+def _valid_subject(np: str) -> bool:
+    words = np.split()
+    if not words or len(words) > 2 * MAX_SUBJECT_WORDS or re.search(r"[;:]", np):
+        return False
+    if not starts_as_actor(np):
+        return False
+    return not _NOT_IN_SUBJECT.search(_PARENS.sub("", np))
+
+
+def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
+    """The actors a clause obliges ("X có trách nhiệm …", "X phải …") and the modal's match.
+
+    The subject starts at the clause's start or right after one of its commas (an opening
+    adverbial: "Trước ngày 15 hằng năm, X …", "Trường hợp …, khách hàng …"), earliest first."""
+    for m in _MODAL.finditer(clause):
+        if _NOT_BEFORE_MODAL.search(clause[:m.start()]):
+            continue
+        head = clause[:m.start()]
+        first = _BULLET.match(head).end()
+        starts = [first] + [c.end() for c in re.finditer(r",\s*", head) if c.start() > first]
+        for s in starts:
+            np = head[s:].strip()
+            np_core = _PARENS.sub("", np).strip(" ,")
+            if not _valid_subject(np_core):
+                continue
+            names = split_actors(np_core)
+            if names and all(starts_as_actor(n) and len(n.split()) <= MAX_SUBJECT_WORDS for n in names):
+                return names, m
+        return None  # the first modal decides: a later one belongs to a subordinate clause
+    return None
+
+
+def defined_actor_terms(text: str) -> list[str]:
+    """Actor names a document defines ("2. Bên bán điện là tổ chức, cá nhân …", "(sau đây gọi
+    tắt là Công ty Điện lực tỉnh)"), longest first, for finding them after an active verb."""
+    terms: set[str] = set()
+    for m in re.finditer(r"(?m)^\s*(?:\d{1,2}[.)]|[a-zđ]\))\s+(?P<term>[^\n.;:()]{3,90}?)\s+là\s+(?P<def>[^\n]{0,60})", text):
+        term, definition = m.group("term").strip(), m.group("def")
+        if starts_as_actor(term) and starts_as_actor(definition) and term[:1].isupper():
+            terms.add(canonical_tones(term))
+    for m in re.finditer(r"\((?:sau đây\s+)?(?:gọi chung là|gọi tắt là|gọi là|viết tắt là)\s+([^()]{3,80})\)", text):
+        term = m.group(1).strip(" .,")
+        if starts_as_actor(term):
+            terms.add(canonical_tones(term))
+    return sorted(terms, key=len, reverse=True)
+
+
+# The defined actor terms of the document being read (set by the extractor for one document).
+_TERMS: ContextVar[tuple[str, ...]] = ContextVar("actor_terms", default=())
+
+
+@contextmanager
+def document_terms(terms: list[str]):
+    """Make a document's defined actor terms (:func:`defined_actor_terms`) known while its
+    sentences are read."""
+    token = _TERMS.set(tuple(terms))
+    try:
+        yield
+    finally:
+        _TERMS.reset(token)
+
+
+_TERM_TAIL = re.compile(r"\s+(?:khác|có liên quan|liên quan)(?![\wÀ-ỹ])")
+
+
+def term_at(text: str, pos: int) -> tuple[int, int] | None:
+    """A defined actor term starting at ``pos`` (after spaces; "các" allowed before it), as
+    (start, end); "khác", "liên quan" after it belong to it ("Đơn vị phân phối điện khác")."""
+    terms = _TERMS.get()
+    if not terms:
+        return None
+    start = re.compile(r"\s*").match(text, pos).end()
+    plural = re.compile(r"(?:các|những)\s+", re.IGNORECASE).match(text, start)
+    at = plural.end() if plural else start
+    window = canonical_tones(text[at:at + 120]).lower()
+    for term in terms:
+        t = term.lower()
+        if window.startswith(t) and (len(window) == len(t) or not window[len(t)].isalnum()):
+            end = at + len(t)
+            tail = _TERM_TAIL.match(text, end)
+            return start, tail.end() if tail else end
+    return None
+
+
+def term_list_at(text: str, pos: int) -> list[tuple[int, int]]:
+    """Defined terms linked by commas, "và", "hoặc": "Bên mua điện và Bên bán điện"."""
+    out: list[tuple[int, int]] = []
+    first = term_at(text, pos)
+    while first:
+        out.append(first)
+        link = re.compile(r"\s*,\s*(?:và\s+|hoặc\s+)?|\s+(?:và|hoặc)\s+").match(text, first[1])
+        if not link:
+            break
+        first = term_at(text, link.end())
+    return out

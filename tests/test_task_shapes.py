@@ -1,0 +1,302 @@
+"""Who owns what in every shape a plan uses: tables from each file type (merged cells, multi-row
+and repeated headers, group rows), labelled lines, sentences in any position, unit boundaries,
+glued words and deadlines as data. Generated documents, plus real ones where the shared corpus
+has them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.actors import modal_subject, split_actors
+from ingest.assignments import role_value
+from ingest.deadlines import deadline_data
+from ingest.glued_words import repair_glued, split_glued
+from ingest.pipeline import parse_file
+from ingest.tables import Cell, TableReader, column_role
+from ingest.tasks import extract_tasks
+
+SCALE = Path(__file__).resolve().parent.parent.parent / "shared" / "scale-corpus"
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+HEADER = ["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]
+ROWS = [
+    ["I.", "Nhóm nhiệm vụ về chuyển đổi số", "", "", ""],
+    ["1.", "Xây dựng kế hoạch chuyển đổi số", "Sở Thông tin và Truyền thông", "Sở Nội vụ, Sở Tài chính", "Quý II/2024"],
+    ["2.", "Tập huấn kỹ năng số cho cán bộ", "Sở Nội vụ", "UBND các huyện, thị xã, thành phố", "Tháng 9/2024"],
+]
+
+
+def _tasks(path: Path, source: str | None = None):
+    doc = parse_file(path, source or path.name, max_bytes=50 * 1024 * 1024, ocr=False)
+    return doc, extract_tasks(doc)
+
+
+def _check_plan_table(doc, tasks):
+    table = [t for t in tasks if t.shape == "table"]
+    assert [t.task for t in table] == ["Xây dựng kế hoạch chuyển đổi số", "Tập huấn kỹ năng số cho cán bộ"]
+    first, second = table
+    assert first.lead_units == ["Sở Thông tin và Truyền thông"]
+    assert first.partner_units == ["Sở Nội vụ", "Sở Tài chính"]
+    assert first.deadline == "Quý II/2024"
+    assert first.deadline_data == {"text": "Quý II/2024", "start": "2024-04-01", "end": "2024-06-30",
+                                   "recurring": False}
+    assert second.lead_units == ["Sở Nội vụ"] and second.partner_units == ["Ủy ban nhân dân các huyện, thị xã, thành phố"]
+    # the group row is the rows' section; rows read as "header: value" and quote the document
+    assert all(t.section.startswith("I ") and "chuyển đổi số" in t.section for t in table)
+    assert "Cơ quan chủ trì: Sở Thông tin và Truyền thông" in first.quote
+    assert all(doc.text[t.char_start:t.char_end] == t.quote for t in tasks)
+    chunk = next(c for c in doc.chunks if "Xây dựng kế hoạch chuyển đổi số" in c.text)
+    assert "Thời gian hoàn thành: Quý II/2024" in chunk.text
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+def test_docx_table_with_merged_cells_repeated_header_and_group_row(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("KẾ HOẠCH Chuyển đổi số năm 2024")
+    t = d.add_table(rows=0, cols=5)
+    for row in [HEADER, ROWS[0], ROWS[1], HEADER, ROWS[2]]:  # the header repeated on a new page
+        cells = t.add_row().cells
+        for c, v in zip(cells, row):
+            c.text = v
+    # the group row's title is one cell merged over the whole width
+    group = t.rows[1].cells
+    group[1].merge(group[4])
+    t.rows[1].cells[1].text = "Nhóm nhiệm vụ về chuyển đổi số"
+    path = tmp_path / "ke-hoach.docx"
+    d.save(path)
+    doc, tasks = _tasks(path)
+    _check_plan_table(doc, tasks)
+
+
+def test_docx_vertically_merged_lead_cell_leads_every_row_it_covers():
+    rows = [[Cell("Nội dung"), Cell("Đơn vị thực hiện")],
+            [Cell("Rà soát văn bản"), Cell("Sở Tư pháp")],
+            [Cell("Công bố kết quả"), Cell("", continues=True)]]
+    blocks = TableReader().blocks(rows)
+    assert [b.cells for b in blocks[1:]] == [[("Nội dung", "Rà soát văn bản"), ("Đơn vị thực hiện", "Sở Tư pháp")],
+                                             [("Nội dung", "Công bố kết quả"), ("Đơn vị thực hiện", "Sở Tư pháp")]]
+
+
+def test_html_table_with_rowspan_and_colspan(tmp_path):
+    html = ["<html><body><article><h1>Kế hoạch chuyển đổi số</h1><p>Các nhiệm vụ cụ thể như sau.</p><table>",
+            "<tr>" + "".join(f"<th>{h}</th>" for h in HEADER) + "</tr>",
+            f"<tr><td>I.</td><td colspan='4'>{ROWS[0][1]}</td></tr>"]
+    html += ["<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in ROWS[1:]]
+    html.append("</table><p>Trên đây là kế hoạch.</p></article></body></html>")
+    path = tmp_path / "ke-hoach.html"
+    path.write_text("\n".join(html), encoding="utf-8")
+    doc, tasks = _tasks(path)
+    _check_plan_table(doc, tasks)
+    rows = [[Cell("Nhiệm vụ"), Cell("Đơn vị chủ trì")], [Cell("Việc A"), Cell("Sở Y tế", rowspan=2)], [Cell("Việc B")]]
+    assert TableReader().blocks(rows)[2].cells == [("Nhiệm vụ", "Việc B"), ("Đơn vị chủ trì", "Sở Y tế")]
+
+
+def test_markdown_pipe_table(tmp_path):
+    lines = ["# Kế hoạch chuyển đổi số", "", "| " + " | ".join(HEADER) + " |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(f"**{v}**" if v == "I." else v for v in row) + " |" for row in ROWS]
+    path = tmp_path / "ke-hoach.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc, tasks = _tasks(path)
+    _check_plan_table(doc, tasks)
+
+
+def test_pdf_table_read_from_its_ruling_lines(tmp_path):
+    fpdf = pytest.importorskip("fpdf")
+    pytest.importorskip("pdfplumber")
+    if not FONT.exists():
+        pytest.skip("no DejaVu font to write Vietnamese")
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.add_font("dv", "", str(FONT))
+    pdf.set_font("dv", size=9)
+    pdf.multi_cell(0, 6, "KẾ HOẠCH chuyển đổi số năm 2024. Các nhiệm vụ cụ thể như sau:")
+    with pdf.table(col_widths=(10, 50, 45, 45, 30), first_row_as_headings=False) as table:
+        for row in [HEADER] + ROWS:
+            r = table.row()
+            for v in row:
+                r.cell(v)
+    pdf.multi_cell(0, 6, "Trên đây là kế hoạch chuyển đổi số năm 2024.")
+    path = tmp_path / "ke-hoach.pdf"
+    pdf.output(str(path))
+    doc, tasks = _tasks(path)
+    table = [t for t in tasks if t.shape == "table"]
+    assert [t.lead_units for t in table] == [["Sở Thông tin và Truyền thông"], ["Sở Nội vụ"]]
+    assert table[0].partner_units == ["Sở Nội vụ", "Sở Tài chính"] and table[1].deadline == "Tháng 9/2024"
+    assert all(t.page == 1 for t in table)
+
+
+def test_column_roles_come_from_header_words_not_positions():
+    assert column_role("Thời gian hoàn thành") == "deadline"
+    assert column_role("Cơ quan phối hợp") == "partner"
+    assert column_role("Trách nhiệm thực hiện") == "lead"
+    assert column_role("Các nội dung thực hiện") == "task"
+    assert column_role("Tên đề án") == "task"
+    assert column_role("Sản phẩm") == "product"
+    assert column_role("STT") == "number"
+    # a table whose lead column comes first is read the same way
+    rows = [[Cell("Đơn vị chủ trì"), Cell("Tiến độ"), Cell("Nội dung")], [Cell("Sở Y tế"), Cell("2025"), Cell("Tiêm chủng")]]
+    assert TableReader().blocks(rows)[1].text == "Đơn vị chủ trì: Sở Y tế | Tiến độ: 2025 | Nội dung: Tiêm chủng"
+
+
+@pytest.mark.skipif(not (SCALE / "vbpl/39-2015-tt-bct.docx").exists(), reason="shared scale corpus not here")
+def test_real_docx_table_with_responsibility_column():
+    doc, tasks = _tasks(SCALE / "vbpl/39-2015-tt-bct.docx", "vbpl/39-2015-tt-bct.docx")
+    rows = [t for t in tasks if t.shape == "table"]
+    review = next(t for t in rows if t.task == "Xem xét hồ sơ đề nghị đấu nối")
+    assert review.lead_units == ["Đơn vị phân phối điện", "Cấp điều độ có quyền điều khiển"]
+    assert review.deadline == "Không quá 15 ngày làm việc"
+
+
+# --- labelled lines and sentences -------------------------------------------------------------------
+
+def test_labelled_line_keeps_the_grammar_of_its_value():
+    roles = role_value("Sở Nội vụ chủ trì, phối hợp với Sở Lao động – Thương binh và Xã hội và Ủy ban nhân dân "
+                       "các huyện, thành phố", "lead")
+    assert roles["lead"] == ["Sở Nội vụ"]
+    assert roles["partner"] == ["Sở Lao động – Thương binh và Xã hội", "Ủy ban nhân dân các huyện, thành phố"]
+
+
+def test_labelled_lines_in_a_plan(tmp_path):
+    text = ("KẾ HOẠCH\n\nII. NHIỆM VỤ\n\n1. Tuyên truyền về cải cách hành chính\n\n"
+            "- Tổ chức hội nghị tập huấn cho cán bộ, công chức.\n\n"
+            "- Cơ quan thực hiện: Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp và UBND các huyện, thành phố.\n\n"
+            "- Thời gian hoàn thành: Quý III/2024.\n")
+    path = tmp_path / "plan.txt"
+    path.write_text(text, encoding="utf-8")
+    _, tasks = _tasks(path)
+    t = next(t for t in tasks if t.shape == "lines")
+    assert t.lead_units == ["Sở Nội vụ"] and t.partner_units == ["Sở Tư pháp", "Ủy ban nhân dân các huyện, thành phố"]
+    assert t.task and t.deadline == "Quý III/2024"
+
+
+SENTENCES = [
+    ("Giao Sở Tài chính chủ trì, phối hợp với Sở Kế hoạch và Đầu tư bố trí kinh phí.", ["Sở Tài chính"],
+     ["Sở Kế hoạch và Đầu tư"]),
+    ("Sở Y tế chủ trì, phối hợp với Sở Giáo dục và Đào tạo và Ủy ban nhân dân các huyện triển khai tiêm chủng.",
+     ["Sở Y tế"], ["Sở Giáo dục và Đào tạo", "Ủy ban nhân dân các huyện"]),
+    ("Sở Công Thương có trách nhiệm hướng dẫn doanh nghiệp thực hiện Kế hoạch này.", ["Sở Công Thương"], []),
+    ("Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh tham gia giám sát việc thực hiện.",
+     ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"], []),
+    ("Trước ngày 15 tháng 11 hằng năm, Tập đoàn Điện lực Việt Nam có trách nhiệm lập kế hoạch cung cấp điện.",
+     ["Tập đoàn Điện lực Việt Nam"], []),
+    ("Đơn vị phân phối điện hoặc Đơn vị phân phối và bán lẻ điện phải trả lời khách hàng bằng văn bản.",
+     ["Đơn vị phân phối điện", "Đơn vị phân phối và bán lẻ điện"], []),
+]
+
+
+@pytest.mark.parametrize("sentence,leads,partners", SENTENCES)
+def test_sentence_shapes(tmp_path, sentence, leads, partners):
+    path = tmp_path / "s.txt"
+    path.write_text("KẾ HOẠCH\n\n3. Tổ chức thực hiện\n\n" + sentence + "\n", encoding="utf-8")
+    _, tasks = _tasks(path)
+    assert len(tasks) == 1, [t.quote for t in tasks]
+    assert tasks[0].lead_units == leads and tasks[0].partner_units == partners
+
+
+def test_unit_heading_its_duties_in_a_decree(tmp_path):
+    text = ("Điều 13. Trách nhiệm của các tổ chức có liên quan\n\n1. Bên bán điện\n\n"
+            "a) Lắp đặt hệ thống đo đếm điện năng theo quy định.\n\n"
+            "b) Gửi 01 bản hợp đồng đã ký về Bộ Công Thương chậm nhất là 30 ngày kể từ ngày ký.\n\n"
+            "2. Khách hàng sử dụng lưới điện phân phối có trách nhiệm:\n\n"
+            "a) Bảo đảm thiết bị của mình đáp ứng yêu cầu kỹ thuật.\n")
+    path = tmp_path / "nd.txt"
+    path.write_text(text, encoding="utf-8")
+    _, tasks = _tasks(path)
+    assert [t.lead_units for t in tasks] == [["Bên bán điện"], ["Bên bán điện"],
+                                            ["Khách hàng sử dụng lưới điện phân phối"]]
+    assert tasks[1].deadline == "chậm nhất là 30 ngày kể từ ngày ký"
+
+
+def test_rights_prohibitions_and_equipment_are_not_duties(tmp_path):
+    text = ("Điều 5. Quy định chung\n\n1. Khách hàng được quyền lựa chọn đơn vị bán điện.\n\n"
+            "2. Hệ thống điện mặt trời phải có khả năng tự động tách khỏi lưới.\n\n"
+            "3. Đơn vị phân phối điện không được tự ý cắt điện.\n")
+    path = tmp_path / "nd.txt"
+    path.write_text(text, encoding="utf-8")
+    assert _tasks(path)[1] == []
+
+
+# --- unit boundaries ------------------------------------------------------------------------------
+
+def test_where_a_subject_ends_and_how_a_list_divides():
+    assert modal_subject("Tổ chức, cá nhân đầu tư xây dựng dự án điện mặt trời có trách nhiệm lắp đặt")[0] == \
+        ["Tổ chức, cá nhân đầu tư xây dựng dự án điện mặt trời"]
+    assert modal_subject("Trường hợp khách hàng được cấp điện từ nhiều phía, khách hàng có trách nhiệm lắp đặt")[0] == \
+        ["khách hàng"]
+    assert modal_subject("Hai bên có trách nhiệm thỏa thuận") is None  # a back-reference, not a name
+    assert split_actors("Bộ Thông tin và Truyền thông Bộ Khoa học và Công nghệ", cell=True) == \
+        ["Bộ Thông tin và Truyền thông", "Bộ Khoa học và Công nghệ"]
+    assert split_actors("Tập đoàn, doanh nghiệp công nghệ số", cell=True) == ["Tập đoàn, doanh nghiệp công nghệ số"]
+    assert role_value("Sở TT&TT, Sở VH-TT&DL, UBND các xã, thị trấn", "lead")["lead"] == [
+        "Sở Thông tin và Truyền thông", "Sở Văn hóa, Thể thao và Du lịch", "Ủy ban nhân dân các xã, thị trấn"]
+
+
+# --- glued words and deadlines ----------------------------------------------------------------------
+
+def test_glued_words_are_split_without_changing_a_letter():
+    assert repair_glued("Sở Thông tin và Truyền thôngchủ trì") == "Sở Thông tin và Truyền thông chủ trì"
+    assert repair_glued("KẾ HOẠCHTRIỂN KHAI") == "KẾ HOẠCH TRIỂN KHAI"
+    assert repair_glued("tại thànhphố Hạ Long") == "tại thành phố Hạ Long"
+    # words that are already syllables, foreign words, abbreviations and misplaced tones stay
+    for word in ("nghiên", "ASEAN", "COVID", "TTTT", "Đưòng", "thụận", "Lắk"):
+        assert split_glued(word) is None
+
+
+def test_glued_html_word_becomes_the_right_unit(tmp_path):
+    path = tmp_path / "tin.html"
+    path.write_text("<html><body><article><h1>Kế hoạch</h1><p>Giao Sở Thông tin và Truyền <b>thông</b>chủ trì "
+                    "tổ chức tuyên truyền về ASEAN trên địa bàn tỉnh năm 2024.</p></article></body></html>",
+                    encoding="utf-8")
+    _, tasks = _tasks(path)
+    assert tasks[0].lead_units == ["Sở Thông tin và Truyền thông"]
+
+
+@pytest.mark.parametrize("text,start,end,recurring", [
+    ("Quý II/2024", "2024-04-01", "2024-06-30", False),
+    ("Tháng 9/2024", "2024-09-01", "2024-09-30", False),
+    ("trước ngày 25 tháng 01 năm 2024", None, "2024-01-25", False),
+    ("trước ngày 15 tháng cuối quý", None, None, True),
+    ("hằng năm", None, None, True),
+    ("Thường xuyên", None, None, True),
+    ("Cả năm 2015", "2015-01-01", "2015-12-31", False),
+    ("2021–2025", "2021-01-01", "2025-12-31", False),
+])
+def test_deadlines_as_written_and_as_data(text, start, end, recurring):
+    assert deadline_data(text) == {"text": text, "start": start, "end": end, "recurring": recurring}
+
+
+def test_cli_view_fits_80_columns_and_wide_shows_every_column(tmp_path):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from bot.cli.tasks import tasks_command
+    from ingest.task_export import HEADER
+    from ingest.task_table import TaskTable
+
+    path = tmp_path / "ke-hoach.md"
+    lines = ["| " + " | ".join(HEADER_ROW) + " |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(row) + " |" for row in ROWS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = parse_file(path, path.name, max_bytes=1 << 20, ocr=False)
+    table = TaskTable.from_documents([doc])
+    out = StringIO()
+    assert tasks_command(console=Console(file=out, width=80), table=table) == 2
+    text = out.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "Sở Thông tin và" in text and "Quý II/2024" in text and "Cơ quan phối hợp" not in text
+    wide = StringIO()
+    tasks_command(console=Console(file=wide, width=400), table=table, wide=True, csv=tmp_path / "t.csv")
+    assert all(col.split()[0] in wide.getvalue() for col in HEADER)
+    import csv
+
+    rows = list(csv.reader((tmp_path / "t.csv").open(encoding="utf-8-sig")))
+    assert rows[0] == HEADER and rows[1][HEADER.index("Thời hạn từ ngày")] == "2024-04-01"
+    assert rows[1][HEADER.index("Hình thức giao")] == "bảng"
+
+
+HEADER_ROW = HEADER

@@ -26,6 +26,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from bot.answer.chat import ChatResult, InputError, check_message
 from bot.answer.citations import Citation
+from bot.access import AccessView, view_for
+from bot.http.access import caller_level
 from bot.http.deps import get_services
 from bot.http.ratelimit import limiter_for
 from bot.services import Services
@@ -151,6 +153,8 @@ def models(request: Request) -> JSONResponse:
 async def chat_completions(request: Request, services: Services = Depends(get_services)):
     try:
         who = caller(request)
+        # The key's level (internal keys see internal documents); loopback without keys: public.
+        view = view_for(services, caller_level(request))
         _check_rate(request, who)
         try:
             body = CompletionRequest.model_validate(json.loads(await request.body() or b"null"))
@@ -163,9 +167,9 @@ async def chat_completions(request: Request, services: Services = Depends(get_se
     completion_id = "chatcmpl-" + uuid.uuid4().hex
     created = int(time.time())
     if body.stream:
-        return StreamingResponse(_stream(services, questions, completion_id, created), media_type="text/event-stream",
+        return StreamingResponse(_stream(view, questions, completion_id, created), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    result = await asyncio.to_thread(services.chat.ask_thread, questions)
+    result = await asyncio.to_thread(view.ask_thread, questions)
     content, citations = _reply(result)
     return JSONResponse({
         "id": completion_id, "object": "chat.completion", "created": created, "model": MODEL_ID,
@@ -173,6 +177,7 @@ async def chat_completions(request: Request, services: Services = Depends(get_se
                      "finish_reason": "stop", "logprobs": None}],
         "usage": _usage(questions, content),
         "citations": citations, "grounded": result.answer.grounded,
+        "approved": bool(result.answer.debug.get("approved")),
     })
 
 
@@ -189,10 +194,10 @@ def _chunk(completion_id: str, created: int, delta: dict, finish: str | None = N
     return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-async def _stream(services: Services, questions: list[str], completion_id: str, created: int) -> AsyncIterator[str]:
+async def _stream(view: AccessView, questions: list[str], completion_id: str, created: int) -> AsyncIterator[str]:
     yield _chunk(completion_id, created, {"role": "assistant", "content": ""})
     try:
-        result = await asyncio.to_thread(services.chat.ask_thread, questions)
+        result = await asyncio.to_thread(view.ask_thread, questions)
     except Exception:  # noqa: BLE001 - the client gets OpenAI's error shape, the log the trace
         import logging
 

@@ -19,11 +19,23 @@ EVAL_HOME = Path(os.environ.get("ASEANBOT_EVAL_HOME", REPO / "var" / "eval"))
 MODEL_CACHE = Path(os.environ.get("ASEANBOT_MODEL_CACHE", REPO / "var" / "models"))
 
 
-def services_for(name: str, corpus: Path, *, ocr: bool = True) -> tuple[Services, dict]:
-    """An index of ``corpus`` in its own home under var/eval/<name>, ingested incrementally."""
-    settings = Settings(home=EVAL_HOME / name, corpus=corpus, model_cache=MODEL_CACHE)
+def services_for(name: str, corpus: Path, *, ocr: bool = True, embed_model: str | None = None,
+                 embedder=None, tag: str | None = None) -> tuple[Services, dict]:
+    """An index of ``corpus`` in its own home under var/eval/<name>, ingested incrementally.
+
+    ``embed_model`` (a setting value) or ``embedder`` (an embedding object, for variants the
+    product does not ship) index with another encoder, in a home of its own (<name>@<tag>)."""
+    tag = tag or embed_model
+    extra = {"embed_model": embed_model} if embed_model else {}
+    settings = Settings(home=EVAL_HOME / (f"{name}@{tag}" if tag else name), corpus=corpus, model_cache=MODEL_CACHE,
+                        **extra)
     services = Services(settings)
+    if embedder is not None:
+        services.__dict__["embedder"] = embedder  # the cached_property's slot
     t0 = time.perf_counter()
+    if os.environ.get("ASEANBOT_EVAL_REUSE") == "1" and services.ledger.records():
+        # Measuring answers while the parser changes under one: keep the home as it was built.
+        return services, {"seconds": 0.0, "ingested": 0, "skipped": []}
     report = ingest([corpus], corpus_root=corpus, ledger=services.ledger, sink=services.indexer(),
                     max_bytes=settings.max_file_mb * 1024 * 1024, ocr=ocr)
     stats = {"seconds": time.perf_counter() - t0, "ingested": report.count("ingested") + report.count("updated"),

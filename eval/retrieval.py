@@ -1,6 +1,6 @@
 """Retrieval benchmark: R@1, R@5, MRR@10 and latency per method and question type on three sets.
 
-    .venv/bin/python -m eval.retrieval [--sets smoke,project,alqac] [--modes hybrid,dense,lexical]
+    .venv/bin/python -m eval.retrieval [--sets smoke,project,alqac,alqac25,viquad] [--modes hybrid,dense,lexical]
 
 1. smoke   — ../shared/dev-eval/retrieval_smoke.json; a hit is a chunk of the gold document
              holding most of a gold chunk's text (our chunks differ from the set's).
@@ -8,8 +8,13 @@
              of a document that also answers) holding the evidence phrase.
 3. alqac   — ../shared/external-eval ALQAC, 304 articles ingested as their own corpus; a hit
              is the gold article. Measured, never tuned on.
+4. alqac25 — ../shared/external-eval/alqac25-retrieval: 400 ALQAC 2025 questions over a pool of
+             1,000 articles of 16 other laws (one file each); a hit is a gold article. Measured only.
+5. viquad  — ../shared/external-eval/viquad2-urasys: the 633 answerable UIT-ViQuAD 2.0 questions
+             over their 721 Wikipedia paragraphs (one file each); a hit is the question's own
+             paragraph. Not legal text: a check that nothing is tuned to one genre. Measured only.
 Documents are ranked by their best chunk (30 chunks retrieved, deduplicated by document) for
-ALQAC, whose unit is the article; the other sets count chunks.
+ALQAC, ALQAC 2025 and ViQuAD, whose unit is the article or paragraph; the other sets count chunks.
 """
 from __future__ import annotations
 
@@ -73,6 +78,47 @@ def alqac_set() -> tuple[Path, list[dict]]:
         out.append({"question": r["question"], "type": "alqac", "judge": (lambda hit, s=r["source"]: hit.source == s),
                     "by_doc": True})
     return corpus, out
+
+
+ALQAC25 = SHARED / "external-eval/alqac25-retrieval"
+VIQUAD = SHARED / "external-eval/viquad2-urasys"
+
+
+def alqac25_set() -> tuple[Path, list[dict]]:
+    out = []
+    for line in (ALQAC25 / "queries.jsonl").read_text(encoding="utf-8").splitlines():
+        q = json.loads(line)
+        gold = {f"{a}.txt" for a in q["relevant_article_ids"]}
+        out.append({"question": q["question"], "type": q["question_type"], "by_doc": True,
+                    "judge": (lambda hit, gold=gold: hit.source in gold)})
+    return ALQAC25 / "corpus", out
+
+
+def viquad_set() -> tuple[Path, list[dict]]:
+    out = []
+    for line in (VIQUAD / "viquad2_sample.jsonl").read_text(encoding="utf-8").splitlines():
+        q = json.loads(line)
+        if q["is_impossible"]:
+            continue  # its paragraph is a near miss by construction: not a retrieval question
+        out.append({"question": q["question"], "type": "viquad", "by_doc": True,
+                    "judge": (lambda hit, gold=f"{q['context_id']}.txt": hit.source == gold)})
+    return VIQUAD / "corpus", out
+
+
+# name → (questions and corpus, eval home name); the corpus of smoke/project is the product's own.
+EXTERNAL_SETS = {"alqac": alqac_set, "alqac25": alqac25_set, "viquad": viquad_set}
+
+
+def set_services(name: str, **kw) -> tuple[object, dict, list[dict]]:
+    """Services over the corpus of set ``name`` (its own eval home), ingest stats, questions."""
+    if name in EXTERNAL_SETS:
+        corpus, questions = EXTERNAL_SETS[name]()
+        services, stats = services_for(name, corpus, **kw)
+    else:
+        questions = smoke_set() if name == "smoke" else project_set()
+        corpus = REPO / "corpus" / ("asean" if name == "smoke" else "")
+        services, stats = services_for("asean" if name == "smoke" else "corpus", corpus, **kw)
+    return services, stats, questions
 
 
 def rank_of(question: dict, hits: list) -> int | None:
@@ -144,7 +190,7 @@ def sweep() -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sets", default="smoke,project,alqac")
+    ap.add_argument("--sets", default="smoke,project,alqac,alqac25,viquad")
     ap.add_argument("--modes", default="lexical,dense,hybrid")
     ap.add_argument("--rrf-k", type=int, default=None)
     ap.add_argument("--fusion", default=None)
@@ -155,13 +201,7 @@ def main() -> None:
     modes = args.modes.split(",")
     cols = ["mode", "type", "n", "R@1", "R@5", "MRR@10", "p50 ms", "p95 ms"]
     for name in args.sets.split(","):
-        if name == "alqac":
-            corpus, questions = alqac_set()
-            services, stats = services_for("alqac", corpus)
-        else:
-            questions = smoke_set() if name == "smoke" else project_set()
-            corpus = REPO / "corpus" / ("asean" if name == "smoke" else "")
-            services, stats = services_for("asean" if name == "smoke" else "corpus", corpus)
+        services, stats, questions = set_services(name)
         if args.rrf_k or args.fusion:
             services.retriever.fusion = FusionSettings(fusion=args.fusion or "rrf", rrf_k=args.rrf_k or 60)
         print(f"\n# {name}: {len(questions)} questions, index of {services.store.count()} chunks "

@@ -41,6 +41,7 @@ from index.store import (
 # Upserts are split so one call never builds a huge Rust-side batch from Python objects.
 _BATCH = 512
 _SCROLL_PAGE = 1024
+_FACET_LIMIT = 10_000_000  # more than any store holds documents
 _CONFIG_FILE = "edge_config.json"
 
 
@@ -168,6 +169,14 @@ class EdgeStore:
         self._shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
         self._shard.flush()
 
+    def set_payload_where(self, field: str, value: Any, payload: dict[str, Any]) -> None:
+        """Set payload keys on every point matching ``field == value`` (vectors untouched)."""
+        flt = _edge_filter({field: value})
+        if self._shard is None or flt is None:
+            return
+        self._shard.update(qe.UpdateOperation.set_payload_by_filter(flt, payload))
+        self._shard.flush()
+
     # -- reads ---------------------------------------------------------------------------
 
     def search(self, query: Query) -> list[Hit]:
@@ -251,3 +260,11 @@ class EdgeStore:
         if self._shard is None:
             return 0
         return int(self._shard.count(qe.CountRequest(filter=_edge_filter(filters), exact=True)))
+
+    def doc_ids(self) -> dict[str, int]:
+        if self._shard is None:
+            return {}
+        # A facet on the indexed doc_id field counts in one call, without reading payloads.
+        response = self._shard.facet(qe.FacetRequest("doc_id", limit=_FACET_LIMIT, exact=True))
+        # A deleted document can stay in the index with a count of 0.
+        return {str(h.value): int(h.count) for h in response.hits if h.count}

@@ -30,6 +30,31 @@ def _names(text: str, number: str) -> bool:
     return re.search(_DOC_WORD + re.escape(parts[0]) + r"(?![\w/])", text) is not None
 
 
+class NumberIndex:
+    """Số hiệu → doc_id, looked up by the question's own words instead of trying every number.
+
+    Every way ``_names`` accepts a number starts, in the question, with the number's leading
+    word (its first run of letters and digits: "14" of "14/2024/tt-bct") standing as a whole word
+    not after a "/"; so only the numbers led by such a word of the question are checked, and the
+    cost of a question does not grow with the number of documents."""
+
+    _LEAD = re.compile(r"\w+")
+    _WORDS = re.compile(r"(?<![\w/])\w+")
+
+    def __init__(self, numbers: dict[str, str]):
+        self.numbers = numbers
+        self.by_lead: dict[str, list[tuple[str, str]]] = {}
+        self.other: list[tuple[str, str]] = []  # numbers that start with a sign: checked always
+        for number, doc in numbers.items():
+            m = self._LEAD.match(number)
+            (self.by_lead.setdefault(m.group(0), []) if m else self.other).append((number, doc))
+
+    def named(self, text: str) -> set[str]:
+        """doc_ids of the numbers folded ``text`` names."""
+        candidates = [c for w in set(self._WORDS.findall(text)) for c in self.by_lead.get(w, ())] + self.other
+        return {doc for number, doc in candidates if _names(text, number)}
+
+
 @dataclass
 class SearchHit:
     chunk_id: str
@@ -91,6 +116,9 @@ class Retriever:
         # says "ký", so neither vector finds it, yet it is where the answer is.
         self.asked_part: Callable[[str], str | None] = lambda question: None
         self.doc_part: Callable[[str, str], list[dict[str, Any]]] = lambda doc_id, kind: []
+        # The NumberIndex of the last doc_numbers() mapping; a dict, so shallow copies of this
+        # retriever (one per caller's access view) share it.
+        self._number_cache: dict[str, Any] = {}
 
     def named_document(self, question: str) -> str | None:
         """The one indexed document whose số hiệu the question names ("Thông tư 14/2024/TT-BCT",
@@ -98,17 +126,28 @@ class Retriever:
         numbers = self.doc_numbers()
         if not numbers:
             return None
-        text = fold_accents(search_form(question)).lower()
-        found = {doc for number, doc in numbers.items() if _names(text, number)}
+        index = self._number_cache.get("index")
+        if index is None or index.numbers is not numbers:
+            index = self._number_cache["index"] = NumberIndex(numbers)
+        found = index.named(fold_accents(search_form(question)).lower())
         return found.pop() if len(found) == 1 else None
         self.last_timing: dict[str, float] = {}
 
-    def search(self, question: str, k: int = 5, *, filters: dict[str, Any] | None = None,
+    def search(self, question: Any, k: int = 5, *, filters: dict[str, Any] | None = None,
                mode: Mode = "hybrid", with_similarity: bool = False, prefer_doc: str | None = None,
                prefer_n: int = 3) -> list[SearchHit]:
+        """``question``: the text, or a query object read once upstream (bot/answer/query.py)
+        with ``.question`` and ``.filters``; its ``.dense`` gets the question's embedding, so
+        later stages compare meaning without embedding the question again."""
         t0 = time.perf_counter()
+        asked = None if isinstance(question, str) else question
+        if asked is not None:
+            question = asked.question
+            filters = {**(getattr(asked, "filters", None) or {}), **(filters or {})} or None
         dense_text = self.restorer(question) if self.restorer and not has_diacritics(question) else question
         dense = self.embedder.get_query_embedding(dense_text) if mode != "lexical" else None
+        if asked is not None and dense is not None:
+            asked.dense = dense
         t1 = time.perf_counter()
         sparse = self.lexical.encode_query(question) if mode != "dense" else None
         if sparse is not None and not sparse.indices:

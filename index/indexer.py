@@ -5,6 +5,7 @@ running during ingest always finds a complete version of every document.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -28,6 +29,8 @@ def chunk_payload(chunk: Chunk, doc: ParsedDocument) -> dict:
         "province": meta.province,
         "date": meta.date,
         "year": meta.year,
+        # The store filters every read on it (index/access.py): who may be answered from this chunk.
+        "level": meta.level,
         "section": chunk.section,
         "kind": chunk.kind,
         "page": chunk.page,
@@ -66,20 +69,29 @@ class Indexer:
 
     def points(self, doc: ParsedDocument, batch_size: int = 32) -> list[Point]:
         texts = [c.index_text for c in doc.chunks]
+        # The lexical vectors (Python) are built on a second thread while the encoder (native
+        # code, GIL released) embeds: its serial stretches leave a core to them.
+        with ThreadPoolExecutor(1, thread_name_prefix="aseanbot-lexical") as pool:
+            sparse = pool.submit(lambda: [self.lexical.encode_document(t) for t in texts])
+            dense = self._dense(texts, batch_size)
+            lexical = sparse.result()
+        return [
+            Point(id=point_id(c.chunk_id), dense=vec, sparse=lex, payload=chunk_payload(c, doc))
+            for c, vec, lex in zip(doc.chunks, dense, lexical)
+        ]
+
+    def _dense(self, texts: list[str], batch_size: int) -> list[list[float]]:
+        bulk = getattr(self.embedder, "embed_passages", None)
+        if bulk is not None:
+            # The whole document in one call: the encoder sorts its chunks by length and cuts
+            # batches by a token budget (index/embeddings.py), up to 256 rows of short ones.
+            return bulk(texts, batch_size=max(batch_size, 256), progress=self.on_progress, bulk=True).tolist()
         dense: list[list[float]] = []
         for i in range(0, len(texts), batch_size):
             dense.extend(self.embedder.get_text_embedding_batch(texts[i : i + batch_size]))
             if self.on_progress:
                 self.on_progress(min(i + batch_size, len(texts)), len(texts))
-        return [
-            Point(
-                id=point_id(c.chunk_id),
-                dense=list(map(float, vec)),
-                sparse=self.lexical.encode_document(c.index_text),
-                payload=chunk_payload(c, doc),
-            )
-            for c, vec in zip(doc.chunks, dense)
-        ]
+        return [list(map(float, vec)) for vec in dense]
 
     def replace(self, doc: ParsedDocument) -> None:
         self._ensure()
@@ -91,5 +103,9 @@ class Indexer:
             self.store.delete([point_id(cid) for cid in stale])
 
     def remove(self, doc_id: str) -> None:
-        self._ensure()
+        # No _ensure(): a store without the collection holds nothing to remove, and removing
+        # must not load the model.
         self.store.delete_where("doc_id", doc_id)
+
+    def doc_ids(self) -> dict[str, int]:
+        return self.store.doc_ids()

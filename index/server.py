@@ -29,6 +29,7 @@ from index.store import (
 )
 
 _SCROLL_PAGE = 1024
+_FACET_LIMIT = 10_000_000  # more than any store holds documents
 
 
 def _server_filter(filters: dict[str, Any] | None) -> models.Filter | None:
@@ -53,6 +54,11 @@ class ServerStore:
     """A ``VectorStore`` on one collection of a Qdrant server (``url``) or, for tests only, of
     qdrant-client's local mode (``path``). ``shard_number`` and ``replication_factor`` apply when
     this store creates the collection (cluster deployments); an existing collection keeps its own.
+
+    ``large=True`` creates the collection for a corpus past what RAM should hold (README,
+    "Scaling out"): dense vectors on disk with an int8 scalar-quantised copy in RAM, HNSW m=16 /
+    ef_construct=128, payloads on disk; searches then read the quantised copy (hnsw_ef=128) and
+    rescore 2x the candidates with the exact vectors.
     """
 
     def __init__(
@@ -66,6 +72,7 @@ class ServerStore:
         replication_factor: int | None = None,
         batch_size: int = 256,
         timeout: int = 60,
+        large: bool = False,
     ):
         if (url is None) == (path is None):
             raise ValueError("give exactly one of url (a Qdrant server) or path (local mode, tests only)")
@@ -77,16 +84,30 @@ class ServerStore:
         self.shard_number = shard_number
         self.replication_factor = replication_factor
         self.batch_size = batch_size
+        self.large = large
+        # Exact vectors rescore the quantised search's candidates (ignored without quantisation).
+        self._dense_params = models.SearchParams(
+            hnsw_ef=128, quantization=models.QuantizationSearchParams(rescore=True, oversampling=2.0)) if large else None
         self._ready = self.client.collection_exists(collection)
 
     def ensure_collection(self, dim: int) -> None:
         if not self._ready and not self.client.collection_exists(self.collection):
+            large = {}
+            if self.large:
+                large = {
+                    "quantization_config": models.ScalarQuantization(scalar=models.ScalarQuantizationConfig(
+                        type=models.ScalarType.INT8, quantile=0.99, always_ram=True)),
+                    "hnsw_config": models.HnswConfigDiff(m=16, ef_construct=128),
+                    "on_disk_payload": True,
+                }
             self.client.create_collection(
                 self.collection,
-                vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+                vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE,
+                                                           on_disk=True if self.large else None)},
                 sparse_vectors_config={LEXICAL: models.SparseVectorParams(modifier=models.Modifier.IDF)},
                 shard_number=self.shard_number,
                 replication_factor=self.replication_factor,
+                **large,
             )
             # Local mode has no payload indexes and warns on every call, so only a server gets them.
             if not self._local:
@@ -140,6 +161,12 @@ class ServerStore:
         if flt is not None and self._ready:
             self.client.delete(self.collection, points_selector=models.FilterSelector(filter=flt), wait=True)
 
+    def set_payload_where(self, field: str, value: Any, payload: dict[str, Any]) -> None:
+        """Set payload keys on every point matching ``field == value`` (vectors untouched)."""
+        flt = _server_filter({field: value})
+        if flt is not None and self._ready:
+            self.client.set_payload(self.collection, payload=payload, points=models.FilterSelector(filter=flt), wait=True)
+
     # -- reads ---------------------------------------------------------------------------
 
     def search(self, query: Query) -> list[Hit]:
@@ -155,19 +182,21 @@ class ServerStore:
                 return []
             using = DENSE if mode == "dense" else LEXICAL
             res = self.client.query_points(
-                self.collection, query=vector, using=using, query_filter=flt, limit=query.k, with_payload=True
+                self.collection, query=vector, using=using, query_filter=flt, limit=query.k, with_payload=True,
+                search_params=self._dense_params if mode == "dense" else None,
             )
             return _hits(res.points)
         if query.fusion == "wrrf":
             requests = [
-                models.QueryRequest(query=v, using=u, filter=flt, limit=query.prefetch_k, with_payload=True)
+                models.QueryRequest(query=v, using=u, filter=flt, limit=query.prefetch_k, with_payload=True,
+                                    params=self._dense_params if u == DENSE else None)
                 for v, u in ((dense, DENSE), (sparse, LEXICAL))
             ]
             lists = self.client.query_batch_points(self.collection, requests=requests)
             return weighted_rrf([_hits(r.points) for r in lists], query.rrf_k, query.weights, query.k)
         # Qdrant applies the top-level filter inside the prefetches as well.
         prefetch = [
-            models.Prefetch(query=dense, using=DENSE, limit=query.prefetch_k),
+            models.Prefetch(query=dense, using=DENSE, limit=query.prefetch_k, params=self._dense_params),
             models.Prefetch(query=sparse, using=LEXICAL, limit=query.prefetch_k),
         ]
         res = self.client.query_points(
@@ -218,3 +247,11 @@ class ServerStore:
         if not self._ready:
             return 0
         return int(self.client.count(self.collection, count_filter=_server_filter(filters), exact=True).count)
+
+    def doc_ids(self) -> dict[str, int]:
+        if not self._ready:
+            return {}
+        # A facet on the indexed doc_id field counts in one call, without reading payloads.
+        response = self.client.facet(self.collection, key="doc_id", limit=_FACET_LIMIT, exact=True)
+        # A deleted document can stay in the index with a count of 0.
+        return {str(h.value): int(h.count) for h in response.hits if h.count}

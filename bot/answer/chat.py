@@ -7,16 +7,23 @@ from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 from bot.answer.citations import Citation
-from bot.answer.conversation import SessionStore, Turn, rewrite
-from bot.answer.extractive import ROLE_LABELS, Answer, ExtractiveAnswerer
-from bot.answer.intent import Intent, classify
+from bot.answer.conversation import Item, SessionStore, Turn
+from bot.answer.evidence import terms
+from bot.answer.focus import (
+    answer_items, asked_label, attribute_answer, item_answer, lines_of, not_stated, place_of, section_ref,
+    tasks_in_focus, where,
+)
+from bot.answer.followup import Catalog, Reading, read, topic_of
+from bot.answer.extractive import NOT_FOUND, ROLE_LABELS, Answer, ExtractiveAnswerer
+from bot.answer.intent import Intent
+from bot.answer.query import Query
 from index.hybrid import Retriever, SearchHit
 
 
 class Generator(Protocol):
     """An LLM answerer that rewrites a grounded answer from the same passages (bot/answer/llm.py)."""
 
-    def generate(self, question: str, hits: list[SearchHit], fallback: Answer) -> Answer: ...
+    def generate(self, question: str, hits: list[SearchHit], fallback: Answer, context: str = "") -> Answer: ...
 
 
 class InputError(ValueError):
@@ -30,14 +37,20 @@ class ChatResult:
     timing: dict[str, float]
 
 
+# Characters a question never means and a user never sees: C0/C1 controls (text pasted from
+# PDFs carries \x08: 4 ALQAC questions do), bidi embeddings, overrides, isolates and marks
+# (they make a text display other than it reads), and lone surrogates (not text at all: an
+# answer echoing one cannot be encoded). They are dropped, the question kept.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                        "\u2066-\u2069\ud800-\udfff]")
+
+
 def check_message(message: str, max_chars: int) -> str:
-    text = (message or "").strip()
+    text = _INVISIBLE.sub("", message or "").strip()
     if not text:
         raise InputError("Câu hỏi trống. Vui lòng nhập câu hỏi.")
     if len(text) > max_chars:
         raise InputError(f"Câu hỏi quá dài ({len(text)} ký tự); tối đa {max_chars} ký tự.")
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or "\x7f" in text:
-        raise InputError("Câu hỏi chứa ký tự điều khiển không hợp lệ.")
     return " ".join(text.split())
 
 
@@ -186,8 +199,8 @@ def _section_ref(section: str) -> str:
     """"mục 1.3" for a numbered section, the section's name otherwise ("Mở đầu")."""
     if not section:
         return ""
-    first = section.split(" ", 1)[0]
-    return f"mục {first}" if re.match(r"^[\dIVXLC]", first) else section
+    # "Chương VIII Điều 28.1 …" is "Điều 28", not "mục Chương".
+    return section_ref(section) or section
 
 
 def _within(citations: list[dict], hits: list[SearchHit]) -> bool:
@@ -196,6 +209,20 @@ def _within(citations: list[dict], hits: list[SearchHit]) -> bool:
     c = citations[0]
     return any(h.doc_id == c["doc_id"] and h.payload["char_start"] <= c["char_end"]
                and c["char_start"] <= h.payload["char_end"] for h in hits)
+
+
+def _addresses(answer: Answer, reading: Reading, focus: set[str] | None) -> bool:
+    """A follow-up about something the thread named that adds words of its own ("địa điểm … ở
+    đâu" of "các hội thảo đó") is answered only by a passage that has at least half of
+    them: the rest of its words are the thread's, which every passage of the thread matches."""
+    parsed = reading.parsed
+    if parsed is None or not any(r.kind in ("topic", "task", "pronoun") for r in parsed.references):
+        return True  # the whole document is asked about: the answerer's own coverage check decides
+    new = parsed.own - (focus or set())
+    if not new:
+        return True
+    cited = {t for c in answer.citations for t in terms(c.quote) if "_" not in t}
+    return sum(1 for t in new if t in cited) >= len(new) / 2
 
 
 class ChatService:
@@ -210,9 +237,12 @@ class ChatService:
         self.tasks = tasks
         self.records = records or (lambda: {})
         self.doc_text = doc_text
+        # Catalogs of documents by the set of documents they cover; shared with copies of this
+        # service (an access level's view), each of which sees its own set.
+        self._catalogs: dict[tuple[str, ...], Catalog] = {}
 
-    def retrieve(self, question: str, prefer_doc: str | None = None) -> list[SearchHit]:
-        # A follow-up stays with the previous document when that document has an answer.
+    def retrieve(self, question: "str | Query", prefer_doc: str | None = None) -> list[SearchHit]:
+        # A document the thread is about (``prefer_doc``) has its best passages ranked first.
         return self.retriever.search(question, k=self.k, with_similarity=True, prefer_doc=prefer_doc, prefer_n=4)
 
     def ask(self, message: str, session_id: str | None = None, *, use_llm: bool = True) -> ChatResult:
@@ -237,32 +267,194 @@ class ChatService:
         return ChatResult(answer, "", timing)
 
     def turn(self, message: str, previous: Turn | None, *, use_llm: bool = True) -> tuple[Answer, Turn, dict[str, float]]:
-        """Answer ``message`` given the thread's previous turn; returns the answer, the turn to
-        remember, and timings."""
+        """Answer ``message`` given the thread's state after its previous turn; returns the
+        answer, the state to remember, and timings.
+
+        The message is read for what it changes and keeps (bot/answer/followup.py): a task's
+        other attribute is answered from that task, an item of the last list from the document,
+        anything else by retrieval limited to the documents the thread is about. A message that
+        points back never gets an answer from another document: when its task or document does
+        not say, the answer says so for that task or document."""
         t0 = time.perf_counter()
-        rewritten = rewrite(message, previous)
-        hits = self.retrieve(rewritten.question, rewritten.prefer_doc)
+        catalog = self.catalog()
+        focus = self._focus_terms(previous)
+        reading = read(message, previous, catalog, focus)
+        answer: Answer | None = None
+        t1 = t0
+        if reading.kind == "list_item" and previous is not None:
+            answer = self._item(reading, previous)
+        elif reading.kind == "other_role" and previous is not None:
+            answer = self._attributes(reading, previous, catalog)
+        if answer is None:
+            context = self._context(reading, previous, catalog)
+            answer, t1 = self._answer(reading.question, reading.doc_ids, use_llm=use_llm, context=context,
+                                      prefer=reading.prefer)
+            if answer.grounded and reading.kind == "same_doc" and not _addresses(answer, reading, focus):
+                answer = Answer(NOT_FOUND, [], False, reading.question, answer.related,
+                                {**answer.debug, "reason": "the answer leaves out what the follow-up adds"})
+            if reading.doc_ids is not None and not answer.grounded and previous is not None:
+                if reading.strong or not reading.doc_ids:
+                    answer = self._not_stated(reading, previous, catalog, answer)
+                else:
+                    # No cue tied the message to the thread; it was only short: the documents at large.
+                    reading.kind, reading.doc_ids = "fresh", None
+                    answer, t1 = self._answer(reading.parsed.text if reading.parsed else message, None,
+                                              use_llm=use_llm)
+        t2 = time.perf_counter()
+        state = self._state(reading, answer, previous, catalog)
+        answer.debug.update({"reading": reading.kind, "understood": state.understood})
+        timing = {"retrieve_ms": round((max(t1, t0) - t0) * 1000, 1), "answer_ms": round((t2 - max(t1, t0)) * 1000, 1),
+                  "total_ms": round((t2 - t0) * 1000, 1)}
+        return answer, state, timing
+
+    def _answer(self, question: str, doc_ids: list[str] | None, *, use_llm: bool,
+                context: str = "", prefer: str | None = None) -> tuple[Answer, float]:
+        """Retrieval and a grounded answer, from ``doc_ids`` only when given."""
+        if doc_ids is not None and not doc_ids:  # a place or document the collection does not hold
+            return Answer(NOT_FOUND, [], False, question, [], {"reason": "no document named"}), time.perf_counter()
+        # The question is read once (bot/answer/query.py); retrieval adds its embedding, the
+        # verifier and the answer's shape read the same object.
+        query = self.answerer.query(question)
+        if doc_ids is not None:
+            query.filters = {**(query.filters or {}), "doc_id": list(doc_ids)}
+        hits = self.retrieve(query, prefer)
         t1 = time.perf_counter()
-        intent = classify(rewritten.question)
-        answer = self.answerer.answer(rewritten.question, hits, intent)
+        intent = query.intent
+        answer = self.answerer.answer(query, hits)
         # Who-owns-what questions are answered from the task table when the evidence is there
         # (the extractive check above still decides whether the documents cover the question).
-        if answer.grounded and self.tasks is not None and _asks_ownership(intent, rewritten.question):
+        if answer.grounded and self.tasks is not None and _asks_ownership(intent, question):
             table_answer = self.tasks().answer_unit_question(
-                rewritten.question, chunk_ids=[h.chunk_id for h in hits],
-                doc_ids=[rewritten.prefer_doc] if rewritten.prefer_doc else None)
+                question, chunk_ids=[h.chunk_id for h in hits], doc_ids=list(doc_ids) if doc_ids else None)
             if (table_answer is not None and table_answer.citations and _within(table_answer.citations, hits[:5])
-                    and not self.answerer.missing_units(rewritten.question, table_answer.citations[0]["doc_id"])):
-                answer = from_task_answer(table_answer, rewritten.question, self.records(), answer, self.doc_text)
+                    and not self.answerer.missing_units(question, table_answer.citations[0]["doc_id"])):
+                answer = from_task_answer(table_answer, question, self.records(), answer, self.doc_text)
         if self.generator is not None and use_llm and answer.grounded and answer.debug.get("source") != "tasks":
-            answer = self.generator.generate(rewritten.question, hits, answer)
-        t2 = time.perf_counter()
-        answer.debug["rewritten"] = rewritten.rewritten
-        top_doc = answer.citations[0].doc_id if answer.citations else (hits[0].doc_id if hits else None)
-        top_section = answer.citations[0].section if answer.citations else None
-        timing = {"retrieve_ms": round((t1 - t0) * 1000, 1), "answer_ms": round((t2 - t1) * 1000, 1),
-                  "total_ms": round((t2 - t0) * 1000, 1)}
-        return answer, Turn(rewritten.question, top_doc, top_section, answer.text), timing
+            # The thread's state goes with the question: what it is about, and the passages of
+            # its documents only.
+            answer = (self.generator.generate(question, hits, answer, context=context) if context
+                      else self.generator.generate(question, hits, answer))
+        return answer, t1
+
+    # -- the thread --------------------------------------------------------------------------------
+
+    def catalog(self) -> Catalog:
+        """The documents as a follow-up names them, built once per set of documents (a view of
+        another access level has its own records, so its own catalog)."""
+        records = self.records()
+        key = tuple(sorted(records))
+        catalog = self._catalogs.get(key)
+        if catalog is None:
+            catalog = Catalog(records, self.answerer.doc_terms)
+            if len(self._catalogs) >= 4:
+                self._catalogs.pop(next(iter(self._catalogs)), None)
+            self._catalogs[key] = catalog
+        return catalog
+
+    def _text(self, doc_id: str) -> str:
+        return self.doc_text(doc_id) if self.doc_text else ""
+
+    def _focus_terms(self, previous: Turn | None) -> set[str] | None:
+        """The words of what the thread is about: its question, its answer and the lines in focus."""
+        if previous is None:
+            return None
+        parts = [previous.question, previous.answer]
+        for doc_id, start, end in previous.spans[:4]:
+            text = self._text(doc_id)
+            parts += [text[a:b] for a, b in lines_of(text, start, end)]
+        return {t for t in terms("\n".join(parts)) if "_" not in t}
+
+    def _item(self, reading: Reading, previous: Turn) -> Answer | None:
+        item = reading.item
+        if item is None and reading.item_number is not None:
+            return Answer(f"Câu trả lời trước chỉ có {len(previous.items)} ý.", [], False, reading.question, [],
+                          {"reason": "no such item"})
+        if item is None:  # "cụ thể hơn": the passage in focus, in full
+            if not previous.spans:
+                return None
+            doc_id, start, end = previous.spans[0]
+            item = Item(doc_id, start, end, self._text(doc_id)[start:end])
+        text = self._text(item.doc_id)
+        if not text:
+            return None
+        return item_answer(reading.question, item, text, self.answerer.doc_chunks(item.doc_id))
+
+    def _attributes(self, reading: Reading, previous: Turn, catalog: Catalog) -> Answer | None:
+        """Another attribute of the task in focus, from the task table; None when the document
+        has no tasks at all (then its passages answer)."""
+        doc_id = (reading.doc_ids or [previous.doc_id])[0]
+        spans = [(s, e) for d, s, e in previous.spans if d == doc_id]
+        if self.tasks is None or not doc_id or not spans:
+            return None
+        table = self.tasks()
+        own = [t for t in table.tasks if t.doc_id == doc_id]
+        if not own:
+            return None
+        text = self._text(doc_id)
+        chunks = self.answerer.doc_chunks(doc_id)
+        focus = tasks_in_focus(own, doc_id, spans, text, chunks)
+        named = previous.units[:1] if reading.parsed and any(r.kind == "unit" for r in reading.parsed.references) else []
+        return attribute_answer(reading.question, reading.asked, focus, named, text, chunks, catalog.label(doc_id),
+                                previous.section, unit_mention)
+
+    def _not_stated(self, reading: Reading, previous: Turn, catalog: Catalog, answer: Answer) -> Answer:
+        if not reading.doc_ids:
+            return answer
+        doc_id = reading.doc_ids[0]
+        section = previous.section if reading.kind == "other_role" and previous.doc_id == doc_id else None
+        refusal = not_stated(reading.question, place_of(catalog.label(doc_id), section) if section else
+                             catalog.label(doc_id), reading.asked or None)
+        refusal.debug = {**answer.debug, **refusal.debug}
+        return refusal
+
+    def _context(self, reading: Reading, previous: Turn | None, catalog: Catalog) -> str:
+        """The thread's state in words, for the LLM."""
+        if previous is None or reading.kind in ("first", "fresh"):
+            return ""
+        about = previous.understood or (catalog.label(previous.doc_id) if previous.doc_id else "")
+        scope = ", ".join(catalog.label(d) for d in reading.doc_ids or [])
+        parts = [f"lượt trước hỏi: {previous.question}"]
+        if about:
+            parts.append(f"đang nói về: {about}")
+        if scope:
+            parts.append(f"chỉ trả lời theo: {scope}")
+        return "; ".join(parts)
+
+    def _state(self, reading: Reading, answer: Answer, previous: Turn | None, catalog: Catalog) -> Turn:
+        """What the thread is about after this turn, from the question and its answer alone."""
+        from ingest.units import find_units
+
+        cites = answer.citations
+        keep = previous is not None and reading.kind in ("other_role", "list_item")
+        if cites:
+            doc_id = cites[0].doc_id
+            docs = list(dict.fromkeys(c.doc_id for c in cites))
+            spans = [(c.doc_id, c.char_start, c.char_end) for c in cites if c.doc_id == doc_id]
+            section = cites[0].section
+        elif keep or (previous is not None and reading.doc_ids and previous.doc_id in reading.doc_ids):
+            # Refused within the thread: it stays on its task and document.
+            doc_id, docs, spans, section = previous.doc_id, previous.docs, previous.spans, previous.section
+        else:
+            doc_id = reading.doc_ids[0] if reading.doc_ids else None
+            docs, spans, section = list(reading.doc_ids or []), [], None
+        items = previous.items if keep and reading.kind == "list_item" else answer_items(answer, self._text)
+        head = answer.text.split("\n", 1)[0]  # the unit asked comes first: "Đơn vị chủ trì: X [1]."
+        units = [u.name for u in find_units(head)] if answer.grounded else (previous.units if keep else [])
+        topic = previous.topic if keep else topic_of(reading.question, catalog)
+        question = reading.question
+        understood = self._understood(reading, answer, doc_id, section, catalog)
+        return Turn(question, doc_id, section, answer.text, docs, spans, list(reading.asked), units, items, topic,
+                    understood, reading.kind, answer.grounded)
+
+    @staticmethod
+    def _understood(reading: Reading, answer: Answer, doc_id: str | None, section: str | None,
+                    catalog: Catalog) -> str | None:
+        """The question as understood, in a few words: "Đơn vị phối hợp — Kế hoạch 159/KH-UBND, mục 1.3"."""
+        if doc_id is None or (not answer.grounded and reading.doc_ids is None):
+            return None
+        label, task_level = asked_label(reading)
+        scope = where(catalog.label(doc_id), section) if task_level else catalog.label(doc_id)
+        return f"{label} — {scope}"
 
 
 def answer_payload(result: ChatResult) -> dict[str, Any]:
@@ -274,4 +466,7 @@ def answer_payload(result: ChatResult) -> dict[str, Any]:
         "session_id": result.session_id,
         "related": a.related if not a.grounded else [],
         "question": a.question,
+        # The question as understood, in a few words ("Đơn vị phối hợp — Kế hoạch 159/KH-UBND,
+        # mục 1.3"): the widget shows it above the answer, so a wrong reading is visible.
+        "understood": a.debug.get("understood"),
     }

@@ -1,13 +1,14 @@
-"""Sessions and follow-up questions.
+"""A thread's state and the sessions that hold it.
 
-Only questions that refer back are rewritten: stuffing history into every query lowers recall.
-A follow-up is recognised by what it lacks (almost no content words of its own: "đơn vị nào
-phối hợp?", "thời hạn là khi nào?") or by how it opens ("còn …", "vậy …", "thế còn …").
-It is completed from the previous turn: its topic words, and its document as a preference.
+After each turn the thread is summed up in a :class:`Turn`: the standalone question answered,
+the documents and passages in focus (the answer's citations), the task attributes asked, the
+units the answer named, the items of its list, its topic and how it was understood. The next
+message is read against it (``bot/answer/followup.py``), not glued to the previous string.
 
->>> s = Turn(question="Đơn vị nào chủ trì tuyên truyền trên mạng xã hội ở Quảng Ninh?", doc_id="qn")
->>> rewrite("còn Tây Ninh thì sao?", s).question
-'Đơn vị nào chủ trì tuyên truyền trên mạng xã hội ở Tây Ninh?'
+The state is built only from the questions and the answers they got, so a thread whose history
+lives in its messages (the OpenAI-compatible API) rebuilds it by replaying its questions
+(``ChatService.ask_thread``). Sessions are bounded in number, in turns and in age, and an id the
+store does not know starts an empty one.
 """
 from __future__ import annotations
 
@@ -18,79 +19,32 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from bot.answer.evidence import terms
-from ingest.lang.patterns import NUMBER, find_province
-from ingest.lang.normalize import fold_accents
 
-_REFERS_BACK = re.compile(
-    r"^(?:còn|vậy|thế còn|thế|thế thì|vậy thì|và|rồi|ngoài ra|con|vay|the con|the)\b|"
-    r"\b(?:thì sao|thi sao|nữa|nua|kế hoạch này|kế hoạch đó|văn bản này|văn bản đó|nhiệm vụ này|"
-    r"nhiệm vụ đó|việc này|việc đó|nội dung này|mục này|ở đó|o do|nó)\b",
-    re.IGNORECASE,
-)
-# Words that only say what kind of answer is wanted; a question made only of these refers back.
-_ASK_WORDS = {fold_accents(w) for w in (
-    "đơn vị cơ quan nào ai chủ trì phối hợp đầu mối định hướng thời hạn thời gian khi nào bao giờ "
-    "ngày là gì những có không thì sao còn vậy thế nữa được giao làm thực hiện hạn chót trước ai "
-    "phải ở đâu kế hoạch này đó việc nhiệm vụ nội dung hình thức mục tiêu yêu cầu sao"
-).split()}
+@dataclass
+class Item:
+    """One item of an answer's list, where the document writes it."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
 
 
 @dataclass
 class Turn:
     question: str  # the standalone question that was answered
-    doc_id: str | None = None
-    section: str | None = None
+    doc_id: str | None = None  # the document in focus (the answer's first citation)
+    section: str | None = None  # its section
     answer: str = ""
-
-
-@dataclass
-class Rewritten:
-    question: str
-    rewritten: bool
-    prefer_doc: str | None = None
-
-
-def _content_terms(question: str) -> set[str]:
-    return {t for t in terms(question, for_question=True) if "_" not in t and t not in _ASK_WORDS}
-
-
-def _topic(question: str) -> str:
-    """The previous question without its question words: what it was about."""
-    words = question.rstrip(" ?.!").split()
-    keep = [w for w in words if fold_accents(w).lower().strip(",.") not in _ASK_WORDS]
-    return " ".join(keep)
-
-
-def rewrite(question: str, previous: Turn | None) -> Rewritten:
-    q = question.strip()
-    if previous is None:
-        return Rewritten(q, False)
-    refers = bool(_REFERS_BACK.search(q))
-    own = _content_terms(q)
-    new_place = find_province(q)
-    if not refers and len(own) >= 2 and not new_place:
-        return Rewritten(q, False)
-    if not refers and len(own) >= 3:
-        return Rewritten(q, False)
-    prev = previous.question.rstrip(" ?")
-    if new_place:
-        # Another province has other documents: the previous one's số hiệu does not carry over.
-        prev = re.sub(r"\s*(?:số\s+)?" + NUMBER.pattern, "", prev).strip()
-        old_place = find_province(prev)
-        if old_place:
-            pattern = re.compile(re.escape(old_place), re.IGNORECASE)
-            if pattern.search(prev):
-                return Rewritten(pattern.sub(new_place, prev) + "?", True)
-            folded = fold_accents(prev)
-            i = folded.lower().find(fold_accents(old_place).lower())
-            if i >= 0:
-                return Rewritten(prev[:i] + new_place + prev[i + len(old_place):] + "?", True)
-        return Rewritten(f"{prev} ở {new_place}?", True)
-    # "đơn vị nào phối hợp?" → "đơn vị nào phối hợp <topic of the previous question>?"
-    body = re.sub(r"^(?:còn|vậy|thế còn|thế|và)\s+", "", q, flags=re.IGNORECASE).rstrip(" ?")
-    body = re.sub(r"\s*(?:thì sao|nữa)$", "", body, flags=re.IGNORECASE)
-    return Rewritten(f"{body} {_topic(prev)}?".strip(), True, prefer_doc=previous.doc_id)
+    docs: list[str] = field(default_factory=list)  # every document in focus, first first
+    spans: list[tuple[str, int, int]] = field(default_factory=list)  # passages in focus: (doc_id, start, end)
+    asked: list[str] = field(default_factory=list)  # task attributes asked (lead, partner, deadline, report_to …)
+    units: list[str] = field(default_factory=list)  # units the answer named, the asked one first
+    items: list[Item] = field(default_factory=list)  # the answer's list, in order
+    topic: str = ""  # what the thread is about, without its question words and document names
+    understood: str | None = None  # "Đơn vị phối hợp — Kế hoạch 159/KH-UBND, mục 1.3"
+    kind: str = "first"  # how the message was read (first, fresh, switch_doc, same_doc, other_role, list_item)
+    grounded: bool = True
 
 
 @dataclass

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from bot.answer.citations import CitationList
 from bot.answer.evidence import coverage, sentences
-from bot.answer.intent import Intent
 from bot.answer.parts import addressee, asked_part, effective_clauses, signature
 from index.hybrid import SearchHit
 from ingest.lang.abbreviations import equivalent_form
@@ -19,6 +18,7 @@ from ingest.webpage import dateline
 
 if TYPE_CHECKING:
     from bot.answer.extractive import ExtractiveAnswerer
+    from bot.answer.query import Query
 
 # fixed_place's answer when the document names no date of issue: abstain, don't look elsewhere.
 NO_DATE = "<no date of issue>"
@@ -29,10 +29,11 @@ _POSTED_WORDS = {"dang", "tai", "bai", "viet", "tin", "gioi", "thieu", "xuat", "
 _OUTLINE_WORDS = {"nhom", "chinh", "phan", "muc", "bo", "cuc"}
 
 
-def fixed_place(answerer: "ExtractiveAnswerer", question: str, intent: Intent, hits: list[SearchHit], cites: CitationList) -> str | None:
+def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit], cites: CitationList) -> str | None:
     """Who signed a document and when it was issued are stated in its signature block and
     its letterhead: read them there, from the document the question is about."""
-    folded = fold_accents(question).lower()
+    question, intent = q.question, q.intent
+    folded = q.folded
     # "… có hiệu lực từ ngày nào?" (or "bắt đầu áp dụng từ khi nào?"); not "giấy phép cấp trước
     # ngày Thông tư có hiệu lực thì xử lý thế nào?".
     effective = intent.kind in ("date", "yesno") and "hieu luc" in fold_accents(equivalent_form(question) or question).lower()
@@ -55,7 +56,7 @@ def fixed_place(answerer: "ExtractiveAnswerer", question: str, intent: Intent, h
     for doc_id in doc_ids[:1]:
         # Only for the document the question is about: every distinctive word of the question
         # is somewhere in it (words, not word pairs: a question phrases things its own way).
-        words = {t: w for t, w in answerer._weights(question, intent).items() if "_" not in t}
+        words = {t: w for t, w in q.weights.items() if "_" not in t}
         if outline:  # "những nhóm nội dung chính" asks for the outline; the outline never says "nhóm"
             words = {t: w for t, w in words.items() if t not in _OUTLINE_WORDS}
         if posted:  # "bài viết", "tin", "đăng": the page itself, not what it says

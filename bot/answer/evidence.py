@@ -8,6 +8,7 @@ what makes out-of-corpus questions easy to recognise.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from itertools import repeat
 from collections import Counter
 from dataclasses import dataclass
@@ -31,8 +32,16 @@ _STOP = QUESTION_WORDS | FUNCTION_WORDS | _CALENDAR
 _FOLDED_STOP = FOLDED_QUESTION_WORDS | {"o", "de", "da", "se", "can", "lam", "lo", "nam", "ngay", "thang", "nguoi"}
 
 
-def terms(text: str, *, for_question: bool = False) -> set[str]:
-    """Accent-folded syllables and bigrams (question words dropped from questions)."""
+def terms(text: str, *, for_question: bool = False) -> frozenset[str]:
+    """Accent-folded syllables and bigrams (question words dropped from questions).
+
+    Cached: the same passages and sentences are read for question after question, and the
+    Vietnamese normalisation behind them is the answerer's main cost."""
+    return _terms(text, for_question)
+
+
+@lru_cache(maxsize=20_000)
+def _terms(text: str, for_question: bool) -> frozenset[str]:
     out: set[str] = set()
     forms = variants(text)
     if for_question and len(forms) > 1:
@@ -51,7 +60,7 @@ def terms(text: str, *, for_question: bool = False) -> set[str]:
             for i in range(len(folded) - 1):
                 if not (stop[i] or stop[i + 1]):
                     out.add(f"{folded[i]}_{folded[i + 1]}")
-    return out
+    return frozenset(out)
 
 
 class TermStats:

@@ -75,8 +75,12 @@ class LLMGenerator:
 
     def __init__(self, llm: Any, *, embedder: Any | None = None, max_passages: int = 6,
                  max_passage_chars: int = 1100, max_context_chars: int = 4500, min_kept: float = 0.5,
-                 min_overlap: float = MIN_OVERLAP, min_similarity: float = MIN_SIMILARITY):
-        self.llm = llm  # a llama-index LLM (OpenAILike), already set to temperature 0 and a token cap
+                 min_overlap: float = MIN_OVERLAP, min_similarity: float = MIN_SIMILARITY,
+                 answerer: Any | None = None):
+        self.llm = llm
+        # The extractive answerer: its verifier (bot/answer/verifier.py) also judges the
+        # passages each generated sentence rests on, with the same threshold.
+        self.answerer = answerer  # a llama-index LLM (OpenAILike), already set to temperature 0 and a token cap
         self.embedder = embedder
         self.max_passages = max_passages
         self.max_passage_chars = max_passage_chars
@@ -86,7 +90,7 @@ class LLMGenerator:
         self.min_similarity = min_similarity
 
     @classmethod
-    def from_settings(cls, settings: Any, embedder: Any | None = None) -> "LLMGenerator":
+    def from_settings(cls, settings: Any, embedder: Any | None = None, answerer: Any | None = None) -> "LLMGenerator":
         from llama_index.llms.openai_like import OpenAILike
 
         llm = OpenAILike(
@@ -102,7 +106,8 @@ class LLMGenerator:
             context_window=getattr(settings, "llm_context_window", 4096),
         )
         min_similarity = getattr(settings, "llm_min_similarity", MIN_SIMILARITY)
-        return cls(llm, embedder=embedder if min_similarity > 0 else None, min_similarity=min_similarity)
+        return cls(llm, embedder=embedder if min_similarity > 0 else None, min_similarity=min_similarity,
+                   answerer=answerer)
 
     # -- prompt ------------------------------------------------------------------------------
     def passages(self, hits: list[SearchHit]) -> list[Passage]:
@@ -120,7 +125,7 @@ class LLMGenerator:
             out.append(Passage(len(out) + 1, hit, shown))
         return out
 
-    def prompt(self, question: str, passages: list[Passage]) -> str:
+    def prompt(self, question: str, passages: list[Passage], context: str = "") -> str:
         block = load_prompt("passage.vi.md")
         rendered = []
         for p in passages:
@@ -133,16 +138,18 @@ class LLMGenerator:
                 "text": p.shown,
             }
             rendered.append(fill(block, fields).strip())
-        return fill(load_prompt("answer.vi.md"), {"passages": "\n\n".join(rendered), "question": question.strip()})
+        # A follow-up's thread (what it is about, which documents) goes with the question.
+        asked = question.strip() + (f"\n(Ngữ cảnh hội thoại: {context.strip()})" if context.strip() else "")
+        return fill(load_prompt("answer.vi.md"), {"passages": "\n\n".join(rendered), "question": asked})
 
     # -- answer ------------------------------------------------------------------------------
-    def generate(self, question: str, hits: list[SearchHit], fallback: Answer) -> Answer:
+    def generate(self, question: str, hits: list[SearchHit], fallback: Answer, context: str = "") -> Answer:
         started = time.perf_counter()
         passages = self.passages(hits)
         if not passages:
             return self._fallback(fallback, "no passages", started)
         try:
-            raw = self.complete(self.prompt(question, passages))
+            raw = self.complete(self.prompt(question, passages, context))
         except Exception as exc:  # noqa: BLE001 - timeouts, refused connections, bad replies: all fall back
             log.warning("LLM call failed: %s: %s", type(exc).__name__, exc)
             return self._fallback(fallback, f"{type(exc).__name__}", started)
@@ -185,11 +192,37 @@ class LLMGenerator:
             return self._fallback(fallback, f"no sentence verified (0/{len(claims)})", started)
         if len(good) < self.min_kept * len(claims):
             return self._fallback(fallback, f"only {len(good)}/{len(claims)} sentences verified", started)
+        good = self._answering(question, good, passages, fallback)
+        if not good:
+            return self._fallback(fallback, "no sentence passes the verifier", started)
         ids = {id(v) for v in good}
         answer_text, citations = render(text, [v for v in results if id(v) in ids], payloads)
         debug = {**fallback.debug, "llm": "ok", "llm_sentences": f"{len(good)}/{len(claims)}",
                  "llm_ms": round((time.perf_counter() - started) * 1000, 1)}
         return Answer(answer_text, citations, True, question, fallback.related, debug)
+
+    def _answering(self, question: str, good: list[VerifiedSentence], passages: list[Passage],
+                   fallback: Answer) -> list[VerifiedSentence]:
+        """The sentences whose supporting passages the verifier accepts as answering the
+        question (P at or above its threshold); all of them when there is no verifier."""
+        answerer = self.answerer
+        if answerer is None or getattr(answerer, "verifier", None) is None or not good:
+            return good
+        hits = [p.hit for p in passages]
+        by_n = {p.n: p.hit for p in passages}
+        spans = [[(by_n[ev.passage], ev.start, ev.end) for ev in v.evidence if ev.passage in by_n] for v in good]
+        flat = [x for group in spans for x in group]
+        probs = answerer.verify_spans(question, hits, flat)
+        kept, i = [], 0
+        for v, group in zip(good, spans):
+            p = max(probs[i:i + len(group)], default=0.0)
+            i += len(group)
+            if p >= answerer.threshold:
+                kept.append(v)
+            else:
+                fallback.debug.setdefault("llm_dropped", []).append(
+                    {"sentence": v.claim[:200], "reason": f"verifier P={p:.2f} < {answerer.threshold:.2f}"})
+        return kept
 
     @staticmethod
     def _fallback(fallback: Answer, why: str, started: float) -> Answer:

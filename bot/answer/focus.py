@@ -1,0 +1,333 @@
+"""Answers about what a thread is about: the attributes of the task in focus, an item of the last
+answer's list, and saying plainly that the task or document in focus does not state what is
+asked ("Mục 1.3 của Kế hoạch 159/KH-UBND không nêu đơn vị phối hợp") instead of answering from
+another task or document.
+
+Everything quoted is an exact span of the document, cited like every other answer.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from bot.answer.citations import Citation, CitationList
+from bot.answer.conversation import Item
+from bot.answer.extractive import Answer
+from bot.answer.followup import ATTRIBUTE_LABELS
+from ingest.lang.normalize import fold_accents
+
+# List markers and their rank in a plan's hierarchy: "II." above "1." above "1.1." above "a)"
+# above "-" above "+". A line without a marker continues the item above it.
+_MARKERS = [
+    (re.compile(r"^[IVXL]+\.\s"), 0),
+    (re.compile(r"^\d+\.\d+\.\d+\.?\s"), 3),
+    (re.compile(r"^\d+\.\d+\.?\s"), 2),
+    (re.compile(r"^\d+[.)]\s"), 1),
+    (re.compile(r"^[a-zđ]\)\s"), 4),
+    (re.compile(r"^[-–]\s*\S"), 5),
+    (re.compile(r"^\+\s*\S"), 6),
+    (re.compile(r"^[•*]\s*\S"), 7),
+]
+_MARKER_TEXT = re.compile(r"^\s*(?:[IVXL]+\.|\d+(?:\.\d+)*[.)]?|[a-zđ]\)|[-–+•*])\s*")
+_SECTION_NUMBER = re.compile(r"^((?:[IVXL]+|\d+)(?:\.(?:\d+|[a-zđ]))*)\b")
+_CITE = re.compile(r"\[(\d+)\]")
+BODY_CHARS = 1200
+
+
+def rank(line: str) -> int | None:
+    line = line.lstrip()
+    return next((r for pattern, r in _MARKERS if pattern.match(line)), None)
+
+
+def lines_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The lines of ``text`` that hold any of [start, end)."""
+    a = text.rfind("\n", 0, start) + 1
+    out = []
+    while a < len(text) and a < max(end, start + 1):
+        b = text.find("\n", a)
+        b = len(text) if b < 0 else b
+        if text[a:b].strip():
+            out.append((a, b))
+        a = b + 1
+    return out
+
+
+def body_of(text: str, start: int, limit: int = BODY_CHARS) -> tuple[int, int]:
+    """An item and what belongs to it: from its line to the next line of the same or a higher
+    rank (a heading's sub-items and paragraphs belong to it; a marker-less paragraph is alone)."""
+    a = text.rfind("\n", 0, start) + 1
+    first_end = text.find("\n", a)
+    first_end = len(text) if first_end < 0 else first_end
+    own = rank(text[a:first_end])
+    if own is None:
+        return a, first_end
+    end = first_end
+    pos = first_end + 1
+    deeper = False
+    while pos < len(text):
+        b = text.find("\n", pos)
+        b = len(text) if b < 0 else b
+        r = rank(text[pos:b])
+        if r is not None and r <= own:
+            break
+        if r is None and (own >= 5 or deeper):
+            break  # a paragraph after bullets is the parent's again ("Trên đây là …"), not the item's
+        deeper = deeper or r is not None
+        if text[pos:b].strip():
+            if b - a > limit and end > first_end:
+                break
+            end = b
+        pos = b + 1
+    return a, end
+
+
+def section_ref(section: str | None) -> str | None:
+    """"mục 1.3" of a plan's numbered section, "Điều 28" of a legal text's article, else None."""
+    article = re.search(r"\bĐiều\s+(\d+[a-z]?)", section or "")
+    if article:
+        return f"Điều {article.group(1)}"
+    m = _SECTION_NUMBER.match((section or "").strip())
+    return f"mục {m.group(1)}" if m else None
+
+
+def where(label: str, section: str | None) -> str:
+    """"Kế hoạch 159/KH-UBND, mục 1.3" (or the document alone when the section has no number)."""
+    ref = section_ref(section)
+    return f"{label}, {ref}" if ref else label
+
+
+def cite(cites: CitationList, chunks: list[dict], text: str, start: int, end: int) -> int | None:
+    """Cite text[start:end] of a document through the chunk that holds its start."""
+    chunk = next((c for c in chunks if c["char_start"] <= start < c["char_end"]), None)
+    if chunk is None:
+        return None
+    stop = max(end, chunk["char_end"])
+    payload = {**chunk, "text": text[chunk["char_start"]:stop]}
+    return cites.cite(payload, start - chunk["char_start"], end - chunk["char_start"])
+
+
+# -- the task in focus -----------------------------------------------------------------------------
+
+def tasks_in_focus(tasks: list[Any], doc_id: str, spans: list[tuple[int, int]], text: str,
+                   chunks: list[dict]) -> list[Any]:
+    """The tasks the passages in focus belong to: those on the same lines first (a sentence may
+    hold two, "Giao Vụ … chủ trì …, báo cáo kết quả về Bộ …"), else those of the same chunk (a
+    plan's item never leaves its chunk), nearest first."""
+    own = [t for t in tasks if t.doc_id == doc_id]
+    if not own or not spans:
+        return []
+    main = spans[0]
+    lines = [line for s, e in spans for line in lines_of(text, s, e)]
+
+    def overlaps(t: Any, a: int, b: int) -> bool:
+        lo, hi = min(t.task_start, t.char_start), max(t.task_end, t.char_end)
+        return lo < b and a < hi
+
+    def distance(t: Any) -> int:
+        lo, hi = min(t.task_start, t.char_start), max(t.task_end, t.char_end)
+        return 0 if lo < main[1] and main[0] < hi else min(abs(lo - main[1]), abs(main[0] - hi))
+
+    found = [t for t in own if any(overlaps(t, a, b) for a, b in lines)]
+    if not found:
+        ranges = [(c["char_start"], c["char_end"]) for c in chunks
+                  if any(c["char_start"] < e and s < c["char_end"] for s, e in spans)]
+        found = [t for t in own if any(overlaps(t, a, b) for a, b in ranges)]
+    return sorted(found, key=distance)
+
+
+def _value(task: Any, attribute: str) -> list[str]:
+    if attribute == "deadline":
+        return [task.deadline] if task.deadline else []
+    if attribute == "report_to":
+        return list(task.report_to or [])
+    return list(task.units(attribute))
+
+
+def attribute_answer(question: str, asked: list[str], tasks: list[Any], named_units: list[str], text: str,
+                     chunks: list[dict], label: str, section: str | None,
+                     unit_mention: Callable[[str, Any, str], tuple[int, int, str] | None]) -> Answer:
+    """What the task in focus says for each asked attribute, cited where the plan says it; for an
+    attribute it does not give, that plain fact for that task. ``named_units``: units the
+    message points at ("Sở đó"): a task where they have a role is preferred."""
+    from ingest.unit_names import unit_key
+
+    keys = {unit_key(u) for u in named_units}
+
+    def preference(t: Any) -> int:
+        return 0 if keys and any(unit_key(u) in keys for r in ("lead", "partner", "focal", "guiding")
+                                 for u in t.units(r)) else 1
+
+    ordered = sorted(tasks, key=preference)
+    cites = CitationList()
+    lines: list[str] = []
+    missing: list[str] = []
+    chosen = None
+    for attribute in asked:
+        task = next((t for t in ordered if _value(t, attribute)), None)
+        if task is None:
+            missing.append(attribute)
+            continue
+        chosen = chosen or task
+        shown, n = [], None
+        for value in _value(task, attribute):
+            at = unit_mention(text, task, value) if attribute != "deadline" else _deadline_at(text, task, value)
+            if at:
+                start, end, written = at
+                shown.append(written.strip(" :;,.-"))
+                if n is None:
+                    a, b = lines_of(text, start, end)[0]
+                    n = cite(cites, chunks, text, a, b)
+            else:
+                shown.append(value)
+        if n is None:
+            n = cite(cites, chunks, text, task.char_start, task.char_end)
+        lines.append(f"{ATTRIBUTE_LABELS[attribute]}: {', '.join(shown)}" + (f" [{n}]." if n else "."))
+    task = chosen or (ordered[0] if ordered else None)
+    section = (task.section if task is not None else None) or section
+    place = _place(label, section, task is not None)
+    if not lines:
+        return not_stated(question, place, missing)
+    if missing:
+        lines.append(f"{place} không nêu {_joined(missing)}.")
+    n_task = cite(cites, chunks, text, task.char_start, task.char_end)
+    lines.append(f"Nhiệm vụ: {task.task} ({where(label, section)})" + (f" [{n_task}]." if n_task else "."))
+    return Answer("\n".join(lines), cites.items, True, question, [], {"source": "thread task"})
+
+
+def _deadline_at(text: str, task: Any, value: str) -> tuple[int, int, str] | None:
+    lo, hi = min(task.task_start, task.char_start), max(task.task_end, task.char_end)
+    i = fold_accents(text[lo:hi]).lower().find(fold_accents(value).lower())
+    return (lo + i, lo + i + len(value), text[lo + i:lo + i + len(value)]) if i >= 0 else None
+
+
+def _joined(attributes: list[str]) -> str:
+    names = [ATTRIBUTE_LABELS[a].lower() for a in attributes]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
+
+
+def _place(label: str, section: str | None, is_task: bool) -> str:
+    ref = section_ref(section)
+    if ref:
+        return f"{ref[0].upper()}{ref[1:]} của {label}"
+    return f"{'Nhiệm vụ' if is_task else 'Nội dung'} này trong {label}"
+
+
+def not_stated(question: str, place: str, attributes: list[str] | None = None) -> Answer:
+    """A refusal about the thread's own task or document: what it does not state."""
+    what = _joined(attributes) if attributes else ""
+    text = f"{place} không nêu {what}." if what else f"{place} không đề cập đến nội dung này."
+    return Answer(text, [], False, question, [], {"reason": "the thread's task or document does not state it"})
+
+
+def place_of(label: str, section: str | None, is_task: bool = False) -> str:
+    return _place(label, section, is_task)
+
+
+# -- lists -------------------------------------------------------------------------------------------
+
+def answer_items(answer: Answer, text_of: Callable[[str], str]) -> list[Item]:
+    """The items of an answer's list as the user saw them, located in the document: the entries
+    the answer enumerates (its numbered lines, or "A; B; C" after "gồm:"), else the list lines it
+    quotes, else the sub-items of the heading it quotes, else the paragraphs it quotes."""
+    if not answer.citations:
+        return []
+    doc = answer.citations[0].doc_id
+    text = text_of(doc)
+    if not text:
+        return []
+    cited = [c for c in answer.citations if c.doc_id == doc]
+    by_n = {c.n: c for c in cited}
+    items = _enumerated(answer.text, by_n, text)
+    if len(items) >= 2:
+        return [Item(doc, a, b, text[a:b].strip()) for a, b in items]
+    lines = sorted({line for c in cited for line in lines_of(text, c.char_start, c.char_end)})
+    marked = [(a, b, rank(text[a:b])) for a, b in lines if rank(text[a:b]) is not None]
+    if len(marked) >= 2:
+        top = min(r for _, _, r in marked)
+        if sum(1 for *_, r in marked if r == top) >= 2:
+            return [Item(doc, a, b, text[a:b].strip()) for a, b, r in marked if r == top]
+    if lines:
+        a, _ = lines[0]
+        line_end = text.find("\n", a)
+        own = rank(text[a:line_end if line_end >= 0 else len(text)])
+        start, end = body_of(text, a, limit=20000)
+        children = [(x, y, rank(text[x:y])) for x, y in lines_of(text, start, end)[1:]]
+        deeper = [r for *_, r in children if r is not None and (own is None or r > own)]
+        if deeper:
+            level = min(deeper)
+            found = [(x, y) for x, y, r in children if r == level]
+            if len(found) >= 2:
+                return [Item(doc, x, y, text[x:y].strip()) for x, y in found]
+    if len(lines) >= 2:
+        return [Item(doc, a, b, text[a:b].strip()) for a, b in lines]
+    return []
+
+
+def _enumerated(answer_text: str, by_n: dict[int, Citation], text: str) -> list[tuple[int, int]]:
+    """Entries an answer spells out, each mapped to the document line it comes from."""
+    entries = [line for line in answer_text.split("\n") if _MARKER_TEXT.match(line) and line.strip()]
+    if len(entries) < 2:
+        m = re.search(r"(?:gồm|bao gồm|là)\s*:\s*(.+)", answer_text, flags=re.I | re.S)
+        entries = [e for e in re.split(r";\s*", m.group(1)) if e.strip()] if m else []
+        if len(entries) < 2:
+            return []
+    found: list[tuple[int, int]] = []
+    folded_doc = fold_accents(text).lower()
+    for entry in entries:
+        ns = [int(n) for n in _CITE.findall(entry) if int(n) in by_n]
+        if len(set(ns)) == 1 and len(entries) == len({x for e in entries for x in _CITE.findall(e)}):
+            c = by_n[ns[0]]
+            found.append(lines_of(text, c.char_start, c.char_end)[0])
+            continue
+        words = _MARKER_TEXT.sub("", _CITE.sub("", entry)).replace("…", " ").strip(" .;:")
+        key = fold_accents(" ".join(words.split()[:6])).lower()
+        if not key:
+            continue
+        # Where the answer quoted it; entries are often shortened from both ends ("… của đơn vị;").
+        i = next((j for c in by_n.values() if (j := folded_doc.find(key, c.char_start, c.char_end)) >= 0), -1)
+        if i < 0:
+            i = folded_doc.find(key)
+        if i < 0:
+            return []
+        found.append(lines_of(text, i, i + len(key))[0])
+    return list(dict.fromkeys(found))
+
+
+def item_answer(question: str, item: Item, text: str, chunks: list[dict]) -> Answer:
+    """An item of the last list, in full: its line and what belongs to it, quoted and cited."""
+    start, end = body_of(text, item.start)
+    cites = CitationList()
+    n = cite(cites, chunks, text, start, end)
+    quoted = text[start:end].strip()
+    body = f"{quoted} [{n}]" if n else quoted
+    return Answer(body, cites.items, bool(n), question, [], {"source": "thread item"})
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def asked_label(reading: Any) -> tuple[str, bool]:
+    """What a turn asked, in a few words, and whether it is about a task or passage (then its
+    section is shown) rather than the document as a whole (its signer, date, số hiệu)."""
+    from bot.answer.intent import classify
+
+    if reading.kind == "list_item" and reading.item is not None:
+        words = _short(_MARKER_TEXT.sub("", reading.item.text).strip(" :"), 80)
+        return (f"Ý thứ {reading.item_number}: {words}" if reading.item_number else words), True
+    if reading.asked:
+        names = [ATTRIBUTE_LABELS[a] for a in reading.asked]
+        return names[0] + "".join((" và " if i == len(names) - 1 else ", ") + n.lower()
+                                  for i, n in enumerate(names[1:], 1)), True
+    folded = fold_accents(reading.question).lower()
+    intent = classify(reading.question)
+    if intent.kind == "signer":
+        return "Người ký", False
+    if re.search(r"\bhieu luc\b", folded):
+        return "Ngày có hiệu lực", False
+    if intent.kind == "date" and re.search(r"\b(?:ban hanh|ky|dang)\b", folded):
+        return "Ngày ban hành", False
+    if intent.kind == "number":
+        return "Số hiệu", False
+    return _short(reading.question.rstrip(" ?"), 120), True

@@ -1,0 +1,484 @@
+"""How a message relates to the thread: what it changes and what it keeps.
+
+A follow-up is read with a small grammar of Vietnamese follow-ups, not rewritten as a string:
+
+- **anchors** name a document: its số hiệu ("Kế hoạch 159", "Thông tư 14/2024/TT-BCT"), its
+  province, issuer or title words ("Tây Ninh", "huyện Đông Sơn", "Bộ Nội vụ"), found by the
+  :class:`Catalog` of indexed documents;
+- **references back**: a demonstrative after a noun, whose head says what is referred to
+  ("kế hoạch đó" → the document, "Sở đó" → the unit just named, "việc này / nội dung đó" → the
+  task or passage in focus, "các hoạt động này" → what the thread was about), "nó", an opening
+  "còn / vậy / thế" or a closing "thì sao / nữa" (weaker: a full new question may start so);
+- an **ordinal** ("ý thứ hai", "trụ cột thứ ba") → that item of the last answer's list, and
+  "cụ thể hơn / nói rõ hơn" → the passage in focus, in full;
+- **what is asked of a task**: a role (chủ trì, phối hợp, đầu mối, định hướng), its deadline,
+  where its report goes;
+- the message's **own words**: those that are none of the above. Few, or all found in what the
+  thread is about, and the message continues the thread even without a cue; many new ones, and
+  it starts fresh.
+
+:func:`read` combines these into a :class:`Reading`: the kind of turn, the standalone question,
+the task attributes asked and the documents the answer must come from.
+
+>>> from bot.answer.conversation import Turn
+>>> catalog = Catalog({"qn": {"number": "159/KH-UBND", "doc_type": "Kế hoạch", "province": "Quảng Ninh"},
+...                    "tn": {"number": "2502/KH-UBND", "doc_type": "Kế hoạch", "province": "Tây Ninh"}})
+>>> state = Turn("Kế hoạch 159/KH-UBND của Quảng Ninh ban hành ngày nào?", "qn", docs=["qn"])
+>>> r = read("còn Tây Ninh thì sao?", state, catalog)
+>>> r.kind, r.question, r.doc_ids
+('switch_doc', 'Kế hoạch của Tây Ninh ban hành ngày nào?', ['tn'])
+>>> read("Còn đơn vị phối hợp thì sao?", state, catalog).asked
+['partner']
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.answer.catalog import DOC_TYPES, Anchor, Catalog, Token, normalize, phrase_at, same, tokens, with_type
+from bot.answer.evidence import FUNCTION_WORDS, terms
+from bot.answer.intent import classify
+from ingest.lang.normalize import fold_accents, has_diacritics
+from ingest.lang.patterns import NUMBER
+from ingest.lang.terms import QUESTION_WORDS
+
+if TYPE_CHECKING:
+    from bot.answer.conversation import Item, Turn
+
+# -- the grammar's words (written with their marks; a message typed without them is matched folded) --
+
+_OPENERS = ["thế còn", "vậy còn", "còn", "vậy thì", "thế thì", "vậy", "thế", "và", "ngoài ra", "bên cạnh đó", "rồi"]
+_CLOSERS = ["thì sao", "thì thế nào", "thế nào rồi", "nữa", "nữa không", "thì sao nhỉ"]
+_DEMONSTRATIVES = {"đó", "này", "ấy", "kia"}
+_DEMONSTRATIVE_PHRASES = ["nói trên", "kể trên", "trên đây", "vừa nêu", "vừa rồi"]
+# Without marks "do" is also "by" ("do ai ký") and "nay" also "now" ("hiện nay"): a folded
+# demonstrative must end its phrase, or stand before a verb rather than an agent.
+_FOLDED_DO_NEXT = {"", "thi", "co", "la", "duoc", "phai", "gom", "bao", "can", "se", "da", "dang", "ap", "ban",
+                   "ky", "giao", "thuoc", "quy", "neu", "yeu", "nham", "keo", "het", "hoan"}
+_NOT_THIS_BEFORE = {"hien", "ngay", "nam", "thang", "luc", "bay", "dao", "gan", "tu", "den"}
+# Head nouns: what a demonstrative phrase points at.
+_DOC_NOUNS = ["kế hoạch", "văn bản", "quyết định", "thông tư", "nghị định", "nghị quyết", "chỉ thị", "công văn",
+              "hiệp định", "bộ luật", "luật", "tài liệu", "bài viết", "bài báo", "thông báo", "hướng dẫn"]
+_UNIT_NOUNS = ["đơn vị", "cơ quan", "tổ chức", "ủy ban", "uỷ ban", "ubnd", "trung tâm", "văn phòng", "chi cục",
+               "tổng cục", "sở", "vụ", "cục", "ban", "phòng", "bộ", "đài", "người", "ông", "bà"]
+_TASK_NOUNS = ["công việc", "nhiệm vụ", "hoạt động", "nội dung", "hình thức", "biện pháp", "giải pháp", "việc",
+               "mục", "phần", "ý", "điểm", "khoản", "điều", "đợt"]
+_DETERMINERS = {"các", "những", "mấy", "cái", "mọi", "toàn bộ"}
+_ORDINALS = {"nhất": 1, "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
+             "chín": 9, "mười": 10, "đầu tiên": 1, "cuối cùng": -1, "sau cùng": -1}
+_ELABORATE = ["cụ thể hơn", "rõ hơn", "chi tiết hơn", "nói thêm", "giải thích thêm", "cụ thể", "chi tiết"]
+# Words that say what kind of answer is wanted or glue the sentence; a message made only of
+# these (and references) has no topic of its own.
+# Phrases and words that say what kind of answer is wanted or glue the sentence; a message
+# made only of these (and references) has no topic of its own. Matched as whole phrases, so
+# "cơ quan" goes but the "cơ" of "cơ sở" stays.
+# Glue words never make a topic of their own ("theo", "cho", "ở").
+_GLUE = FUNCTION_WORDS | QUESTION_WORDS
+_ASK_PHRASES = sorted([
+    "đơn vị", "cơ quan", "tổ chức", "chủ trì", "phối hợp", "đầu mối", "định hướng", "thời hạn", "thời gian",
+    "bao giờ", "thực hiện", "phụ trách", "chịu trách nhiệm", "trách nhiệm", "định kỳ", "cụ thể", "chi tiết",
+    "đề cập", "triển khai", "giải thích", "hạn chót", "người ký", "được giao", "giao cho", "nơi nhận", "bao lâu",
+    "như thế nào", "thế nào", "là gì", "ra sao", "ở đâu", "về đâu", "lên đâu", "khi nào", "làm gì",
+], key=lambda p: -len(p.split()))
+# A document's kind ("kế hoạch", "thông tư") names no topic: the anchor or the scope names it.
+_DOC_PHRASES = sorted([n for n in _DOC_NOUNS if " " in n], key=lambda p: -len(p.split()))
+_ASK_SINGLE = set(
+    "nào ai khi gì những có không thì sao còn vậy thế nữa được làm hạn trước phải ở đâu hơn rõ nói giúp tôi mình "
+    "cho biết xin hãy về của và với trong lên tới đến xong riêng lâu lần một nêu nhắc ký gửi các mấy đó này ấy "
+    "kia ạ nhỉ thêm như rồi bằng cách vào lúc tại từ là đã sẽ cần ngày".split())
+_AMBIGUOUS_FOLDED = {"co", "ban", "bo", "so", "the", "dau", "nam", "ba", "khi", "hon", "lan"}
+_ASK_SINGLE_FOLDED = {fold_accents(w) for w in _ASK_SINGLE} - _AMBIGUOUS_FOLDED
+
+
+def _asking(toks: list[Token], accented: bool, glue: bool = True) -> set[int]:
+    """Indexes of the tokens that only ask or glue: whole ask phrases, then single words."""
+    out: set[int] = set()
+    i = 0
+    phrases = _ASK_PHRASES + (_DOC_PHRASES if glue else [])
+    while i < len(toks):
+        phrase = next((ph for ph in phrases if phrase_at(toks, i, ph, accented)), None)
+        if phrase:
+            out.update(range(i, i + len(phrase.split())))
+            i += len(phrase.split())
+            continue
+        tok = toks[i]
+        if accented and (tok.text in _ASK_SINGLE or (glue and tok.text in _GLUE)):
+            out.add(i)
+        elif not accented and tok.folded in _ASK_SINGLE_FOLDED:
+            out.add(i)
+        i += 1
+    return out
+
+# What is asked of a task (on the folded text).
+_REPORT_TO = re.compile(
+    r"\b(?:bao cao|gui|trinh|nop|chuyen)\b(?:\s+\w+){0,8}?\s+(?:ve dau|len dau|toi dau|den dau|di dau|o dau|"
+    r"cho ai|ve cho ai|(?:cho|ve|len|toi|den) (?:co quan|don vi|cap|noi|bo|so|ban|ai) ?(?:nao)?)\b|"
+    r"\b(?:bao cao|gui bao cao|nop bao cao) (?:ve|len|cho|toi) (?:dau|ai)\b")
+_DEADLINE = re.compile(
+    r"\b(?:thoi han|han chot|han (?:khi nao|bao gio|la|nao|ra sao)|thoi gian thuc hien|dinh ky|bao lau|"
+    r"(?:hoan thanh|thuc hien|trien khai|bao cao|nop|gui)(?: \w+){0,3} (?:truoc|vao|trong) (?:ngay|thoi han|thoi gian|dip) nao|"
+    r"khi nao|bao gio|thoi diem nao|luc nao|thoi gian nao|thang nao|nam nao|quy nao)\b")
+_DOC_DATE = re.compile(r"\b(?:ban hanh|(?<!dinh )ky|hieu luc|dang|cong bo|phat hanh|ngay thang)\b")
+_ROLE_WORDS = [("partner", re.compile(r"\bphoi hop\b")), ("focal", re.compile(r"\bdau moi\b")),
+               ("guiding", re.compile(r"\bdinh huong\b"))]
+_UNIT_ASK = re.compile(r"\b(?<!van )(?<!văn )(?:đơn vị|cơ quan|tổ chức|sở|ban|bộ|vụ|cục|phòng|ubnd|ủy ban|uỷ ban|trung tâm|"
+                       r"don vi|co quan|to chuc|so|ban|bo|vu|cuc|phong|uy ban|trung tam) (?:\w+ )?(?:nào|nao)\b|"
+                       r"\bai\b(?! (?:ký|ky)\b)")
+_ASKS_SOMETHING = re.compile(r"\b(?:nao|gi|ai|dau|bao|may|khong|chua|the nao|ra sao|la sao|co phai)\b|\?")
+ATTRIBUTE_LABELS = {
+    "lead": "Đơn vị chủ trì", "partner": "Đơn vị phối hợp", "focal": "Đơn vị đầu mối",
+    "guiding": "Đơn vị định hướng thông tin", "deadline": "Thời hạn", "report_to": "Nơi nhận báo cáo",
+}
+
+
+# -- reading a message ---------------------------------------------------------------------------
+
+@dataclass
+class Reference:
+    kind: str  # doc, unit, task, topic, pronoun
+    start: int  # the phrase (head noun … demonstrative) in the message
+    end: int
+    word_start: int  # the demonstrative itself
+    head: str  # the head noun, or the topic noun phrase
+
+
+@dataclass
+class Parsed:
+    text: str
+    accented: bool
+    anchors: list[Anchor]
+    references: list[Reference]
+    ordinal: int | None
+    elaborate: bool
+    opener: str
+    closer: str
+    asked: list[str]
+    own: set[str]
+    asks_something: bool
+    possessed: bool = False  # "thời hạn của giấy phép": the attribute of a thing named, not of the task
+
+    @property
+    def anchor_docs(self) -> list[str]:
+        return list(dict.fromkeys(d for a in self.anchors for d in a.doc_ids))
+
+
+@dataclass
+class Reading:
+    kind: str  # first, fresh, switch_doc, same_doc, other_role, list_item
+    question: str  # the standalone question answered
+    asked: list[str] = field(default_factory=list)  # task attributes asked
+    doc_ids: list[str] | None = None  # the answer comes from these documents only
+    item: "Item | None" = None
+    item_number: int | None = None
+    strong: bool = False  # the message points back explicitly: never answered from elsewhere
+    parsed: Parsed | None = None
+    prefer: str | None = None  # a fresh question's passages of the thread's document rank first
+
+
+def _references(text: str, toks: list[Token], accented: bool) -> list[Reference]:
+    out: list[Reference] = []
+    for i, tok in enumerate(toks):
+        word = None
+        if accented and tok.text in _DEMONSTRATIVES:
+            word = tok
+        elif not accented and tok.folded in ("nay", "ay", "kia", "do"):
+            nxt = toks[i + 1].folded if i + 1 < len(toks) else ""
+            prev = toks[i - 1].folded if i else ""
+            if tok.folded == "do" and nxt not in _FOLDED_DO_NEXT:
+                continue
+            if tok.folded == "nay" and prev in _NOT_THIS_BEFORE:
+                continue
+            word = tok
+        if word is None:
+            phrase = next((p for p in _DEMONSTRATIVE_PHRASES if phrase_at(toks, i, p, accented)), None)
+            if phrase is None:
+                if accented and tok.text == "nó":
+                    out.append(Reference("pronoun", tok.start, tok.end, tok.start, "nó"))
+                continue
+        if i == 0:
+            continue
+        # The head noun: the nearest known noun among the (up to) four words before.
+        found = None
+        for back in range(1, min(4, i) + 1):
+            j = i - back
+            for kind, nouns in (("doc", _DOC_NOUNS), ("unit", _UNIT_NOUNS), ("task", _TASK_NOUNS)):
+                noun = next((n for n in nouns if phrase_at(toks, j, n, accented)
+                             and j + len(n.split()) <= i), None)
+                if noun:
+                    found = (kind, j, noun)
+                    break
+            if found:
+                break
+        if found:
+            kind, j, noun = found
+            if kind == "unit" and j > 0 and any(phrase_at(toks, j - 1, n, accented) for n in ("đơn vị", "cơ quan")):
+                j -= 1
+            out.append(Reference(kind, toks[j].start, tok.end, tok.start, noun))
+            continue
+        # A topic noun phrase: the words back to a determiner or a preposition.
+        j = i
+        while j > 0 and i - j < 3 and toks[j - 1].folded not in {fold_accents(d) for d in _DETERMINERS} \
+                and toks[j - 1].folded not in {"cho", "cua", "ve", "voi", "trong", "theo", "o", "tai", "tu", "nhu", "neu"}:
+            j -= 1
+        if j < i:
+            out.append(Reference("topic", toks[j].start, tok.end, tok.start, text[toks[j].start:tok.start].strip()))
+    return out
+
+
+def _ordinal(toks: list[Token], accented: bool) -> int | None:
+    for i, tok in enumerate(toks):
+        if i and same(tok, "thứ", accented) and i + 1 < len(toks):
+            nxt = toks[i + 1]
+            if nxt.text.isdigit():
+                return int(nxt.text)
+            for word, n in _ORDINALS.items():
+                if phrase_at(toks, i + 1, word, accented) and " " not in word:
+                    return n
+        for word in ("đầu tiên", "cuối cùng", "sau cùng"):
+            if i and phrase_at(toks, i, word, accented):
+                return _ORDINALS[word]
+    return None
+
+
+def asked_attributes(text: str) -> list[str]:
+    """The attributes of a task a message asks: roles, deadline, where the report goes."""
+    folded = fold_accents(text).lower()
+    out: list[str] = []
+    if _REPORT_TO.search(folded):
+        out.append("report_to")
+    roles = [name for name, pattern in _ROLE_WORDS if pattern.search(folded)]
+    # "đơn vị nào làm, thời hạn ra sao?": each clause asks its own thing.
+    clauses = [c for c in re.split(r"[,;]|\s(?:và|va)\s", text) if c.strip()] or [text]
+    intents = [classify(clause) for clause in clauses]
+    # A unit asked by a question word ("đơn vị nào", "Sở nào", "ai") whatever else the clause asks;
+    # "giao cho đơn vị nào" assigns: the unit asked is the owner, not a recipient.
+    asks_unit = [bool(_UNIT_ASK.search(c.lower() if has_diacritics(c) else fold_accents(c).lower()))
+                 or i.kind == "unit" for i, c in zip(intents, clauses)]
+    unit_asked = any(a and (not i.recipient or re.search(r"\bgiao\b", fold_accents(c).lower()))
+                     for a, i, c in zip(asks_unit, intents, clauses))
+    intent = intents[0]
+    # "phối hợp với đơn vị nào" asks the partner although the unit follows a preposition.
+    if roles and (any(asks_unit) or re.search(r"\b(?:don vi|co quan) (?:phoi hop|dau moi|dinh huong)\b", folded)):
+        out += roles
+    elif unit_asked and "report_to" not in out and intent.kind not in ("signer",):
+        out.append("lead")
+    if _DEADLINE.search(folded) and not _DOC_DATE.search(folded):
+        out.append("deadline")
+    return out
+
+
+def parse(message: str, catalog: Catalog) -> Parsed:
+    text = normalize(message)
+    accented = has_diacritics(text)
+    toks = tokens(text)
+    anchors = catalog.anchors(text)
+    references = _references(text, toks, accented)
+    opener = next((p for p in _OPENERS if phrase_at(toks, 0, p, accented)), "")
+    body = text.rstrip(" ?.!")
+    closer = next((p for p in _CLOSERS if fold_accents(body.lower()).endswith(" " + fold_accents(p))
+                   and (not accented or body.lower().endswith(" " + p))), "")
+    lowered = text.lower()
+    elaborate = any(re.search(r"(?<!\w)" + re.escape(p if accented else fold_accents(p)) + r"(?!\w)",
+                              lowered if accented else fold_accents(lowered)) for p in _ELABORATE)
+    # Own words: what is left once anchors, references and the asking words are set aside.
+    masked = list(text)
+    for span in [(a.start, a.end) for a in anchors] + [(r.start, r.end) for r in references if r.kind != "topic"]:
+        masked[span[0]:span[1]] = " " * (span[1] - span[0])
+    for r in references:
+        if r.kind == "topic":
+            masked[r.word_start:r.end] = " " * (r.end - r.word_start)
+    own = set()
+    masked_toks = tokens("".join(masked))
+    asking = _asking(masked_toks, accented)
+    for i, tok in enumerate(masked_toks):
+        if i in asking:
+            continue
+        if tok.text.isdigit() or len(tok.folded) < 2:
+            continue
+        own.add(tok.folded)
+    stripped = text
+    if opener:
+        stripped = stripped[len(opener):]
+    if closer:
+        stripped = re.sub(r"\s*\S*\s*" + r"\s+".join(map(re.escape, closer.split())) + r"\s*[?.!]*$", "", stripped,
+                          flags=re.I) if accented else stripped
+    asks = bool(_ASKS_SOMETHING.search(fold_accents(stripped).lower().replace(" thi sao", "")))
+    if closer and not re.search(r"\b(?:nao|gi|ai|dau|bao|may|khong|chua)\b",
+                                fold_accents(text).lower().replace("thi sao", "")):
+        asks = False
+    possessed = bool(own) and bool(re.search(r"\b(?:thoi han|thoi gian|han|dinh ky)\s+(?:cua|cho|doi voi)\s+\w",
+                                              fold_accents(text).lower()))
+    return Parsed(text, accented, anchors, references, _ordinal(toks, accented), elaborate, opener, closer,
+                  asked_attributes(text), own, asks, possessed)
+
+
+def read(message: str, state: "Turn | None", catalog: Catalog, focus_terms: set[str] | None = None) -> Reading:
+    """What ``message`` asks, given the thread's state (None: the thread's first message).
+    ``focus_terms``: the folded syllables of what the thread is about (its question, answer and
+    passage in focus), against which a message without cues is judged to continue it."""
+    p = parse(message, catalog)
+    if state is None:
+        return Reading("first", p.text, p.asked, parsed=p)
+    focus_docs = list(state.docs or ([state.doc_id] if state.doc_id else []))
+    anchor_docs = p.anchor_docs
+    foreign = bool(p.anchors) and not set(anchor_docs) & set(focus_docs)
+    same_anchor = bool(p.anchors) and not foreign
+    strong = bool(p.references or p.ordinal is not None or p.elaborate)
+    weak = bool(p.opener or p.closer)
+    known = focus_terms if focus_terms is not None else {t for t in terms(state.question) if "_" not in t}
+    covered = sum(1 for t in p.own if t in known) / len(p.own) if p.own else 1.0
+    new_topic = len(p.own) >= 3 and covered < 0.75
+
+    if p.ordinal is not None and state.items:
+        n = p.ordinal if p.ordinal > 0 else len(state.items)
+        item = state.items[n - 1] if 1 <= n <= len(state.items) else None
+        return Reading("list_item", item.text if item else p.text, p.asked,
+                       [item.doc_id] if item else focus_docs, item, n, True, p)
+    if foreign:
+        if not (strong or weak) and new_topic:
+            return Reading("fresh", p.text, p.asked, parsed=p)
+        text = resolve(p, state, catalog, anchor_docs[0] if len(anchor_docs) == 1 else None)
+        return Reading("switch_doc", _switched(text, p, state, catalog), p.asked, anchor_docs, strong=True, parsed=p)
+    continues = strong or same_anchor or (weak and not new_topic) or (not new_topic and (p.asked or len(p.own) <= 2))
+    if not continues or not focus_docs:
+        if not focus_docs and (strong or weak) and not new_topic and state.question:
+            # The previous answer found no document: the thread has a question but no document.
+            return Reading("fresh", _with_topic(resolve(p, state, catalog, None), p, state), p.asked, parsed=p)
+        if focus_docs and not p.anchors:
+            # A question that names no document and no cue may still be about the thread's (people
+            # rarely repeat what they are talking about): the thread's documents answer it when they
+            # can, the collection at large when they cannot.
+            return Reading("same_doc", p.text, p.asked, focus_docs, strong=False, parsed=p)
+        return Reading("fresh", p.text, p.asked, parsed=p)
+    scope = [d for d in anchor_docs if d in focus_docs] if same_anchor else focus_docs
+    explicit = strong or same_anchor or weak
+    if p.elaborate and not p.asked and not p.own - known:
+        return Reading("list_item", p.text, [], scope, None, None, explicit, p)
+    refers_to_document = p.references and all(r.kind == "doc" for r in p.references)
+    text = resolve(p, state, catalog, scope[0] if scope else None)
+    if p.asked and not refers_to_document and not p.possessed and (state.spans or state.section):
+        return Reading("other_role", _with_topic(text, p, state) if not p.own else _without_cues(text, p) + "?",
+                       p.asked, scope, strong=explicit, parsed=p)
+    question = _without_cues(text, p) + "?"
+    if not p.own and not p.asks_something:
+        question = state.question  # "còn … thì sao?" naming nothing new: the same question again
+    elif not p.own and not refers_to_document and p.asked:
+        question = _with_topic(text, p, state)
+    return Reading("same_doc", question, p.asked, scope, strong=explicit, parsed=p)
+
+
+# -- composing the standalone question -----------------------------------------------------------
+
+def resolve(p: Parsed, state: "Turn", catalog: Catalog, doc_id: str | None) -> str:
+    """The message with its references resolved: "kế hoạch đó" → the document's name ("Kế
+    hoạch 159/KH-UBND"), "Sở đó" → the unit the thread named, "các hoạt động này" → the noun
+    phrase as the previous question wrote it, "kế hoạch 159" → its full số hiệu; a
+    demonstrative after a task ("việc này") is dropped: the scope carries it."""
+    edits: list[tuple[int, int, str]] = []
+    for r in p.references:
+        if r.kind == "doc" and doc_id:
+            edits.append((r.start, r.end, catalog.label(doc_id)))
+        elif r.kind == "unit" and state.units:
+            edits.append((r.start, r.end, state.units[0]))
+        elif r.kind == "topic":
+            edits.append((r.start, r.end, _from_previous(r.head, state.question)))
+        elif r.kind in ("doc", "task"):
+            edits.append((r.word_start, r.end, ""))
+    for a in p.anchors:
+        number = catalog.records.get(a.doc_ids[0], {}).get("number") if len(a.doc_ids) == 1 else None
+        if number and any(ch.isdigit() for ch in a.text) and fold_accents(number).lower() not in fold_accents(a.text).lower():
+            edits.append((a.start, a.end, catalog.label(a.doc_ids[0])))  # "kế hoạch 159" → "Kế hoạch 159/KH-UBND"
+    text = p.text
+    for start, end, new in sorted(edits, key=lambda e: -e[0]):
+        text = text[:start].rstrip() + (" " + new if new else "") + " " + text[end:].lstrip()
+    return " ".join(text.split())
+
+
+def _without_cues(text: str, p: Parsed) -> str:
+    """A resolved message without its opening "còn …" and closing "thì sao"."""
+    text = re.sub(r"\s*(?:thì sao|thì thế nào|thế nào rồi|thi sao|nữa|nua)(?:\s+nhỉ)?\s*[?.!]*$", "", text, flags=re.I)
+    if p.opener and fold_accents(text.lower()).startswith(fold_accents(p.opener.lower())):
+        text = text[len(p.opener):]
+        # "Còn A thì B?" asks "A B?": the "thì" only pairs with the opening "còn".
+        text = re.sub(r"\s(?:thì|thi)\s", " ", text, count=1)
+    text = text.strip(" ,?.!")
+    return text[:1].upper() + text[1:]
+
+
+def _with_topic(text: str, p: Parsed, state: "Turn") -> str:
+    """A role asked with no topic of its own ("đơn vị nào phối hợp?"): of the thread's topic."""
+    return f"{_without_cues(text, p)} {state.topic or ''}".strip() + "?"
+
+
+def _switched(text: str, p: Parsed, state: "Turn", catalog: Catalog) -> str:
+    """Another document named: the same question of it when the message asks nothing else
+    ("còn Tây Ninh thì sao?"), else the message itself, its references resolved."""
+    if p.asks_something or p.own:
+        if p.own or not p.asked:
+            return _without_cues(text, p) + "?"
+        return _with_topic(text, p, state)
+    new = " ".join(a.name or p.text[a.start:a.end] for a in p.anchors)
+    previous = state.question.rstrip(" ?")
+    # Where the previous question named its document: its số hiệu ("số 159/KH-UBND"), its names.
+    folded = fold_accents(previous).lower()
+    # A số hiệu goes with its type when the new name has one ("Thông tư 14/2024/TT-BCT"); else
+    # the type stays ("Kế hoạch 159/KH-UBND của Quảng Ninh" → "Kế hoạch của Tây Ninh").
+    typed = bool(re.match(DOC_TYPES + r"\b", fold_accents(new).lower()))
+    numbers = [(with_type(folded, m.start()) if typed else m.start(), m.end()) for m in NUMBER.finditer(previous)]
+    names = [(a.start, a.end) for a in catalog.anchors(previous)
+             if not any(s <= a.start < e or a.start <= s < a.end for s, e in numbers)]
+    spans = numbers + names
+    if not spans:
+        return f"{previous} ở {new}?"
+    # The new name takes the old name's place (a province for a province); a số hiệu goes.
+    first = min(s for s, _ in names or numbers)
+    for start, end in sorted(spans, reverse=True):
+        previous = previous[:start] + (new if start == first else "") + previous[end:]
+    return " ".join(previous.split()) + "?"
+
+
+def _from_previous(head: str, previous: str) -> str:
+    """"hoạt động" in "… những hoạt động nào của đoàn viên trong tháng thanh niên?" → "hoạt động
+    của đoàn viên trong tháng thanh niên": the previous question's phrase from the
+    same noun to the end of its clause, less its question words."""
+    prev_toks = tokens(previous)
+    head_toks = [fold_accents(w) for w in head.lower().split()]
+    if not head_toks:
+        return head
+    for i in range(len(prev_toks) - len(head_toks) + 1):
+        if [t.folded for t in prev_toks[i:i + len(head_toks)]] == head_toks:
+            rest = previous[prev_toks[i].start:]
+            rest = re.split(r"[?,;:]", rest, maxsplit=1)[0]
+            words = [w for w in rest.split() if fold_accents(w.lower()) not in {"nao", "gi", "nhung", "khong", "chua"}]
+            return " ".join(words)
+    return head
+
+
+def topic_of(question: str, catalog: Catalog) -> str:
+    """What a question is about: its words less the asking words, the names of its documents
+    and the words left dangling beside them ("Đơn vị nào chủ trì tuyên truyền trên hệ thống
+    thông tin cơ sở ở Quảng Ninh?" → "tuyên truyền trên hệ thống thông tin cơ sở")."""
+    text = normalize(question)
+    accented = has_diacritics(text)
+    named = [(a.start, a.end) for a in catalog.anchors(text)]
+    named += [(m.start(), m.end()) for m in NUMBER.finditer(text)]
+    # "Kế hoạch 159/KH-UBND": the document's type goes with its number.
+    folded = fold_accents(text).lower()
+    named += [(m.start(), m.end()) for m in re.finditer(DOC_TYPES + r"\s+(?:so\s+)?(?=\d)", folded)]
+    runs: list[list[str]] = [[]]
+    toks = tokens(text)
+    asking = _asking(toks, accented, glue=False)
+    for i, tok in enumerate(toks):
+        if any(s <= tok.start < e for s, e in named) or i in asking:
+            if runs[-1]:
+                runs.append([])
+            continue
+        runs[-1].append(text[tok.start:tok.end])
+    dangling = {"ở", "tại", "tỉnh", "huyện", "thành", "phố", "theo", "o", "tai", "tinh", "huyen"}
+    for run in runs:
+        while run and run[-1].lower() in dangling:
+            run.pop()
+        while run and run[0].lower() in dangling:
+            run.pop(0)
+    return " ".join(w for run in runs for w in run)

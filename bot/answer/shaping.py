@@ -1,0 +1,400 @@
+"""Answer first: the reply's first sentence is the answer in the fewest words the document
+allows — the unit, the date, the number, the name, yes or no, the definition, the list's items —
+with its [n]; at most one supporting sentence follows, cut to the clauses that matter. The
+passage itself is the citation's quote (the card under [n]), not pasted into the reply.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot.answer.answer_types import NUM_WORD, count_noun
+from bot.answer.citations import CitationList
+from bot.answer.evidence import coverage, terms
+from bot.answer.passages import CLAUSE_HEAD, Candidate, assignment_for, items_after
+from bot.answer.query import Query
+from ingest.lang.normalize import fold_accents
+from ingest.lang.patterns import DATE_OR_PERIOD, NUMBER, PERSON
+
+if TYPE_CHECKING:
+    from bot.answer.extractive import ExtractiveAnswerer
+
+ROLE_LABELS = {
+    "lead": "Đơn vị chủ trì",
+    "partner": "Đơn vị phối hợp",
+    "focal": "Đơn vị đầu mối",
+    "guiding": "Đơn vị định hướng thông tin",
+    "deadline": "Thời gian thực hiện",
+}
+# A supporting sentence longer than this is cut to the clauses around the answer.
+SUPPORT_CHARS = 170
+# The reply of a question whose answer is the sentence itself (what, why, how).
+SENTENCE_CHARS = 300
+
+_BULLET = re.compile(r"^\s*(?:[-–+•*]|[a-zđ]\)|\d{1,2}[.)])\s*")
+_CLAUSE_CUT = re.compile(r"[,;:]\s+|\s+[-–]\s+|\s+\((?=\w)")
+_NEGATION = re.compile(r"\b(?:không|chưa|chẳng|cấm|nghiêm cấm|không được|chưa được)\b", re.I)
+_ROLE_VERBS = re.compile(r"chủ trì|phối hợp|đầu mối|giao |định hướng|phụ trách|chịu trách nhiệm|thực hiện", re.I)
+_UNIT_HEAD = re.compile(
+    r"^(?:Sở|Phòng|Trung tâm|UBND|Ủy ban|Uỷ ban|Ban|Đài|Vụ|Cục|Bộ|Văn phòng|Báo|Công an|Tỉnh đoàn|Hội|Các sở|Các cơ quan)\b")
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """The text cut at commas, semicolons, colons, dashes and brackets, with offsets."""
+    out, pos = [], 0
+    for m in _CLAUSE_CUT.finditer(text):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.start() if m.group().strip().startswith("(") else m.end()
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return out or [(0, len(text))]
+
+
+def window(text: str, q: Query, limit: int, anchor: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The run of clauses of ``text`` at most ``limit`` long that covers most of the question
+    (and holds ``anchor``, the short answer, when there is one); the whole text when it fits."""
+    text_len = len(text.rstrip())
+    if text_len <= limit:
+        return 0, text_len
+    parts = _clauses(text)
+    best, best_key = (0, min(text_len, limit)), (-1.0, 0)
+    for i in range(len(parts)):
+        for j in range(i, len(parts)):
+            a, b = parts[i][0], parts[j][1]
+            if b - a > limit:
+                break
+            if anchor and not (a <= anchor[0] and anchor[1] <= b):
+                continue
+            # Coverage of the question, then what the clauses add after the matched words: an
+            # answer follows what it answers ("X là …", "… thì bị phạt tù từ …").
+            key = (round(coverage(q.focus_weights, terms(text[a:b])), 3), b - a)
+            if key > best_key:
+                best, best_key = (a, b), key
+    if best_key[0] < 0 and anchor:  # the anchor's own clause is too long: cut around it
+        a = max(0, anchor[0] - limit // 3)
+        return a, min(text_len, a + limit)
+    a, b = best
+    # Room left: the next clause, then the one before.
+    for k, (x, y) in enumerate(parts):
+        if x >= b and y - a <= limit:
+            b = y
+        elif x >= b:
+            break
+    return a, b
+
+
+_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|[a-zđ]\)|\d{1,2}\)|[-–+•*])\s+")
+
+
+def _cut(text: str, span: tuple[int, int]) -> str:
+    """The clauses of ``text`` in ``span``, "…" where cut, without the clause's own numbering
+    ("7.", "a)"): the citation card keeps the document's numbering."""
+    a, b = span
+    out = text[a:b].strip().rstrip(",;:")
+    if a == 0:
+        out = _NUMBERING.sub("", out, count=1)
+    if a > 0:
+        out = "… " + out
+    if b < len(text.rstrip()):
+        out = out + " …"
+    return out
+
+
+def _first_clauses(text: str, limit: int) -> int:
+    """Where the first clauses of ``text`` that fit in ``limit`` characters end (at least one)."""
+    end = 0
+    for a, b in _clauses(text):
+        if end and b > limit:
+            break
+        end = b
+    return min(end, len(text)) if end <= limit * 2 else limit
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "…", "?", "!", ":")) else text + "."
+
+
+def support(cand: Candidate, q: Query, cites: CitationList, anchor_text: str | None = None,
+            limit: int = SUPPORT_CHARS) -> tuple[str, int]:
+    """The candidate's sentence, cut to the clauses around the answer, and its citation (the
+    sentence whole, with its list's lead-in)."""
+    text = cand.text
+    anchor = None
+    if anchor_text:
+        at = text.find(anchor_text)
+        anchor = (at, at + len(anchor_text)) if at >= 0 else None
+    n = cite_candidate(cand, cites)
+    return _cut(text, window(text, q, limit, anchor)), n
+
+
+def cite_candidate(cand: Candidate, cites: CitationList) -> int:
+    """Cite the candidate's sentence; a list item's lead-in comes with it when it is adjacent."""
+    hit = cand.hit
+    if cand.lead and not hit.text[cand.lead[1]:cand.start].strip():
+        return cites.cite(hit.payload, cand.lead[0], cand.end)
+    return cites.cite(hit.payload, cand.start, cand.end)
+
+
+def _first_with(pattern: re.Pattern[str], cands: list[Candidate], best_p: float, take: int = 3,
+                exclude: str = "") -> tuple[Candidate, re.Match] | None:
+    for cand in cands[:take]:
+        for m in pattern.finditer(cand.text):
+            if m.group(0).strip() and m.group(0) not in exclude:
+                return cand, m
+    return None
+
+
+def shape(answerer: "ExtractiveAnswerer", q: Query, cands: list[Candidate], cites: CitationList) -> str:
+    kind = q.intent.kind
+    builder = {"unit": _unit, "date": _date, "number": _number, "count": _count, "list": _list,
+               "signer": _signer, "yesno": _yesno, "definition": _general}.get(kind, _general)
+    if kind in ("general", "definition") and q.expects in ("duration", "money", "percent", "age"):
+        # "Bao lâu?", "phạt bao nhiêu?": the measure answers, whatever the question's form.
+        builder = _count
+    return builder(answerer, q, cands, cites)
+
+
+def _with_support(head: str, cand: Candidate, q: Query, cites: CitationList, anchor: str | None,
+                  always: bool = False) -> str:
+    """"<answer> [n]. <supporting clauses> [n]." — the support only when it says more than the head
+    (``always``: a bare "Có"/"Không" needs the words it rests on)."""
+    body, n = support(cand, q, cites, anchor)
+    head = f"{head.strip().rstrip('.')} [{n}]."
+    if always:
+        return f"{head}\n{_sentence(body[0].upper() + body[1:] if body[:1].islower() else body)}"
+    # The support only when it says something the answer and the question do not ("Số hiệu |
+    # 159/KH-UBND" after "Số 159/KH-UBND" says nothing more).
+    said = set(re.findall(r"\w+", fold_accents(head + " " + q.question).lower()))
+    new_words = [w for w in re.findall(r"\w+", fold_accents(body).lower()) if w not in said]
+    if len(new_words) < 3:
+        return head
+    return f"{head}\n{_sentence(body[0].upper() + body[1:] if body[:1].islower() else body)}"
+
+
+def _general(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> str:
+    best = cands[0]
+    text = best.hit.text
+    first_line = text.split("\n", 1)[0]
+    if (best.end <= len(first_line) and CLAUSE_HEAD.match(first_line) and "\n" in text
+            and len(first_line) < 150 and not first_line.rstrip().endswith((".", ";"))):
+        # The best match is an item's heading: what the item says under it is the answer.
+        body = [c for c in sorted(cands, key=lambda c: c.start) if c.hit.chunk_id == best.hit.chunk_id
+                and c.start > best.start]
+        if body:
+            sent = body[0]
+            n = cites.cite(best.hit.payload, best.start, sent.end)
+            return f"{_sentence(_cut(sent.text, window(sent.text, q, SENTENCE_CHARS)))} [{n}]"
+    n = cite_candidate(best, cites)
+    lead = ""
+    room = SENTENCE_CHARS
+    if best.lead and not best.text.strip().endswith(":"):
+        # A list item means nothing without what introduces it, and the lead-in often holds the
+        # consequence the question asks ("… thì bị phạt tù từ 03 năm đến 07 năm:"): its clauses
+        # that matter first, then the item.
+        lead_text = text[best.lead[0]:best.lead[1]].strip().rstrip(":")
+        lead = _cut(lead_text, window(lead_text, q, 120)) + ": "
+        room = max(100, SENTENCE_CHARS - len(lead))
+    reply = f"{lead}{_cut(best.text, window(best.text, q, room))}"
+    return f"{_sentence(reply)} [{n}]"
+
+
+def _unit(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> str:
+    if q.intent.recipient:  # whom a report goes to: the sentence that says so
+        return _general(answerer, q, cands, cites)
+    best = cands[0]
+    role = q.intent.role or "lead"
+    for cand in cands[:3]:
+        if cand.hit.chunk_id != best.hit.chunk_id:
+            continue
+        line = assignment_for(cand, role)
+        if line:
+            start, end, value, found_role = line
+            n = cites.cite(cand.hit.payload, start, end)
+            label = ROLE_LABELS[found_role]
+            if found_role != role:
+                return (f"Tài liệu không nêu {ROLE_LABELS[role].lower()} cho nội dung này; "
+                        f"{label.lower()} là {value} [{n}].")
+            m = cite_candidate(cand, cites)
+            task, _ = support(cand, q, cites)
+            return f"{label}: {value} [{n}].\nNhiệm vụ: {_sentence(task)} [{m}]"
+    # A duty under a unit heading ("1. Phòng Văn hóa và Thông tin huyện: …").
+    title = (best.hit.section or "").split(" ", 1)[-1].rstrip(": ")
+    if _UNIT_HEAD.match(title):
+        body, n = support(best, q, cites)
+        return f"{title} [{n}].\nNhiệm vụ: {_sentence(body)}"
+    # A sentence that assigns ("Giao Vụ Hợp tác quốc tế chủ trì …") or names a body.
+    from ingest.units import find_units
+
+    for cand in cands[:3]:
+        if not _ROLE_VERBS.search(cand.text) and cand is not best:
+            continue
+        named = [u for u in find_units(cand.text) if fold_accents(u.name).lower() not in q.folded]
+        if named:
+            return _with_support(named[0].name, cand, q, cites, named[0].text)
+    return _general(answerer, q, cands, cites)
+
+
+def _date(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> str:
+    best = cands[0]
+    line = assignment_for(best, "deadline")
+    if line:
+        start, end, value, _ = line
+        n = cites.cite(best.hit.payload, start, end)
+        return f"{ROLE_LABELS['deadline']}: {value} [{n}]."
+    found = _first_with(DATE_OR_PERIOD, cands, 0.0, take=1, exclude=q.question)
+    if found:
+        cand, m = found
+        value = m.group(0).strip()
+        return _with_support(value[0].upper() + value[1:], cand, q, cites, m.group(0))
+    return _general(answerer, q, cands, cites)
+
+
+def _number(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> str:
+    found = _first_with(NUMBER, cands, 0.0, take=1, exclude=q.question)
+    if found:
+        cand, m = found
+        return _with_support(f"Số {m.group(0)}", cand, q, cites, m.group(0))
+    return _count(answerer, q, cands, cites)
+
+
+_FIGURE = re.compile(r"(?:(?:từ|đến|tối đa|tối thiểu|ít nhất|không quá|không vượt quá|không dưới|không ít hơn|trên|dưới)\s+)?"
+                     + NUM_WORD + r"(?:[\s.,]*" + NUM_WORD + r")*(?:\s*\([^)]{1,30}\))?(?:\s*%|\s+[^\s,;.()]+)?"
+                     r"(?:\s+(?:trở lên|trở xuống))?", re.I)
+# Words that end a figure's phrase rather than measure it ("75 ha và …", "10 ngày kể từ …").
+_NOT_A_MEASURE = re.compile(r"\s+(?:và|hoặc|của|là|được|thì|trở|kể|từ|đến|theo|tại|cho|với|trong|do)$", re.I)
+
+
+_RANGE = re.compile(r"\btừ\s+" + NUM_WORD + r"(?:[\s.,]*\d+)*(?:\s+[^\s,;.()]+)?\s+(?:đến|tới)\s+(?:dưới\s+)?"
+                    + NUM_WORD + r"(?:[\s.,]*\d+)*(?:\s*%|\s+[^\s,;.()]+)?", re.I)
+# A number that points into the document rather than measuring anything: "Điều 16", "khoản 2",
+# "1. …" numbering a clause.
+_REFERENCE = re.compile(r"(?:\b(?:điều|khoản|điểm|chương|mục|phụ lục|số|mẫu|tại)\s+$|^\s*$)", re.I)
+
+
+_MIN_WORDS = re.compile(r"\b(?:toi thieu|it nhat|khong duoi|khong it hon|tro len)\b")
+_MAX_WORDS = re.compile(r"\b(?:toi da|khong qua|khong vuot qua|nhieu nhat|tro xuong)\b")
+
+
+def _bound(folded: str) -> str | None:
+    lo, hi = _MIN_WORDS.search(folded), _MAX_WORDS.search(folded)
+    if lo and hi:
+        return "min" if lo.start() > hi.start() else "max"  # the bound nearest the figure's end
+    return "min" if lo else "max" if hi else None
+
+
+def figure_in(text: str, q: Query) -> re.Match | None:
+    """The figure that answers a count or a measure: a range ("từ 03 năm đến 07 năm") or a
+    figure of the kind the question expects (a duration, a sum, a percentage, an age), next to
+    the counted noun when the question names one ("05 người", "03 (ba) bộ"); never a clause's
+    numbering, an article reference or a figure the question states itself."""
+    from bot.answer.query import holds_expected
+
+    noun = q.count_noun or count_noun(q.question)
+    folded = fold_accents(text).lower()
+
+    def usable(m: re.Match) -> bool:
+        if not re.search(r"\d", m.group(0)) and not re.match(NUM_WORD + r"\s", m.group(0), re.I):
+            return False
+        before = text[max(0, m.start() - 12):m.start()]
+        if _REFERENCE.search(before) and re.match(r"\s*\d+(?:\.\d+)*\.(?:\s|$)", text[m.start():]):
+            return False  # "1. Người …": a clause's number
+        if re.search(r"\b(?:điều|khoản|điểm|chương|mục|phụ lục|mẫu)\s+$", before, re.I):
+            return False
+        return fold_accents(m.group(0)).lower().strip() not in q.folded
+
+    found = [m for m in list(_RANGE.finditer(text)) + list(_FIGURE.finditer(text)) if usable(m)]
+    # "tối thiểu bao nhiêu?" is answered by the bound that says so ("không dưới 05 ha"), not by
+    # the other bound of the same sentence ("không vượt quá 75 ha").
+    bound = _bound(q.folded)
+    if bound:
+        same = [m for m in found if _bound(fold_accents(text[max(0, m.start() - 20):m.end()]).lower()) == bound]
+        found = same + [m for m in found if m not in same]
+    if q.expects and q.expects != "count":
+        kind = [m for m in found if holds_expected(q.expects, text[m.start():m.end() + 12])]
+        if kind:
+            return kind[0]
+    if noun:
+        head = noun.split()[0]
+        heads = {head} | ({"nguoi"} if head in {"thanh", "dai", "can", "cong", "vien"} else set())
+        for m in found:
+            # The noun in the figure's own words or right after them ("05 người", "03 (ba) bộ").
+            near = re.findall(r"\w+", folded[m.start():m.end()])[1:] + re.findall(r"\w+", folded[m.end():m.end() + 25])[:2]
+            if heads & set(near):
+                return m
+        return None  # a figure of something else does not count what was asked
+    for m in found:
+        if re.search(r"\d", m.group(0)):
+            return m
+    return None
+
+
+def _count(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> str:
+    best = cands[0]
+    # The figure may be in a list item's lead-in ("… thì bị phạt tù từ 03 năm đến 07 năm:").
+    for text in (best.text, best.full_text):
+        m = figure_in(text, q)
+        if m:
+            value = _NOT_A_MEASURE.sub("", m.group(0).strip())
+            return _with_support(value[0].upper() + value[1:], best, q, cites, m.group(0))
+    return _general(answerer, q, cands, cites)
+
+
+def _signer(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> str:
+    for cand in cands[:3]:
+        m = PERSON.search(cand.text)
+        if m:
+            return _with_support(f"Người ký: {m.group(0)}", cand, q, cites, m.group(0))
+    return _general(answerer, q, cands, cites)
+
+
+def _yesno(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> str:
+    """Yes or no from the sentence that answers: "không" where the document negates what the
+    question asks (and the question itself does not), else "có"."""
+    best = cands[0]
+    asked = re.sub(r"\b(?:không|chưa)\s*\??\s*$", "", q.text.lower())
+    says_no = _negates(best.text, q) and not _NEGATION.search(asked)
+    word = "Không" if says_no else "Có"
+    return _with_support(word, best, q, cites, None, always=True)
+
+
+def _negates(text: str, q: Query) -> bool:
+    """Whether the sentence negates what the question asks: a negation with one of the
+    question's own words within the next four words ("không được gia hạn" for "có được gia hạn
+    không?"), not a "không" elsewhere in the sentence."""
+    asked = {t for t in q.focus_weights if "_" not in t}
+    words = re.findall(r"\w+", fold_accents(text).lower())
+    for i, w in enumerate(words):
+        if w in ("khong", "chua", "chang", "cam"):
+            if asked & set(words[i + 1:i + 5]):
+                return True
+    return False
+
+
+def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> str:
+    """A list's items, without their lead-in: "… bao gồm:" is in the citation."""
+    best = cands[0]
+    text = best.hit.text
+    head = best.lead or ((best.start, best.end) if best.text.rstrip().endswith(":") else None)
+    run = items_after(text, head[1]) if head else None
+    if not run:
+        lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+        idx = next((i for i, (s, e) in enumerate(lines) if s <= best.start < e + 1), 0)
+        bullets = [i for i, (s, e) in enumerate(lines) if _BULLET.match(text[s:e])]
+        near = [i for i in bullets if abs(i - idx) <= 6][:8]
+        if len(near) >= 2:
+            run = (lines[near[0]][0], lines[near[-1]][1])
+            head = head or (run[0], run[0])
+    if run:
+        start = head[0] if head and head[1] <= run[0] and not text[head[1]:run[0]].strip() else run[0]
+        n = cites.cite(best.hit.payload, start, run[1])
+        items = [_BULLET.sub("", ln).strip().rstrip(";.,") for ln in text[run[0]:run[1]].split("\n") if ln.strip()]
+        # A long item by its first clauses: the list is the answer, each item's detail is in the card.
+        items = [i if len(i) <= 120 else _cut(i, (0, _first_clauses(i, 100))) for i in items]
+        return f"Gồm: {'; '.join(items)} [{n}]."
+    # Items written inline: "gồm A, B và C".
+    m = re.search(r"\b(?:gồm|bao gồm|như|là)\s*:?\s+(.+)", best.text)
+    if m and ("," in m.group(1) or " và " in m.group(1)):
+        return _with_support("Gồm: " + _cut(m.group(1), window(m.group(1), q, SUPPORT_CHARS)), best, q, cites, None)
+    return _general(answerer, q, cands, cites)

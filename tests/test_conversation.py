@@ -1,50 +1,166 @@
-"""Follow-up rewriting and session bounds (bot/answer/conversation.py)."""
+"""Reading follow-ups against the thread's state (bot/answer/followup.py, focus.py) and session
+bounds (bot/answer/conversation.py). No model or index: a small catalog of documents stands in."""
 import time
+from types import SimpleNamespace
 
 import pytest
 
-from bot.answer.conversation import SessionStore, Turn, rewrite
+from bot.answer.catalog import Catalog
+from bot.answer.conversation import Item, SessionStore, Turn
+from bot.answer.focus import answer_items, attribute_answer, body_of
+from bot.answer.followup import asked_attributes, read, topic_of
 
-PREV = Turn(question="Đơn vị nào chủ trì tuyên truyền trên mạng xã hội ở Quảng Ninh?", doc_id="qn-doc")
+RECORDS = {
+    "qn": {"number": "159/KH-UBND", "doc_type": "Kế hoạch", "province": "Quảng Ninh",
+           "issuer": "Ủy ban nhân dân tỉnh Quảng Ninh", "title": "Kế hoạch tuyên truyền ASEAN tỉnh Quảng Ninh"},
+    "tn": {"number": "2502/KH-UBND", "doc_type": "Kế hoạch", "province": "Tây Ninh",
+           "issuer": "Ủy ban nhân dân tỉnh Tây Ninh", "title": "Tuyên truyền ASEAN trên địa bàn tỉnh Tây Ninh"},
+    "ds": {"doc_type": "Kế hoạch", "province": "Thanh Hóa", "issuer": "Ủy ban nhân dân huyện Đông Sơn",
+           "title": "KẾ HOẠCH thông tin tuyên truyền"},
+    "nd": {"number": "32/2024/NĐ-CP", "doc_type": "Nghị định", "issuer": "Chính phủ",
+           "title": "Nghị định về quản lý, phát triển cụm công nghiệp"},
+}
+CATALOG = Catalog(RECORDS)
+QUESTION = "Đơn vị nào chủ trì tuyên truyền trên hệ thống thông tin cơ sở ở Quảng Ninh?"
 
 
-@pytest.mark.parametrize("follow,expected", [
-    ("còn Tây Ninh thì sao?", "Đơn vị nào chủ trì tuyên truyền trên mạng xã hội ở Tây Ninh?"),
-    ("con tay ninh thi sao", "Đơn vị nào chủ trì tuyên truyền trên mạng xã hội ở Tây Ninh?"),
+def state(**kw) -> Turn:
+    base = dict(question=QUESTION, doc_id="qn", section="1.3 Tuyên truyền trên hệ thống thông tin cơ sở",
+                docs=["qn"], spans=[("qn", 100, 160)], units=["Sở Thông tin và Truyền thông"],
+                topic=topic_of(QUESTION, CATALOG))
+    base.update(kw)
+    return Turn(**base)
+
+
+def test_the_topic_keeps_every_syllable_of_its_words():
+    # "cơ" of "cơ sở" is not "có": a topic is cut at whole asking phrases only.
+    assert topic_of(QUESTION, CATALOG) == "tuyên truyền trên hệ thống thông tin cơ sở"
+    assert topic_of("don vi nao chu tri tuyen truyen tren he thong thong tin co so o Quang Ninh", CATALOG) \
+        == "tuyen truyen tren he thong thong tin co so"
+
+
+@pytest.mark.parametrize("follow", ["còn Tây Ninh thì sao?", "con tay ninh thi sao"])
+def test_another_province_asks_the_same_question_of_its_document(follow):
+    r = read(follow, state(), CATALOG)
+    assert r.kind == "switch_doc" and r.doc_ids == ["tn"]
+    assert r.question == "Đơn vị nào chủ trì tuyên truyền trên hệ thống thông tin cơ sở ở Tây Ninh?"
+
+
+def test_another_document_by_number_drops_the_previous_number():
+    r = read("còn Tây Ninh thì sao?", state(question="Kế hoạch 159/KH-UBND của Quảng Ninh ban hành ngày nào?"), CATALOG)
+    assert r.question == "Kế hoạch của Tây Ninh ban hành ngày nào?"
+    r = read("Còn kế hoạch 2502 thì ban hành ngày nào?", state(), CATALOG)
+    assert r.kind == "switch_doc" and r.doc_ids == ["tn"] and "Kế hoạch 2502/KH-UBND" in r.question
+
+
+def test_a_district_named_by_its_issuer_is_a_document():
+    r = read("Còn huyện Đông Sơn thì sao?", state(), CATALOG)
+    assert r.kind == "switch_doc" and r.doc_ids == ["ds"]
+
+
+@pytest.mark.parametrize("follow,asked", [
+    ("còn đơn vị phối hợp thì sao?", ["partner"]),
+    ("Việc này có cơ quan nào phối hợp không?", ["partner"]),
+    ("Thời hạn thực hiện là khi nào?", ["deadline"]),
+    ("Ai làm đầu mối?", ["focal"]),
+    ("Sở nào chủ trì, thời hạn ra sao?", ["lead", "deadline"]),
 ])
-def test_place_follow_up_swaps_the_place(follow, expected):
-    out = rewrite(follow, PREV)
-    assert out.rewritten and out.question == expected
+def test_another_role_stays_on_the_task(follow, asked):
+    r = read(follow, state(), CATALOG)
+    assert r.kind == "other_role" and r.asked == asked and r.doc_ids == ["qn"]
 
 
-@pytest.mark.parametrize("follow,starts", [
-    ("đơn vị nào phối hợp?", "đơn vị nào phối hợp"),
-    ("thời hạn là khi nào?", "thời hạn là khi nào"),
-])
-def test_role_follow_up_takes_the_previous_topic_and_document(follow, starts):
-    out = rewrite(follow, PREV)
-    assert out.rewritten and out.question.startswith(starts)
-    assert "tuyên truyền trên mạng xã hội" in out.question and "Quảng Ninh" in out.question
-    assert out.prefer_doc == "qn-doc"
+def test_a_unit_referred_back_is_the_unit_the_thread_named():
+    r = read("Sở đó gửi báo cáo về đâu?", state(), CATALOG)
+    assert r.asked == ["report_to"] and "Sở Thông tin và Truyền thông" in r.question
 
 
-@pytest.mark.parametrize("q", [
-    "Kế hoạch 2502/KH-UBND của Tây Ninh ban hành ngày nào?",
-    "Bộ Nội vụ giao đơn vị nào làm đầu mối theo dõi kế hoạch ASEAN?",
-])
-def test_standalone_questions_are_not_rewritten(q):
-    out = rewrite(q, PREV)
-    assert not out.rewritten and out.question == q
+@pytest.mark.parametrize("follow", ["Kế hoạch đó do ai ký?", "Văn bản này ban hành ngày nào?"])
+def test_the_document_referred_back_is_the_threads(follow):
+    r = read(follow, state(), CATALOG)
+    assert r.kind == "same_doc" and r.doc_ids == ["qn"] and r.strong
+    assert "Kế hoạch 159/KH-UBND" in r.question  # the reference resolved to the document's name
 
 
-def test_follow_up_to_another_province_drops_the_previous_number():
-    out = rewrite("còn Tây Ninh thì sao?", Turn("Kế hoạch 159/KH-UBND của Quảng Ninh ban hành ngày nào?"))
-    assert out.question == "Kế hoạch của Tây Ninh ban hành ngày nào?"
+def test_an_ordinal_is_that_item_of_the_last_list():
+    items = [Item("qn", i * 10, i * 10 + 5, f"- ý {i}") for i in range(3)]
+    r = read("Cụ thể hơn về ý thứ hai?", state(items=items), CATALOG)
+    assert r.kind == "list_item" and r.item == items[1] and r.item_number == 2
+    r = read("còn ý cuối cùng?", state(items=items), CATALOG)
+    assert r.item == items[2]
+    r = read("ý thứ năm là gì?", state(items=items), CATALOG)
+    assert r.kind == "list_item" and r.item is None
 
 
-def test_no_previous_turn_no_rewrite():
-    assert not rewrite("còn Tây Ninh thì sao?", None).rewritten
+def test_a_full_question_about_another_document_starts_fresh():
+    r = read("Nghị định 32/2024/NĐ-CP quy định điều kiện thành lập cụm công nghiệp như thế nào?", state(), CATALOG)
+    assert r.kind == "fresh" and r.doc_ids is None
 
+
+def test_a_question_without_cues_prefers_the_threads_document_but_may_leave_it():
+    r = read("Kinh phí tổ chức lấy từ nguồn ngân sách nào?", state(), CATALOG)
+    assert r.doc_ids == ["qn"] and not r.strong  # refused there, the collection at large answers
+
+
+def test_no_thread_no_follow_up():
+    assert read("còn Tây Ninh thì sao?", None, CATALOG).kind == "first"
+
+
+def test_asked_attributes_read_each_clause():
+    assert asked_attributes("Báo cáo kết quả gửi về đâu?") == ["report_to"]
+    assert asked_attributes("Thông tư này quy định những mẫu văn bản nào?") == []  # "văn bản nào" is no unit
+
+
+# -- answers about the thread's own task -------------------------------------------------------------
+
+PLAN = ("1.2. Tuyên truyền trên báo chí\n- Thời gian thực hiện: theo sự kiện.\n- Đơn vị định hướng thông tin: Ban A.\n"
+        "1.3. Tuyên truyền trên hệ thống thông tin cơ sở\n- Nội dung: tăng cường loa truyền thanh.\n"
+        "+ Ưu tiên thôn, bản.\n- Đơn vị chủ trì: Sở B.\nTrên đây là kế hoạch.")
+
+
+def _task(section, start, end, **units):
+    return SimpleNamespace(doc_id="qn", section=section, task="Tuyên truyền", deadline=units.pop("deadline", None),
+                           report_to=[], char_start=start, char_end=end, task_start=start, task_end=end,
+                           units=lambda role: units.get(role, []))
+
+
+def test_what_the_task_does_not_state_is_said_for_that_task():
+    chunks = [{"chunk_id": "c", "doc_id": "qn", "source": "qn.docx", "char_start": 0, "char_end": len(PLAN),
+               "text": PLAN, "section": "1.3"}]
+    start = PLAN.index("1.3.")
+    task = _task("1.3 Tuyên truyền trên hệ thống thông tin cơ sở", start, PLAN.index("Trên đây"), lead=["Sở B"])
+    out = attribute_answer("?", ["partner"], [task], [], PLAN, chunks, "Kế hoạch 159/KH-UBND", None,
+                           lambda text, t, unit: None)
+    assert not out.grounded and out.citations == []
+    assert out.text == "Mục 1.3 của Kế hoạch 159/KH-UBND không nêu đơn vị phối hợp."
+    out = attribute_answer("?", ["lead", "deadline"], [task], [], PLAN, chunks, "Kế hoạch 159/KH-UBND", None,
+                           lambda text, t, unit: None)
+    assert out.grounded and out.text.startswith("Đơn vị chủ trì: Sở B [1].")
+    assert "Mục 1.3 của Kế hoạch 159/KH-UBND không nêu thời hạn." in out.text
+
+
+def test_an_item_runs_to_the_next_of_its_rank():
+    start = PLAN.index("1.3.")
+    a, b = body_of(PLAN, start)
+    assert PLAN[a:b].endswith("- Đơn vị chủ trì: Sở B.")  # its bullets, not the closing paragraph
+    bullet = PLAN.index("- Nội dung")
+    a, b = body_of(PLAN, bullet)
+    assert PLAN[a:b] == "- Nội dung: tăng cường loa truyền thanh.\n+ Ưu tiên thôn, bản."
+
+
+def test_the_items_of_an_answer_are_the_lines_it_enumerates():
+    from bot.answer.citations import Citation
+    from bot.answer.extractive import Answer
+
+    lines = [i for i, ch in enumerate(PLAN) if ch == "\n"]
+    cite = Citation(1, "qn", "qn.docx", "", None, "1.3", None, PLAN[PLAN.index("1.3."):lines[-1]], "c",
+                    PLAN.index("1.3."), lines[-1])
+    answer = Answer("Gồm: … [1]", [cite], True, "?")
+    items = answer_items(answer, lambda doc: PLAN)
+    assert [i.text for i in items] == ["- Nội dung: tăng cường loa truyền thanh.", "- Đơn vị chủ trì: Sở B."]
+
+
+# -- sessions ------------------------------------------------------------------------------------------
 
 def test_sessions_are_bounded_expire_and_do_not_leak():
     store = SessionStore(ttl_seconds=0.2, max_sessions=3, max_turns=2)

@@ -11,7 +11,7 @@ PACKAGES = ("ingest", "index", "bot")
 FLOORS = [  # (prefix, floor); the longest matching prefix wins
     ("ingest.lang", 0), ("ingest.settings", 1), ("ingest", 2), ("index", 3),
     ("bot.answer", 4), ("bot.summary", 5), ("bot.services", 6), ("bot", 6),
-    ("bot.http", 7), ("bot.cli", 8),
+    ("bot.http", 7), ("bot.mcp", 7), ("bot.cli", 8),
 ]
 # Modules allowed past ~500 lines, each with the reason stated in its docstring.
 LONG_OK: set[str] = set()

@@ -103,15 +103,19 @@ def test_widget_js_is_javascript_with_a_short_cache(client):
 
 
 def test_suggestions_come_from_the_corpus(client):
+    from bot.http.pages import corpus_questions
+
+    # Who leads a task, drawn from a plan's "Đơn vị chủ trì" lines, and what a document holds.
+    drawn = corpus_questions(client.app.state.services)
+    assert len(drawn) > 4 and all(q.endswith("?") for q in drawn)
+    assert any(q.startswith("Đơn vị nào chủ trì") for q in drawn), drawn
     r = client.get("/api/suggestions")
     assert r.status_code == 200
     data = r.json()
-    assert 1 <= len(data["suggestions"]) <= 4
-    assert all(q.endswith("?") for q in data["suggestions"])
     assert data["max_message_chars"] == 1000
-    # Who leads a task, drawn from a plan's "Đơn vị chủ trì" lines.
-    assert any(q.startswith("Đơn vị nào chủ trì") for q in data["suggestions"]), data
-    assert len(client.get("/api/suggestions?limit=12").json()["suggestions"]) > 4
+    # This module's home has a ledger but no vector index: the bot answers none of them, and a
+    # suggestion it would refuse is not offered (test_widget_browser asks each offered one).
+    assert data["suggestions"] == []
 
 
 # --- feedback ------------------------------------------------------------------------------------
@@ -211,7 +215,9 @@ def test_a_ledger_record_pointing_outside_the_corpus_is_not_served(client, web_h
         (docs / f"evil-{i}.json").write_text(json.dumps(evil, ensure_ascii=False))
         r = client.get(f"/api/documents/evil-{i}/file")
         assert r.status_code == 404, source
-        assert r.json() == {"detail": "Không tìm thấy tệp gốc của văn bản này."}
+        # A document JSON the ledger does not list is no document at all (bot/access.py's ledger
+        # view), so it may be refused before its file is looked for.
+        assert r.json()["detail"] in ("Không tìm thấy tệp gốc của văn bản này.", "Không tìm thấy văn bản.")
         (docs / f"evil-{i}.json").unlink()
 
 
@@ -301,7 +307,7 @@ def test_rate_limit_answers_429_in_vietnamese(web_home, web_corpus):
 
 
 def test_trusted_proxy_limits_each_forwarded_client(web_home, web_corpus):
-    with make_client(web_home, web_corpus, rate_limit_per_minute=1, trust_forwarded_for=True) as c:
+    with make_client(web_home, web_corpus, rate_limit_per_minute=1, trusted_proxies=["testclient"]) as c:
         a = {"X-Forwarded-For": "203.0.113.1, 10.0.0.1"}
         b = {"X-Forwarded-For": "203.0.113.2"}
         assert c.post("/api/chat", json={"message": ""}, headers=a).status_code == 422

@@ -224,6 +224,34 @@ def test_widget_answers_with_citations_and_opens_the_source(browser, live_server
         assert errors == [], errors
 
 
+def test_a_three_turn_thread_shows_how_each_follow_up_was_understood(browser, live_server):
+    """The issue's thread: a task's lead, its partner (the plan names none), another province.
+    Each answer has the question as understood in small text above it."""
+    thread = [QUESTION, "còn đơn vị phối hợp thì sao?", "Còn Tây Ninh thì sao?"]
+    with open_page(browser) as (page, errors):
+        open_widget(page, live_server)
+        for n, question in enumerate(thread, 1):
+            page.locator("textarea").fill(question)
+            page.keyboard.press("Enter")
+            wait_answer_done(page, n)
+        bots = page.locator(".msg.bot:not(.greeting)")
+        answers = [bots.nth(bots.count() - 3 + i) for i in range(3)]
+        understood = [a.locator(".understood") for a in answers]
+        assert understood[0].inner_text() == "Hiểu câu hỏi là: Đơn vị chủ trì — Kế hoạch 159/KH-UBND, mục 1.3"
+        assert understood[1].inner_text() == "Hiểu câu hỏi là: Đơn vị phối hợp — Kế hoạch 159/KH-UBND, mục 1.3"
+        assert "Kế hoạch 2502/KH-UBND" in understood[2].inner_text()
+        assert answers[1].locator(".answer").inner_text().strip() == "Mục 1.3 của Kế hoạch 159/KH-UBND không nêu đơn vị phối hợp."
+        for a, u in zip(answers, understood):
+            # Above the answer, and smaller than it.
+            assert u.bounding_box()["y"] < a.locator(".answer").bounding_box()["y"]
+            size = lambda loc: float(loc.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))  # noqa: E731
+            assert size(u) < size(a.locator(".answer"))
+        # The third turn keeps the question and changes the province: its sources are Tây Ninh's.
+        assert "Quảng Ninh" not in answers[2].locator(".answer").inner_text()
+        shot(page, "10-three-turn-thread.png")
+        assert errors == [], errors
+
+
 def test_phone_layout_fills_the_screen(browser, live_server):
     with open_page(browser, 375, 667) as (page, errors):
         page.goto(live_server + "/")

@@ -8,9 +8,10 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from bot.cli.admin import admin_app
 from ingest.settings import get_settings
 
 app = typer.Typer(help="Vietnamese RAG chatbot over government plans and ASEAN materials.", no_args_is_help=True)
@@ -41,22 +42,30 @@ def setup() -> None:
 
 
 @app.command()
-def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (default: the corpus folder)."),
+def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (default: the corpus and uploads folders)."),
            no_ocr: bool = typer.Option(False, "--no-ocr", help="Skip OCR of scanned PDFs.")) -> None:
     """Ingest documents incrementally: new and changed files are (re)indexed, removed ones dropped."""
-    from ingest.pipeline import discover, ingest as run_ingest
+    from ingest.pipeline import discover, ingest as run_ingest, parse_budget
 
     settings = get_settings()
     services = _services()
-    targets = paths or [settings.corpus]
+    targets = paths or [settings.corpus, *([settings.uploads_dir] if settings.uploads_dir.is_dir() else [])]
     files, _ = discover(targets)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=False) as progress:
-        task = progress.add_task("ingest", total=len(files))
+    # Progress in bytes, not files: a 300-page law and a one-page letter are not one step each,
+    # and the time left is estimated from the bytes already done.
+    sizes = [f.stat().st_size if f.is_file() else 0 for f in files]
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[files]}"),
+                  TimeElapsedColumn(), TextColumn("còn"), TimeRemainingColumn(), console=console,
+                  transient=False) as progress:
+        task = progress.add_task("ingest", total=sum(sizes) or 1, files=f"0/{len(files)}")
+        started = [0]
 
         def step(source: str) -> None:
-            progress.update(task, description=f"ingest {source[-50:]}")
-            progress.advance(task)
+            n = started[0]
+            if 0 < n <= len(sizes):
+                progress.advance(task, sizes[n - 1])  # the file before this one is done
+            started[0] = n + 1
+            progress.update(task, description=f"ingest {source[-50:]}", files=f"{min(n + 1, len(files))}/{len(files)}")
 
         # The sink (and so the model) is only built when a document actually needs indexing.
         class LazySink:
@@ -73,15 +82,23 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (defa
             def remove(self, doc_id):
                 self._get().remove(doc_id)
 
+            def doc_ids(self):
+                # The store alone (no model) answers what it holds, for the reconciliation with the
+                # ledger; while the server holds the embedded store, that waits for the next run.
+                try:
+                    return services.store.doc_ids()
+                except StoreLockedError:
+                    return None
+
         from index.store import StoreLockedError
 
         try:
             report = run_ingest(targets, corpus_root=settings.corpus, ledger=services.ledger, sink=LazySink(),
                                 max_bytes=settings.max_file_mb * 1024 * 1024, ocr=settings.ocr and not no_ocr,
-                                progress=step)
+                                progress=step, uploads_root=settings.uploads_dir, budget=parse_budget(settings))
         except StoreLockedError as exc:
             _store_busy(exc)
-        progress.update(task, description="ingest done")
+        progress.update(task, description="ingest done", completed=sum(sizes) or 1)
     table = Table(title="Ingest summary")
     for col in ("document", "status", "chunks", "pages", "note"):
         table.add_column(col)
@@ -103,7 +120,8 @@ def parse(file: Path, as_json: bool = typer.Option(False, "--json", help="Print 
     from ingest.pipeline import parse_file, source_for
 
     settings = get_settings()
-    source = source_for(file, settings.corpus)
+    # A file outside the corpus is shown under its name: parse indexes nothing, stores nothing.
+    source = source_for(file, settings.corpus, settings.uploads_dir) or file.name
     try:
         doc = parse_file(file, source, max_bytes=settings.max_file_mb * 1024 * 1024, ocr=settings.ocr,
                          corrections=load_manifest(settings.corpus).get(source))
@@ -145,11 +163,13 @@ def tasks(unit: Optional[str] = typer.Option(None, "--unit", help="Unit name (an
           doc: Optional[str] = typer.Option(None, "--doc", help="Document id or source path."),
           q: Optional[str] = typer.Option(None, "--q", help="Words of the task, ranked by relevance."),
           csv: Optional[Path] = typer.Option(None, "--csv", help="Export to CSV."),
-          xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Export to Excel.")) -> None:
+          xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Export to Excel."),
+          province: Optional[str] = typer.Option(None, "--province", help="Province of the documents."),
+          wide: bool = typer.Option(False, "--wide", help="Every column (default: task, lead, deadline).")) -> None:
     """Who owns what: tasks of the plans with their lead, partner units and deadlines."""
     from bot.cli.tasks import tasks_command
 
-    tasks_command(unit, doc, q, csv, xlsx)
+    tasks_command(unit, doc, q, csv, xlsx, province=province, wide=wide)
 
 
 @app.command()
@@ -202,7 +222,38 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     # The model, the statistics and the task table load once here, not on the first visitor's question.
     application.state.services.warm_up()
     console.print(f"serving on http://{host}:{port}")
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    from bot.http.serving import proxy_options
+
+    # X-Forwarded-For only from ASEANBOT_TRUSTED_PROXIES (uvicorn would trust it from loopback).
+    uvicorn.run(application, host=host, port=port, log_level="info", **proxy_options(get_settings()))
+
+
+@app.command(name="mcp")
+def mcp_stdio() -> None:
+    """Serve the MCP tools over stdio, for Claude Desktop, Cursor and other MCP clients.
+
+    stdout carries the protocol, so this command prints nothing and logs to stderr only."""
+    import sys
+
+    from bot.mcp.server import run_stdio
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    run_stdio(get_settings())
+
+
+app.add_typer(admin_app, name="admin")
+
+
+@app.command()
+def questions(unanswered: bool = typer.Option(False, "--unanswered", help="Only questions that got no answer."),
+              down: bool = typer.Option(False, "--down", help="Only answers rated 👎 (with --unanswered: either)."),
+              since: Optional[str] = typer.Option(None, "--since", help="7d, 24h or a date (2026-11-01)."),
+              xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Export the groups and questions to Excel."),
+              group: bool = typer.Option(False, "--group", help="Group similar questions (loads the model).")) -> None:
+    """The questions log: what users asked, what went unanswered or got 👎 (for adding documents)."""
+    from bot.cli.admin import questions_command
+
+    raise typer.Exit(questions_command(unanswered, down, since, xlsx, group))
 
 
 def main() -> None:

@@ -27,6 +27,8 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.middleware.cors import CORSMiddleware
 
+from bot.access import AccessView, questions_log
+from bot.http.access import get_view
 from bot.http.deps import get_services
 from bot.http.ratelimit import feedback_rate_limit
 from bot.services import Services
@@ -142,36 +144,61 @@ def _document_questions(record: dict, chunks: list[dict]) -> tuple[list[str], li
     return lead, whole
 
 
-def build_suggestions(services: Services, limit: int) -> list[str]:
-    """Questions the corpus can answer: one per document first, task leads before summaries."""
+_MAX_SUGGESTIONS = 12  # the route's upper limit
+
+
+def _answered(services: Services | AccessView, questions: list[str], limit: int) -> list[str]:
+    """The first ``limit`` questions the bot answers with a citation, asked as a user would
+    (without the LLM): a suggestion that is then refused is worse than none. Built once per
+    ledger state, so the cost is a few answers after each upload."""
+    kept: list[str] = []
+    for question in questions:
+        if len(kept) >= limit:
+            break
+        answer, _, _ = services.chat.turn(question, None, use_llm=False)
+        if answer.grounded and answer.citations:
+            kept.append(question)
+    return kept
+
+
+def corpus_questions(services: Services | AccessView) -> list[str]:
+    """Questions drawn from the documents the caller may see: one per document first, task leads
+    before summaries. Each names its document's topic."""
+    ledger = services.ledger
+    per_doc: list[tuple[list[str], list[str]]] = []
+    for record in ledger.records():
+        doc = ledger.document(record["doc_id"]) or {}
+        per_doc.append(_document_questions(doc.get("record") or record, doc.get("chunks") or []))
+    # First each document's first "who leads" question, then each one's summary question,
+    # then the remaining leads round-robin: even three suggestions span several documents.
+    ordered = [lead[0] for lead, _ in per_doc if lead]
+    ordered += [q for _, whole in per_doc for q in whole]
+    for rank in range(1, max((len(lead) for lead, _ in per_doc), default=0)):
+        ordered += [lead[rank] for lead, _ in per_doc if rank < len(lead)]
+    return list(dict.fromkeys(ordered))
+
+
+def build_suggestions(services: Services | AccessView, limit: int) -> list[str]:
+    """The corpus's questions that the bot answers, cached per ledger state and access level."""
     ledger = services.ledger
     try:
         stamp = ledger.path.stat().st_mtime_ns
     except OSError:
         stamp = None
-    key = (str(ledger.path), stamp, len(ledger.entries))
+    key = (str(ledger.path), stamp, len(ledger.entries), getattr(ledger, "level", None))
     with _suggestion_lock:
         cached = _suggestion_cache.get(key)
     if cached is None:
-        per_doc: list[tuple[list[str], list[str]]] = []
-        for record in ledger.records():
-            doc = ledger.document(record["doc_id"]) or {}
-            per_doc.append(_document_questions(doc.get("record") or record, doc.get("chunks") or []))
-        # First each document's first "who leads" question, then each one's summary question,
-        # then the remaining leads round-robin: even three suggestions span several documents.
-        ordered = [lead[0] for lead, _ in per_doc if lead]
-        ordered += [q for _, whole in per_doc for q in whole]
-        for rank in range(1, max((len(lead) for lead, _ in per_doc), default=0)):
-            ordered += [lead[rank] for lead, _ in per_doc if rank < len(lead)]
-        cached = list(dict.fromkeys(ordered))
+        cached = _answered(services, corpus_questions(services), _MAX_SUGGESTIONS)
         with _suggestion_lock:
-            _suggestion_cache.clear()
+            if len(_suggestion_cache) >= 4:  # one entry per level and ledger state is plenty
+                _suggestion_cache.clear()
             _suggestion_cache[key] = cached
     return cached[:limit]
 
 
 @router.get("/api/suggestions")
-def suggestions(limit: int = Query(4, ge=1, le=12), services: Services = Depends(get_services)) -> dict:
+def suggestions(limit: int = Query(4, ge=1, le=12), services: AccessView = Depends(get_view)) -> dict:
     return {
         "suggestions": build_suggestions(services, limit),
         # The widget enforces the same limit before sending, instead of meeting a 422.
@@ -209,13 +236,15 @@ class FeedbackIn(BaseModel):
     citations: list[FeedbackCitation] = Field(default_factory=list, max_length=50)
     rating: Literal["up", "down"]
     comment: str | None = Field(None, max_length=2000)
+    question_id: str | None = Field(None, max_length=100, description="The chat answer's question_id.")
 
 
 _feedback_lock = threading.Lock()
 
 
 @router.post("/api/feedback", status_code=201, dependencies=[Depends(feedback_rate_limit)])
-def feedback(body: FeedbackIn, settings: Settings = Depends(get_settings)) -> dict:
+def feedback(body: FeedbackIn, settings: Settings = Depends(get_settings),
+             services: Services = Depends(get_services)) -> dict:
     record = {"ts": datetime.now(timezone.utc).isoformat(timespec="seconds"), **body.model_dump()}
     line = json.dumps(record, ensure_ascii=False) + "\n"
     path = settings.feedback_file
@@ -229,6 +258,9 @@ def feedback(body: FeedbackIn, settings: Settings = Depends(get_settings)) -> di
             f.flush()
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+    # The questions log keeps the rating with the question (the review lists 👎 answers).
+    questions_log(services).feedback(body.rating, question_id=body.question_id, question=body.question,
+                                     comment=body.comment)
     return {"ok": True}
 
 
@@ -272,15 +304,14 @@ def _load_document(services: Services, doc_id: str) -> dict | None:
 
 
 def original_path(settings: Settings, record: dict) -> Path | None:
-    """The original file of a ledger record, only if it lies inside the corpus folder."""
+    """The original file of a ledger record, only a regular file inside the corpus or uploads
+    folder, reached without a symlink (the same rule as ingest: ingest/sources.py)."""
+    from ingest.sources import Roots
+
     source = record.get("source")
     if not source:
         return None
-    root = settings.corpus.resolve()
-    path = (root / source).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        return None
-    return path
+    return Roots(settings.corpus, settings.uploads_dir).readable(source)
 
 
 def _media_type(path: Path) -> str:
@@ -297,7 +328,7 @@ def _media_type(path: Path) -> str:
 
 
 @router.get("/api/documents/{doc_id}/file")
-def document_file(doc_id: str, request: Request, services: Services = Depends(get_services)) -> Response:
+def document_file(doc_id: str, request: Request, services: AccessView = Depends(get_view)) -> Response:
     doc = _load_document(services, doc_id)
     if doc is None:
         return _not_found(request, NOT_FOUND_DOCUMENT)
@@ -387,7 +418,7 @@ def render_passages(text: str, start: int | None, end: int | None) -> tuple[str,
 
 @router.get("/view/{doc_id}", response_class=HTMLResponse)
 def view_document(doc_id: str, start: str | None = None, end: str | None = None,
-                  services: Services = Depends(get_services)) -> HTMLResponse:
+                  services: AccessView = Depends(get_view)) -> HTMLResponse:
     doc = _load_document(services, doc_id)
     if doc is None:
         return HTMLResponse(_page("Không tìm thấy văn bản", f"<main><h1>{NOT_FOUND_DOCUMENT}</h1>"

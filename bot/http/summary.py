@@ -17,6 +17,8 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
+from bot.access import AccessView
+from bot.http.access import get_view
 from bot.summary.report import DOCX_MEDIA_TYPE, to_docx, to_markdown
 from bot.summary.summarize import GROUPS, SummaryError, SummaryRequest, summarize
 
@@ -127,9 +129,9 @@ def wanted_format(asked: str | None, accept: str) -> str:
         "schema": SummarizeBody.model_json_schema()}}}},
     responses={200: {"content": {DOCX_MEDIA_TYPE: {}, "text/markdown": {}}}},
 )
-async def summarize_endpoint(request: Request, raw: Any = Body(None)):
+async def summarize_endpoint(request: Request, raw: Any = Body(None), view: AccessView = Depends(get_view)):
     """Tổng hợp có trích dẫn từ các văn bản: JSON, hoặc bản thảo báo cáo DOCX / Markdown."""
-    services = request.app.state.services
+    services = view  # summaries read only the documents the caller may see
     settings = services.settings
     summary_request, asked = parse_body(raw, settings.max_message_chars)
     fmt = wanted_format(asked, request.headers.get("accept", ""))

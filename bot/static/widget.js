@@ -63,7 +63,7 @@
     tooLong: function (n) { return "Câu hỏi quá dài, vui lòng rút gọn dưới " + n + " ký tự."; },
     interrupted: "Câu trả lời bị gián đoạn, vui lòng hỏi lại.",
     stopped: "Đã dừng trả lời.",
-    understood: "Câu hỏi được hiểu là:",
+    understood: "Hiểu câu hỏi là:",
     disclaimer: "Câu trả lời được trích từ văn bản đã công bố; vui lòng đối chiếu văn bản gốc."
   };
 
@@ -115,7 +115,7 @@
     ".sources ol, .related ul { margin: 0; padding: 0; list-style: none; }",
     ".sources li, .related li { margin: 2px 0; }",
     ".related { margin-top: 8px; font-size: 14px; }",
-    ".understood { margin: 8px 0 0; font-size: 12.5px; color: #5f6670; font-style: italic; }",
+    ".understood { margin: 0 0 4px; font-size: 12px; line-height: 1.4; color: #5f6670; }",
     ".related p { margin: 0 0 4px; font-weight: 600; }",
     ".feedback { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-top: 8px; font-size: 13px; color: #4a5058; }",
     ".fb-btn { display: inline-flex; align-items: center; border: 1px solid #c9ced6; background: #fff; border-radius: 16px;",
@@ -343,11 +343,14 @@
     this.grounded = null;
     this.related = [];
     this.openN = null;
+    // What the question was understood as ("Đơn vị phối hợp — Kế hoạch 159/KH-UBND, mục 1.3"), in small
+    // text above the answer: a follow-up read the wrong way is seen before the answer is trusted.
+    this.understoodEl = h("p", { className: "understood", hidden: true });
     this.answerEl = h("div", { className: "answer" }, h("span", { className: "thinking" }, T.thinking));
     this.cardEl = h("div", { className: "card", role: "region", hidden: true });
     this.extraEl = h("div");
     this.el = h("div", { className: "msg bot", "aria-busy": "true" },
-      [h("span", { className: "sr-only" }, T.bot + ": "), this.answerEl, this.cardEl, this.extraEl]);
+      [h("span", { className: "sr-only" }, T.bot + ": "), this.understoodEl, this.answerEl, this.cardEl, this.extraEl]);
     this.renderTimer = null;
   }
   Message.prototype.scheduleRender = function () {
@@ -434,15 +437,17 @@
       });
       append(this.extraEl, h("div", { className: "related" }, [h("p", null, T.related), h("ul", null, rel)]));
     }
-    var understood = typeof this.understood === "string" ? shorten(this.understood, 300) : "";
-    if (understood && understood.toLowerCase() !== shorten(this.question, 300).toLowerCase()) {
-      // A follow-up was rewritten before searching: show how, so a wrong reading is visible.
-      this.extraEl.insertBefore(h("p", { className: "understood" }, T.understood + " “" + understood + "”"), this.extraEl.firstChild);
-    }
+    this.showUnderstood();
     if (this.answer) append(this.extraEl, this.feedbackRow());
     this.el.setAttribute("aria-busy", "false");
     this.syncPressed();
     scrollToEnd(false);
+  };
+  Message.prototype.showUnderstood = function () {
+    var understood = typeof this.understood === "string" ? shorten(this.understood, 200) : "";
+    if (!understood) return;
+    this.understoodEl.textContent = T.understood + " " + understood;
+    this.understoodEl.hidden = false;
   };
   Message.prototype.feedbackRow = function () {
     var self = this;
@@ -560,7 +565,7 @@
     function settle(data) {
       msg.grounded = data.grounded;
       msg.related = data.related || [];
-      msg.understood = data.question;
+      if (typeof data.understood === "string") msg.understood = data.understood;
       remember(data.session_id);
       finished = true;
       msg.finish();
@@ -588,6 +593,7 @@
         try { data = JSON.parse(raw); } catch (e) { return; }
         if (name === "citations") {
           msg.citations = data.citations || [];
+          if (typeof data.understood === "string") { msg.understood = data.understood; msg.showUnderstood(); }
           remember(data.session_id);
         } else if (name === "token") {
           msg.answer += data.text || "";

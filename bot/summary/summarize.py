@@ -102,12 +102,11 @@ class Summarizer:
 
     def resolve(self, doc_ids: list[str]) -> list[dict]:
         """Ledger records for ids or source paths; UnknownDocuments for any the ledger lacks."""
-        records = self.services.ledger.records()
-        by_id = {r["doc_id"]: r for r in records}
-        by_source = {r["source"]: r for r in records}
+        # The ledger's own lookups (by doc_id, by source): no pass over every document.
+        ledger = self.services.ledger
         out, missing = [], []
         for d in doc_ids:
-            r = by_id.get(d) or by_source.get(d)
+            r = ledger.record(d) or ledger.entries.get(d)
             if r is None:
                 missing.append(d)
             elif r not in out:
@@ -125,7 +124,7 @@ class Summarizer:
         if not score:
             return []
         best = max(score.values())
-        records = {r["doc_id"]: r for r in self.services.ledger.records()}
+        records = self.services.ledger.by_doc()
         chosen = [d for d, s in score.most_common() if s >= 0.25 * best and d in records]
         return [records[d] for d in chosen[: self.tuning.max_docs_corpus]]
 

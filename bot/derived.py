@@ -3,10 +3,8 @@
 The evidence statistics (document frequency of every term over every chunk) and the diacritic
 restorer are built from the text of every chunk: at the scale corpus's size (450 laws, ~45k
 chunks) that is a minute or more on 2 cores, and the chunk texts themselves hundreds of MB. So
-each is saved under ``<home>/state/derived/`` with the ledger's fingerprint (every document's
-id, content hash, parser version and chunk count) and loaded when the fingerprint matches;
-otherwise built once, from the ledger's documents read one at a time, and saved. The files are
-this home's own state (pickles the product wrote), like the ledger beside them.
+each is saved with the ledger's fingerprint (:mod:`ingest.saved`) and loaded when it matches;
+otherwise built once, from the ledger's documents read one at a time, and saved.
 
 A document's own term set ("does this document name what the question names") is not kept for
 every document at once: :class:`DocTerms` computes it from the document's chunks once per version
@@ -16,23 +14,15 @@ the follow-up catalog, which reads every document's set once, then loads instead
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-# Bump when what is saved changes shape (TermStats, DiacriticRestorer fields).
-FORMAT = 1
+from ingest.saved import FORMAT, ledger_fingerprint, load_or_build, save
 
-
-def ledger_fingerprint(ledger: Any) -> str:
-    h = hashlib.sha1(f"derived-{FORMAT}".encode())
-    for r in ledger.records():
-        h.update(f"{r['doc_id']}\0{r.get('sha256')}\0{r.get('parser_version')}\0{r.get('chunks')}\n".encode())
-    return h.hexdigest()
+__all__ = ["DocTerms", "chunk_texts", "ledger_fingerprint", "load_or_build"]
 
 
 def chunk_texts(ledger: Any) -> Iterator[tuple[str, str]]:
@@ -41,34 +31,6 @@ def chunk_texts(ledger: Any) -> Iterator[tuple[str, str]]:
         doc = ledger.document(record["doc_id"]) or {}
         for c in doc.get("chunks", []):
             yield record["doc_id"], f"{c.get('context', '')}\n{c['text']}"
-
-
-def load_or_build(path: Path, fingerprint: str, build: Callable[[], Any]) -> Any:
-    """The value saved at ``path`` for ``fingerprint``, else ``build()`` saved there."""
-    try:
-        with open(path, "rb") as fh:
-            stamp, value = pickle.load(fh)
-        if stamp == fingerprint:
-            return value
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
-        pass  # missing, from an older version, or cut short: built again
-    value = build()
-    _save(path, (fingerprint, value))
-    return value
-
-
-def _save(path: Path, value: Any) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only home still answers; it computes again next time
 
 
 class DocTerms:
@@ -111,7 +73,7 @@ class DocTerms:
             for c in chunks:
                 found |= self.terms(f"{c.get('context', '')}\n{c['text']}")
             if path is not None:
-                _save(path, found)
+                save(path, found)
         with self._lock:
             self._cache[doc_id] = found
             while len(self._cache) > self.size:

@@ -63,7 +63,7 @@ class Services:
     def _derived(self, name: str, build):
         """A statistic of every chunk, saved with the index for this ledger state (bot/derived.py):
         a server starts without reading every document again."""
-        from bot.derived import ledger_fingerprint, load_or_build
+        from ingest.saved import ledger_fingerprint, load_or_build
 
         return load_or_build(self.settings.state_dir / "derived" / f"{name}.pickle", ledger_fingerprint(self.ledger), build)
 
@@ -139,6 +139,19 @@ class Services:
             return
         self.chat.ask("Đơn vị nào chủ trì?", None, use_llm=False)
         self.chat.tasks()
+
+    def prepare(self) -> None:
+        """Build and save what answering derives from every document (evidence statistics,
+        diacritic restorer, task table), after an ingest: the next server start loads them
+        instead of reading every document again."""
+        from ingest.task_table import cached_task_table
+
+        if not self.ledger.records():
+            return
+        _ = self.restorer
+        for record in self.ledger.records():  # each document's term set, read by the follow-up catalog
+            self.term_stats.group_terms.get(record["doc_id"])
+        cached_task_table(self.ledger)
 
     def reconcile(self) -> list:
         """Bring the store back in line with the ledger after a crash (kill -9 mid-ingest or

@@ -52,7 +52,7 @@ class LevelStore:
     def _read_only(self, *args: Any, **kwargs: Any) -> None:
         raise PermissionError("a caller's view of the store is read-only")
 
-    ensure_collection = upsert = delete = delete_where = set_payload_where = _read_only
+    ensure_collection = upsert = delete = delete_where = set_payload_where = optimize = _read_only
 
     def close(self) -> None:  # the real store is closed by its owner
         return None

@@ -12,8 +12,10 @@ Facts this module relies on (measured with 0.9.0, see ``/work/shared/notes/vecto
   then fails or loses writes while the first one writes, so we keep the WAL.
 - Writes sit in the WAL until ``flush()``; a reopen replays the WAL (even after ``kill -9``),
   but we flush after every write call anyway so the segments on disk are current.
-- HNSW is never built here: exact search stays in single-digit milliseconds below 100k points,
-  and ``optimize()`` on random data cut dense recall hard.
+- HNSW is built only by ``optimize()`` (after a bulk ingest, see :meth:`EdgeStore.optimize`)
+  and only above Qdrant's indexing threshold. On random data the graph cut dense recall hard;
+  on real e5 vectors of the scale corpus, recall@60 against exact search was 0.997 at the
+  default ef and 0.999 at ef 256, so searches ask for ef 256.
 """
 from __future__ import annotations
 
@@ -43,6 +45,9 @@ _BATCH = 512
 _SCROLL_PAGE = 1024
 _FACET_LIMIT = 10_000_000  # more than any store holds documents
 _CONFIG_FILE = "edge_config.json"
+# The HNSW beam for dense searches (ignored by a segment without a graph): see optimize().
+_HNSW_EF = 256
+_DENSE_PARAMS = qe.SearchParams(hnsw_ef=_HNSW_EF)
 
 
 def _index_schema(name: str) -> qe.PayloadSchemaType:
@@ -127,6 +132,19 @@ class EdgeStore:
             raise RuntimeError(f"no collection at {self.path}: call ensure_collection(dim) first")
         return self._shard
 
+    def optimize(self) -> None:
+        """Merge what was written into one optimised segment, after a bulk ingest.
+
+        Writes land in an appendable segment that keeps every vector and its sparse inverted
+        index in RAM and rebuilds that index on every load (at 62k chunks: 1.7 s and ~730 MB).
+        The optimised segment keeps its indexes on disk: it loads in ~0.5 s with about half the
+        memory, and above Qdrant's indexing threshold (~10 MB of vectors) the dense vectors get
+        an HNSW graph, searched with ``_HNSW_EF`` (recall@60 0.999 against exact search on the
+        scale corpus's own vectors; exact search took 5 ms there, the graph under 1 ms)."""
+        if self._shard is not None:
+            self._shard.optimize()
+            self._shard.flush()
+
     def close(self) -> None:
         if self._shard is not None:
             self._shard.flush()
@@ -190,7 +208,9 @@ class EdgeStore:
             single = dense if mode == "dense" else lexical
             if single is None:
                 return []
-            return _hits(self._shard.query(qe.QueryRequest(limit=query.k, query=single, filter=flt, with_payload=True)))
+            params = _DENSE_PARAMS if mode == "dense" else None
+            return _hits(self._shard.query(qe.QueryRequest(limit=query.k, query=single, filter=flt, with_payload=True,
+                                                           params=params)))
         if query.fusion == "wrrf":
             # Two plain searches in one call, fused here: Edge's own weighted RRF has a
             # different curve (see Query.fusion). Payloads are fetched for the fused top k
@@ -198,8 +218,8 @@ class EdgeStore:
             lists = self._shard.query_batch(
                 qe.QueryBatchRequest(
                     [
-                        qe.QueryRequest(limit=query.prefetch_k, query=q, filter=flt, with_payload=False)
-                        for q in (dense, lexical)
+                        qe.QueryRequest(limit=query.prefetch_k, query=q, filter=flt, with_payload=False, params=p)
+                        for q, p in ((dense, _DENSE_PARAMS), (lexical, None))
                     ]
                 )
             )
@@ -209,7 +229,8 @@ class EdgeStore:
             return [Hit(id=h.id, score=h.score, payload=payloads.get(h.id, {})) for h in fused]
         # The top-level filter also applies inside the prefetches (checked), so each list holds
         # prefetch_k matching candidates, not prefetch_k candidates of which few match.
-        prefetches = [qe.Prefetch(limit=query.prefetch_k, query=q) for q in (dense, lexical)]
+        prefetches = [qe.Prefetch(limit=query.prefetch_k, query=q, params=p)
+                      for q, p in ((dense, _DENSE_PARAMS), (lexical, None))]
         request = qe.QueryRequest(
             limit=query.k, prefetches=prefetches, query=self._fusion(query), filter=flt, with_payload=True
         )

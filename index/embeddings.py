@@ -202,7 +202,15 @@ class Bf16Encoder:
         self.tokenizer = fp32.tokenizer
         self._model: Any = None
         self._lock = threading.Lock()
-        self.native = bf16_supported()
+        self._native: bool | None = None
+
+    @property
+    def native(self) -> bool:
+        # Asked on the first bulk encode, not at load: the check imports torch (~2 s and a few
+        # hundred MB), which a server that only answers never needs.
+        if self._native is None:
+            self._native = bf16_supported()
+        return self._native
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         out = np.empty((len(texts), self.dim), np.float32)

@@ -129,6 +129,9 @@ class ServerStore:
             return int(vectors[DENSE].size)
         return None
 
+    def optimize(self) -> None:
+        return None  # a server's optimizers run on their own
+
     def close(self) -> None:
         self.client.close()
 

@@ -10,7 +10,7 @@ import math
 import re
 from collections import Counter
 
-from ingest.lang.normalize import fold_accents, has_diacritics
+from ingest.lang.normalize import fold_accents, fold_words, has_diacritics
 from ingest.lang.terms import QUESTION_WORDS, analyze
 
 # Words every assignment shares: they say nothing about which task a question means.
@@ -35,7 +35,7 @@ def task_terms(text: str, drop: set[str] | None = None) -> list[str]:
     accented = has_diacritics(text)
     folded_drop = {fold_accents(w) for w in drop} if drop else set()
     for seg in analyze(text):
-        folded = [fold_accents(t) for t in seg]
+        folded = fold_words(seg)
         if not drop:
             keep = [True] * len(seg)
         elif accented:
@@ -48,27 +48,40 @@ def task_terms(text: str, drop: set[str] | None = None) -> list[str]:
 
 
 class BM25:
+    """Okapi BM25 over an inverted index: a question reads the postings of its own terms, so
+    its cost follows how many tasks share its words, not how many tasks there are."""
+
     def __init__(self, docs: list[list[str]], k1: float = 1.2, b: float = 0.75):
         self.k1, self.b = k1, b
-        self.tfs = [Counter(d) for d in docs]
         self.lens = [len(d) for d in docs]
         self.avg = (sum(self.lens) / len(self.lens)) if self.lens else 1.0
-        df: Counter = Counter()
-        for tf in self.tfs:
-            df.update(tf.keys())
+        self.postings: dict[str, dict[int, int]] = {}
+        for i, d in enumerate(docs):
+            for t, f in Counter(d).items():
+                self.postings.setdefault(t, {})[i] = f
         n = len(docs)
-        self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+
+    def _term(self, t: str, f: int, i: int) -> float:
+        return self.idf[t] * f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * self.lens[i] / (self.avg or 1)))
+
+    def scores(self, query: list[str]) -> dict[int, float]:
+        """Every task holding a query term → its score (tasks holding none are absent)."""
+        out: dict[int, float] = {}
+        for t in set(query):
+            for i, f in self.postings.get(t, {}).items():
+                out[i] = out.get(i, 0.0) + self._term(t, f, i)
+        return out
 
     def score(self, query: list[str], i: int) -> float:
-        tf, length = self.tfs[i], self.lens[i]
         s = 0.0
         for t in set(query):
-            f = tf.get(t)
+            f = self.postings.get(t, {}).get(i)
             if f:
-                s += self.idf[t] * f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * length / (self.avg or 1)))
+                s += self._term(t, f, i)
         return s
 
     def coverage(self, query: list[str], i: int) -> float:
         """Share of the query's syllables (not bigrams) the task holds."""
         syl = {t for t in query if "_" not in t}
-        return sum(1 for t in syl if t in self.tfs[i]) / len(syl) if syl else 0.0
+        return sum(1 for t in syl if i in self.postings.get(t, {})) / len(syl) if syl else 0.0

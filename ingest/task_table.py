@@ -24,6 +24,7 @@ from ingest.lang.abbreviations import expand_abbreviations
 from ingest.lang.normalize import fold_accents
 from ingest.lang.patterns import PROVINCES
 from ingest.metadata import DocMeta
+from ingest.saved import ledger_fingerprint, load_or_build
 from ingest.structure import parse_structure
 from ingest.task_export import location_label, task_rows, write_csv, write_xlsx
 from ingest.task_search import BM25, BOILERPLATE, task_terms
@@ -250,8 +251,8 @@ class TaskTable:
         if q and q.strip():
             terms = task_terms(q, BOILERPLATE)
             if terms:
-                scored_q = [(i, self._bm25.score(terms, i)) for i in idx]
-                scored_q = [(i, s) for i, s in scored_q if s > 0]
+                found = self._bm25.scores(terms)
+                scored_q = [(i, found[i]) for i in idx if found.get(i, 0.0) > 0]
                 scored_q.sort(key=lambda x: (-x[1], self.tasks[x[0]].doc_id, self.tasks[x[0]].char_start))
                 idx = [i for i, _ in scored_q]
         out = [self.tasks[i] for i in idx]
@@ -354,8 +355,12 @@ class TaskTable:
     def _rank(self, terms: list[str], idx: list[int], chunk_ids: list[str] | None) -> list[tuple[int, float, float]]:
         spans = [self._chunks[c] for c in chunk_ids or [] if c in self._chunks]
         out = []
-        for i in idx:
-            s = self._bm25.score(terms, i)
+        found = self._bm25.scores(terms)
+        # Only tasks sharing a word with the question, in the pool's order (ties keep it).
+        whole = len(idx) == len(self.tasks) and idx == list(range(len(self.tasks)))
+        pool = sorted(found) if whole else [i for i in idx if i in found]
+        for i in pool:
+            s = found[i]
             if s <= 0:
                 continue
             t = self.tasks[i]
@@ -445,6 +450,8 @@ def load_task_table(ledger) -> TaskTable:
 
 
 _CACHE: dict[int, tuple[tuple, TaskTable]] = {}
+# Bump when TaskTable's fields change shape: a table saved by an older version is built again.
+TABLE_FORMAT = 2
 
 
 def cached_task_table(ledger) -> TaskTable:
@@ -458,7 +465,13 @@ def cached_task_table(ledger) -> TaskTable:
     hit = _CACHE.get(id(ledger))
     if hit and hit[0] == signature:
         return hit[1]
-    table = TaskTable.from_ledger(ledger)
+    folder = getattr(ledger, "dir", None)
+    if folder is None:
+        table = TaskTable.from_ledger(ledger)
+    else:
+        # Saved beside the ledger: a server starts without reading every document again.
+        table = load_or_build(Path(folder) / "derived" / "task_table.pickle",
+                              f"table-{TABLE_FORMAT}:{ledger_fingerprint(ledger)}", lambda: TaskTable.from_ledger(ledger))
     _CACHE[id(ledger)] = (signature, table)
     return table
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ingest.lang.terms import FOLDED_QUESTION_WORDS, QUESTION_WORDS, variants
-from ingest.lang.normalize import fold_accents, has_diacritics
+from ingest.lang.normalize import fold_accents, fold_words, has_diacritics
 from ingest.lang.sentences import split_sentences
 
 # Function words and colloquial glue: a passage need not contain "ở", "lo", "lại" to answer.
@@ -51,7 +51,7 @@ def _terms(text: str, for_question: bool) -> frozenset[str]:
     accented = has_diacritics(text)
     for segs in forms:
         for seg in segs:
-            folded = [fold_accents(t) for t in seg]
+            folded = fold_words(seg)
             # Stop words are recognised in the letters the question was typed in: "nội" is not "nói".
             stop = [for_question and ((t in _STOP) if accented else (f in _FOLDED_STOP)) for t, f in zip(seg, folded)]
             for f, is_stop in zip(folded, stop):

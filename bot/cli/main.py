@@ -109,6 +109,11 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders (defa
     counts = ", ".join(f"{s} {report.count(s)}" for s in
                        ("ingested", "updated", "unchanged", "removed", "duplicate", "skipped"))
     console.print(counts)
+    if any(report.count(s) for s in ("ingested", "updated", "removed")):
+        # One optimised segment and the derived statistics, so the server starts in seconds.
+        with console.status("optimising the index and saving corpus statistics"):
+            services.store.optimize()
+            services.prepare()
     services.close()
 
 

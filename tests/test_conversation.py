@@ -111,6 +111,57 @@ def test_asked_attributes_read_each_clause():
     assert asked_attributes("Thông tư này quy định những mẫu văn bản nào?") == []  # "văn bản nào" is no unit
 
 
+# -- a refused turn still has a thread --------------------------------------------------------------
+
+def _refused_state(question, ranked=()):
+    """The state ChatService keeps after ``question`` was refused (no citation)."""
+    from bot.answer.chat import ChatService
+    from bot.answer.extractive import NOT_FOUND, Answer
+
+    service = ChatService(None, None, None, records=lambda: RECORDS)
+    reading = read(question, None, CATALOG)
+    answer = Answer(NOT_FOUND, [], False, question, [], {"ranked": list(ranked)})
+    return service._state(reading, answer, None, CATALOG)
+
+
+@pytest.mark.parametrize("question,doc", [
+    ("Kế hoạch 2502/KH-UBND giao đơn vị nào làm đầu mối theo dõi việc thực hiện?", "tn"),
+    ("Ở Quảng Ninh, việc tuyên truyền trên báo chí do đơn vị nào định hướng thông tin?", "qn"),
+    ("Nghị định 32/2024/NĐ-CP có hiệu lực từ khi nào?", "nd"),
+])
+def test_a_refused_question_keeps_the_document_it_named(question, doc):
+    turn = _refused_state(question, [("zz", 0, 9, "1 Khác"), (doc, 40, 90, "2 Giao nhiệm vụ")])
+    assert turn.docs == [doc] and turn.doc_id == doc and not turn.grounded
+    # What retrieval ranked first in that document is the passage in focus, tentatively.
+    assert turn.spans == [(doc, 40, 90)] and turn.section == "2 Giao nhiệm vụ"
+    follow = read("Văn bản này ban hành ngày nào?", turn, CATALOG)
+    assert follow.kind == "same_doc" and follow.doc_ids == [doc] and follow.strong
+    follow = read("Còn đơn vị phối hợp thì sao?", turn, CATALOG)
+    assert follow.kind == "other_role" and follow.asked == ["partner"] and follow.doc_ids == [doc]
+
+
+def test_a_refused_question_naming_no_document_leaves_no_thread():
+    turn = _refused_state("Đơn vị nào làm đầu mối theo dõi việc thực hiện?", [("qn", 0, 9, "1")])
+    assert turn.docs == [] and turn.spans == []
+    assert read("Văn bản đó do ai ký?", turn, CATALOG).kind == "fresh"
+
+
+def test_a_question_naming_many_documents_gives_none_to_keep():
+    many = Catalog({f"d{i}": {"doc_type": "Kế hoạch", "province": "Quảng Ninh"} for i in range(5)})
+    assert read("Kế hoạch của Quảng Ninh giao đơn vị nào chủ trì?", None, many).named_docs() == []
+    assert read("Kế hoạch của Quảng Ninh giao đơn vị nào chủ trì?", None, CATALOG).named_docs() == ["qn"]
+
+
+def test_of_a_tentative_passages_tasks_the_one_sharing_the_questions_words_comes_first():
+    from bot.answer.focus import by_shared_words
+
+    a = SimpleNamespace(task="Báo cáo tiến độ hằng năm về Vụ A")
+    b = SimpleNamespace(task="Làm đầu mối theo dõi, đôn đốc, giám sát việc thực hiện kế hoạch")
+    c = SimpleNamespace(task="Cung cấp thông tin cho báo chí")
+    assert by_shared_words([a, b, c], "Đơn vị nào làm đầu mối theo dõi, giám sát?") == [b, a, c]
+    assert by_shared_words([a, c], "Ai ký?") == [a, c]  # nothing shared: the order stays
+
+
 # -- answers about the thread's own task -------------------------------------------------------------
 
 PLAN = ("1.2. Tuyên truyền trên báo chí\n- Thời gian thực hiện: theo sự kiện.\n- Đơn vị định hướng thông tin: Ban A.\n"

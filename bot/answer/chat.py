@@ -10,8 +10,8 @@ from bot.answer.citations import Citation
 from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.evidence import terms
 from bot.answer.focus import (
-    answer_items, asked_label, attribute_answer, item_answer, lines_of, not_stated, place_of, section_ref,
-    tasks_in_focus, where,
+    answer_items, asked_label, attribute_answer, by_shared_words, item_answer, lines_of, not_stated, place_of,
+    section_ref, tasks_in_focus, where,
 )
 from bot.answer.followup import Catalog, Reading, read, topic_of
 from bot.answer.extractive import NOT_FOUND, ROLE_LABELS, Answer, ExtractiveAnswerer
@@ -321,6 +321,11 @@ class ChatService:
         t1 = time.perf_counter()
         intent = query.intent
         answer = self.answerer.answer(query, hits)
+        if not answer.grounded:
+            # What retrieval ranked first though no sentence answered: a refused turn's thread is
+            # about these passages (a follow-up asking another attribute means their task).
+            answer.debug["ranked"] = [(h.doc_id, h.payload["char_start"], h.payload["char_end"], h.section)
+                                      for h in hits[:4]]
         # Who-owns-what questions are answered from the task table when the evidence is there
         # (the extractive check above still decides whether the documents cover the question).
         if answer.grounded and self.tasks is not None and _asks_ownership(intent, question):
@@ -393,6 +398,10 @@ class ChatService:
         text = self._text(doc_id)
         chunks = self.answerer.doc_chunks(doc_id)
         focus = tasks_in_focus(own, doc_id, spans, text, chunks)
+        if not previous.grounded:
+            # The passage in focus is only what retrieval ranked first for a refused question: of
+            # its tasks, the one that shares most words with that question is what it was about.
+            focus = by_shared_words(focus, previous.question)
         named = previous.units[:1] if reading.parsed and any(r.kind == "unit" for r in reading.parsed.references) else []
         return attribute_answer(reading.question, reading.asked, focus, named, text, chunks, catalog.label(doc_id),
                                 previous.section, unit_mention)
@@ -435,8 +444,13 @@ class ChatService:
             # Refused within the thread: it stays on its task and document.
             doc_id, docs, spans, section = previous.doc_id, previous.docs, previous.spans, previous.section
         else:
-            doc_id = reading.doc_ids[0] if reading.doc_ids else None
-            docs, spans, section = list(reading.doc_ids or []), [], None
+            # Refused with no thread to keep: the documents the question named stay in focus (a
+            # follow-up "quyết định này …" still means them), without a passage or a task.
+            docs = list(reading.doc_ids or reading.named_docs())
+            doc_id = docs[0] if docs else None
+            ranked = [r for r in answer.debug.get("ranked", []) if r[0] == doc_id][:1]
+            spans = [(d, s, e) for d, s, e, _ in ranked]
+            section = ranked[0][3] if ranked else None
         items = previous.items if keep and reading.kind == "list_item" else answer_items(answer, self._text)
         head = answer.text.split("\n", 1)[0]  # the unit asked comes first: "Đơn vị chủ trì: X [1]."
         units = [u.name for u in find_units(head)] if answer.grounded else (previous.units if keep else [])

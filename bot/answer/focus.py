@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from bot.answer.citations import Citation, CitationList
 from bot.answer.conversation import Item
+from bot.answer.evidence import terms
 from bot.answer.extractive import Answer
 from bot.answer.followup import ATTRIBUTE_LABELS
 from ingest.lang.normalize import fold_accents
@@ -133,6 +134,13 @@ def tasks_in_focus(tasks: list[Any], doc_id: str, spans: list[tuple[int, int]], 
                   if any(c["char_start"] < e and s < c["char_end"] for s, e in spans)]
         found = [t for t in own if any(overlaps(t, a, b) for a, b in ranges)]
     return sorted(found, key=distance)
+
+
+def by_shared_words(tasks: list[Any], question: str) -> list[Any]:
+    """``tasks`` ordered by how many content words of ``question`` their text shares, most first
+    (ties keep their order)."""
+    asked = {t for t in terms(question) if "_" not in t}
+    return sorted(tasks, key=lambda t: -len(asked & {w for w in terms(t.task) if "_" not in w}))
 
 
 def _value(task: Any, attribute: str) -> list[str]:

@@ -175,6 +175,11 @@ class Reading:
     parsed: Parsed | None = None
     prefer: str | None = None  # a fresh question's passages of the thread's document rank first
 
+    def named_docs(self, limit: int = 3) -> list[str]:
+        """The documents the message itself named, when few enough to be what a thread is about."""
+        docs = self.parsed.anchor_docs if self.parsed else []
+        return docs if len(docs) <= limit else []
+
 
 def _references(text: str, toks: list[Token], accented: bool) -> list[Reference]:
     out: list[Reference] = []

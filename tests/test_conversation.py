@@ -190,6 +190,27 @@ def test_what_the_task_does_not_state_is_said_for_that_task():
     assert "Mục 1.3 của Kế hoạch 159/KH-UBND không nêu thời hạn." in out.text
 
 
+def test_an_item_asked_for_an_attribute_answers_with_that_items_task():
+    from bot.answer.chat import ChatService
+
+    chunks = [{"chunk_id": "c", "doc_id": "qn", "source": "qn.docx", "char_start": 0, "char_end": len(PLAN),
+               "text": PLAN, "section": "1"}]
+    first, second = PLAN.index("1.2."), PLAN.index("1.3.")
+    tasks = [_task("1.2 Tuyên truyền trên báo chí", first, second, guiding=["Ban A"], deadline="theo sự kiện"),
+             _task("1.3 Tuyên truyền trên hệ thống thông tin cơ sở", second, PLAN.index("Trên đây"), lead=["Sở B"])]
+    service = ChatService(None, SimpleNamespace(doc_chunks=lambda doc: chunks, doc_terms=lambda doc: set()), None,
+                          tasks=lambda: SimpleNamespace(tasks=tasks), records=lambda: RECORDS,
+                          doc_text=lambda doc: PLAN)
+    items = [Item("qn", start, PLAN.index("\n", start), PLAN[start:PLAN.index("\n", start)]) for start in (first, second)]
+    thread = state(items=items, spans=[("qn", first, second)])
+    answer, turn, _ = service.turn("Ý thứ hai do đơn vị nào chủ trì?", thread, use_llm=False)
+    assert turn.kind == "list_item" and answer.text.startswith("Đơn vị chủ trì: Sở B")
+    answer, turn, _ = service.turn("Còn ý thứ nhất thì thời hạn thế nào?", thread, use_llm=False)
+    assert answer.text.startswith("Thời hạn: theo sự kiện")
+    answer, _, _ = service.turn("Cụ thể ý thứ hai?", thread, use_llm=False)  # nothing asked: the item in full
+    assert answer.text.startswith("1.3. Tuyên truyền trên hệ thống thông tin cơ sở")
+
+
 def test_an_item_runs_to_the_next_of_its_rank():
     start = PLAN.index("1.3.")
     a, b = body_of(PLAN, start)

@@ -10,8 +10,8 @@ from bot.answer.citations import Citation
 from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.evidence import terms
 from bot.answer.focus import (
-    answer_items, asked_label, attribute_answer, by_shared_words, item_answer, lines_of, not_stated, place_of,
-    section_ref, tasks_in_focus, where,
+    answer_items, asked_label, attribute_answer, body_of, by_shared_words, item_answer, lines_of, not_stated,
+    place_of, section_ref, tasks_in_focus, where,
 )
 from bot.answer.followup import Catalog, Reading, read, topic_of
 from bot.answer.extractive import NOT_FOUND, ROLE_LABELS, Answer, ExtractiveAnswerer
@@ -282,7 +282,12 @@ class ChatService:
         answer: Answer | None = None
         t1 = t0
         if reading.kind == "list_item" and previous is not None:
-            answer = self._item(reading, previous)
+            item = reading.item
+            if item is not None and reading.asked and self._text(item.doc_id):
+                # "Ý thứ hai do đơn vị nào chủ trì?": the attribute of that item's task.
+                start, end = body_of(self._text(item.doc_id), item.start)
+                answer = self._attributes(reading, previous, catalog, [(item.doc_id, start, end)])
+            answer = answer or self._item(reading, previous)
         elif reading.kind == "other_role" and previous is not None:
             answer = self._attributes(reading, previous, catalog)
         if answer is None:
@@ -384,11 +389,12 @@ class ChatService:
             return None
         return item_answer(reading.question, item, text, self.answerer.doc_chunks(item.doc_id))
 
-    def _attributes(self, reading: Reading, previous: Turn, catalog: Catalog) -> Answer | None:
-        """Another attribute of the task in focus, from the task table; None when the document
-        has no tasks at all (then its passages answer)."""
+    def _attributes(self, reading: Reading, previous: Turn, catalog: Catalog,
+                    focus_spans: list[tuple[str, int, int]] | None = None) -> Answer | None:
+        """Another attribute of the task in focus (``focus_spans``, else the thread's passages),
+        from the task table; None when the document has no tasks at all (then its passages answer)."""
         doc_id = (reading.doc_ids or [previous.doc_id])[0]
-        spans = [(s, e) for d, s, e in previous.spans if d == doc_id]
+        spans = [(s, e) for d, s, e in (focus_spans or previous.spans) if d == doc_id]
         if self.tasks is None or not doc_id or not spans:
             return None
         table = self.tasks()

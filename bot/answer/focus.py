@@ -248,7 +248,13 @@ def answer_items(answer: Answer, text_of: Callable[[str], str]) -> list[Item]:
     items = _enumerated(answer.text, by_n, text)
     if len(items) >= 2:
         return [Item(doc, a, b, text[a:b].strip()) for a, b in items]
-    lines = sorted({line for c in cited for line in lines_of(text, c.char_start, c.char_end)})
+    return passage_items(doc, text, [(c.char_start, c.char_end) for c in cited])
+
+
+def passage_items(doc: str, text: str, spans: list[tuple[int, int]]) -> list[Item]:
+    """The list the passages ``spans`` of ``doc`` hold: their list lines of the top rank, else the
+    sub-items of the heading they start with, else their paragraphs."""
+    lines = sorted({line for s, e in spans for line in lines_of(text, s, e)})
     marked = [(a, b, rank(text[a:b])) for a, b in lines if rank(text[a:b]) is not None]
     if len(marked) >= 2:
         top = min(r for _, _, r in marked)

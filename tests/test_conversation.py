@@ -70,6 +70,23 @@ def test_another_role_stays_on_the_task(follow, asked):
     assert r.kind == "other_role" and r.asked == asked and r.doc_ids == ["qn"]
 
 
+@pytest.mark.parametrize("follow,asked", [
+    ("Kết quả báo cáo về đâu?", ["report_to"]),
+    ("Tổng hợp kết quả xong thì gửi báo cáo cho cơ quan nào?", ["report_to"]),
+    ("Tiến độ hoàn thành là khi nào?", ["deadline"]),
+    ("ket qua bao cao ve dau", ["report_to"]),
+])
+def test_the_words_of_asking_an_attribute_are_no_topic_of_their_own(follow, asked):
+    # "kết quả", "báo cáo", "hoàn thành" are how an attribute is asked, not a new subject.
+    r = read(follow, state(), CATALOG)
+    assert r.kind == "other_role" and r.asked == asked and r.doc_ids == ["qn"]
+
+
+def test_an_attribute_of_a_subject_the_thread_never_named_is_not_the_tasks():
+    r = read("Báo cáo tình hình cụm công nghiệp gửi về đâu?", state(), CATALOG)
+    assert r.kind != "other_role" and not r.strong
+
+
 def test_a_unit_referred_back_is_the_unit_the_thread_named():
     r = read("Sở đó gửi báo cáo về đâu?", state(), CATALOG)
     assert r.asked == ["report_to"] and "Sở Thông tin và Truyền thông" in r.question

@@ -91,11 +91,23 @@ _AMBIGUOUS_FOLDED = {"co", "ban", "bo", "so", "the", "dau", "nam", "ba", "khi", 
 _ASK_SINGLE_FOLDED = {fold_accents(w) for w in _ASK_SINGLE} - _AMBIGUOUS_FOLDED
 
 
-def _asking(toks: list[Token], accented: bool, glue: bool = True) -> set[int]:
-    """Indexes of the tokens that only ask or glue: whole ask phrases, then single words."""
+# Words that belong to asking a task's attribute once the message asks it ("kết quả báo cáo về
+# đâu?" names no topic of its own: what is reported is the task's result).
+_ATTRIBUTE_WORDS = {
+    "report_to": ["báo cáo", "kết quả", "tiến độ", "tình hình", "gửi", "nộp", "trình", "tổng hợp", "định kỳ"],
+    "deadline": ["hoàn thành", "thời hạn", "thời gian", "thời điểm", "hạn", "xong", "tiến độ"],
+    "partner": ["phối hợp", "cùng", "tham gia"], "lead": ["chủ trì", "phụ trách", "đảm nhiệm", "giao"],
+    "focal": ["đầu mối", "theo dõi", "đôn đốc"], "guiding": ["định hướng", "thông tin"],
+}
+
+
+def _asking(toks: list[Token], accented: bool, glue: bool = True, asked: list[str] = ()) -> set[int]:
+    """Indexes of the tokens that only ask or glue: whole ask phrases (and the words of asking
+    the attributes ``asked``), then single words."""
     out: set[int] = set()
     i = 0
-    phrases = _ASK_PHRASES + (_DOC_PHRASES if glue else [])
+    extra = [w for a in asked for w in _ATTRIBUTE_WORDS.get(a, [])]
+    phrases = sorted(_ASK_PHRASES + extra, key=lambda p: -len(p.split())) + (_DOC_PHRASES if glue else [])
     while i < len(toks):
         phrase = next((ph for ph in phrases if phrase_at(toks, i, ph, accented)), None)
         if phrase:
@@ -295,7 +307,8 @@ def parse(message: str, catalog: Catalog) -> Parsed:
             masked[r.word_start:r.end] = " " * (r.end - r.word_start)
     own = set()
     masked_toks = tokens("".join(masked))
-    asking = _asking(masked_toks, accented)
+    asked = asked_attributes(text)
+    asking = _asking(masked_toks, accented, asked=asked)
     for i, tok in enumerate(masked_toks):
         if i in asking:
             continue
@@ -315,7 +328,7 @@ def parse(message: str, catalog: Catalog) -> Parsed:
     possessed = bool(own) and bool(re.search(r"\b(?:thoi han|thoi gian|han|dinh ky)\s+(?:cua|cho|doi voi)\s+\w",
                                               fold_accents(text).lower()))
     return Parsed(text, accented, anchors, references, _ordinal(toks, accented), elaborate, opener, closer,
-                  asked_attributes(text), own, asks, possessed)
+                  asked, own, asks, possessed)
 
 
 def read(message: str, state: "Turn | None", catalog: Catalog, focus_terms: set[str] | None = None) -> Reading:

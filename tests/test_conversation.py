@@ -9,6 +9,7 @@ from bot.answer.catalog import Catalog
 from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.focus import answer_items, attribute_answer, body_of
 from bot.answer.followup import asked_attributes, read, topic_of
+from ingest.lang.normalize import fold_accents
 
 RECORDS = {
     "qn": {"number": "159/KH-UBND", "doc_type": "Kế hoạch", "province": "Quảng Ninh",
@@ -44,6 +45,29 @@ def test_another_province_asks_the_same_question_of_its_document(follow):
     r = read(follow, state(), CATALOG)
     assert r.kind == "switch_doc" and r.doc_ids == ["tn"]
     assert r.question == "Đơn vị nào chủ trì tuyên truyền trên hệ thống thông tin cơ sở ở Tây Ninh?"
+
+
+@pytest.mark.parametrize("follow", ["Thế còn Tây Ninh?", "Còn tỉnh Tây Ninh?", "còn của Tây Ninh?", "con tinh tay ninh?"])
+def test_a_name_alone_with_a_question_mark_asks_the_same_question_of_it(follow):
+    # A "?" asks nothing new without words of its own; the "tỉnh" heading a name is the name's.
+    r = read(follow, state(), CATALOG)
+    assert r.kind == "switch_doc" and r.doc_ids == ["tn"] and not r.parsed.own
+    assert r.question.startswith("Đơn vị nào chủ trì tuyên truyền trên hệ thống thông tin cơ sở")
+    assert fold_accents(r.question.lower()).rstrip("?").endswith("tay ninh")
+
+
+def test_a_document_fronted_by_its_province_is_named_by_its_type_when_asked_about_itself():
+    thread = state(question="Kế hoạch 2502/KH-UBND do ai ký?", doc_id="tn", docs=["tn"], spans=[])
+    assert read("Quảng Ninh thì ai ký?", thread, CATALOG).question == "Theo Kế hoạch 159/KH-UBND, ai ký?"
+    assert read("Còn ở Quảng Ninh thì ban hành ngày nào?", thread, CATALOG).question \
+        == "Theo Kế hoạch 159/KH-UBND, ban hành ngày nào?"
+    # A question about a task keeps its words: the passages are matched on them.
+    assert read("Ở Quảng Ninh thì đơn vị nào chủ trì tuyên truyền?", thread, CATALOG).question.startswith("Ở Quảng Ninh")
+
+
+def test_a_document_named_by_its_type_and_owner_is_no_topic():
+    assert topic_of("Theo kế hoạch của Quảng Ninh, đơn vị nào chủ trì tuyên truyền trên mạng xã hội?", CATALOG) \
+        == "tuyên truyền trên mạng xã hội"
 
 
 def test_another_document_by_number_drops_the_previous_number():

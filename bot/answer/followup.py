@@ -285,6 +285,17 @@ def asked_attributes(text: str) -> list[str]:
     return out
 
 
+# Words that head a name the catalog finds without them ("Bộ" Nội vụ, "tỉnh" Tây Ninh).
+_NAME_HEADS = re.compile(r"(?:\b(?:bộ|tỉnh|huyện|thành phố|thị xã|sở|ubnd|ủy ban nhân dân|uỷ ban nhân dân|"
+                         r"bo|tinh|huyen|thanh pho|thi xa|so|uy ban nhan dan))\s+$", re.I)
+
+
+def _name_start(text: str, start: int) -> int:
+    """Where a name found at ``start`` begins, with the word that heads it."""
+    m = _NAME_HEADS.search(text[:start])
+    return m.start() if m else start
+
+
 def parse(message: str, catalog: Catalog) -> Parsed:
     text = normalize(message)
     accented = has_diacritics(text)
@@ -300,7 +311,8 @@ def parse(message: str, catalog: Catalog) -> Parsed:
                               lowered if accented else fold_accents(lowered)) for p in _ELABORATE)
     # Own words: what is left once anchors, references and the asking words are set aside.
     masked = list(text)
-    for span in [(a.start, a.end) for a in anchors] + [(r.start, r.end) for r in references if r.kind != "topic"]:
+    for span in [(_name_start(text, a.start), a.end) for a in anchors] + [(r.start, r.end) for r in references
+                                                                         if r.kind != "topic"]:
         masked[span[0]:span[1]] = " " * (span[1] - span[0])
     for r in references:
         if r.kind == "topic":
@@ -321,7 +333,9 @@ def parse(message: str, catalog: Catalog) -> Parsed:
     if closer:
         stripped = re.sub(r"\s*\S*\s*" + r"\s+".join(map(re.escape, closer.split())) + r"\s*[?.!]*$", "", stripped,
                           flags=re.I) if accented else stripped
-    asks = bool(_ASKS_SOMETHING.search(fold_accents(stripped).lower().replace(" thi sao", "")))
+    # A question mark asks only with words of its own: "Thế còn Đắk Lắk?" asks the same again.
+    asks = bool(_ASKS_SOMETHING.search(fold_accents(stripped).lower().replace(" thi sao", "").replace("?", " "))) \
+        or ("?" in stripped and bool(own))
     if closer and not re.search(r"\b(?:nao|gi|ai|dau|bao|may|khong|chua)\b",
                                 fold_accents(text).lower().replace("thi sao", "")):
         asks = False
@@ -434,9 +448,9 @@ def _switched(text: str, p: Parsed, state: "Turn", catalog: Catalog) -> str:
     ("còn Tây Ninh thì sao?"), else the message itself, its references resolved."""
     if p.asks_something or p.own:
         if p.own or not p.asked:
-            return _without_cues(text, p) + "?"
-        return _with_topic(text, p, state)
-    new = " ".join(a.name or p.text[a.start:a.end] for a in p.anchors)
+            return _fronted(_without_cues(text, p), catalog) + "?"
+        return _fronted(_with_topic(text, p, state).rstrip("?"), catalog) + "?"
+    new = " ".join(p.text[_name_start(p.text, a.start):a.start] + (a.name or p.text[a.start:a.end]) for a in p.anchors)
     previous = state.question.rstrip(" ?")
     # Where the previous question named its document: its số hiệu ("số 159/KH-UBND"), its names.
     folded = fold_accents(previous).lower()
@@ -454,6 +468,27 @@ def _switched(text: str, p: Parsed, state: "Turn", catalog: Catalog) -> str:
     for start, end in sorted(spans, reverse=True):
         previous = previous[:start] + (new if start == first else "") + previous[end:]
     return " ".join(previous.split()) + "?"
+
+
+_FRONTED = re.compile(r"^(?:(?:ở|tại|của|o|tai|cua)\s+)?$", re.I)
+
+
+def _fronted(text: str, catalog: Catalog) -> str:
+    """A question about a document itself (who signed it, when it was issued) that names the
+    document first as its topic by a name that is not its type ("Quảng Ninh thì ai ký?"): "Theo
+    Kế hoạch 159/KH-UBND, ai ký", so the question names the document as its own parts do."""
+    folded = fold_accents(text).lower()
+    if not re.search(r"\b(?:ky|ban hanh|hieu luc|so hieu)\b", folded) and classify(text).kind != "signer":
+        return text  # only a question about the document itself: its task's words are the passages'
+    anchors = catalog.anchors(text)
+    if not anchors or len(anchors[0].doc_ids) != 1 or re.search(r"\b" + DOC_TYPES + r"\b", folded):
+        return text
+    first = anchors[0]
+    start = _name_start(text, first.start)
+    if not _FRONTED.match(text[:start]):
+        return text
+    rest = re.sub(r"^[\s,]*(?:thì|thi)?\s*", "", text[first.end:], flags=re.I)
+    return f"Theo {catalog.label(first.doc_ids[0])}, {rest}" if rest else text
 
 
 def _from_previous(head: str, previous: str) -> str:
@@ -484,6 +519,8 @@ def topic_of(question: str, catalog: Catalog) -> str:
     # "Kế hoạch 159/KH-UBND": the document's type goes with its number.
     folded = fold_accents(text).lower()
     named += [(m.start(), m.end()) for m in re.finditer(DOC_TYPES + r"\s+(?:so\s+)?(?=\d)", folded)]
+    # "theo kế hoạch của Quảng Ninh": a document named by its type and whose it is.
+    named += [(m.start(), m.end()) for m in re.finditer(r"\b" + DOC_TYPES + r"\s+(?=(?:cua|o|tai)\s)", folded)]
     runs: list[list[str]] = [[]]
     toks = tokens(text)
     asking = _asking(toks, accented, glue=False)
@@ -493,7 +530,7 @@ def topic_of(question: str, catalog: Catalog) -> str:
                 runs.append([])
             continue
         runs[-1].append(text[tok.start:tok.end])
-    dangling = {"ở", "tại", "tỉnh", "huyện", "thành", "phố", "theo", "o", "tai", "tinh", "huyen"}
+    dangling = {"ở", "tại", "tỉnh", "huyện", "thành", "phố", "theo", "của", "o", "tai", "tinh", "huyen", "cua"}
     for run in runs:
         while run and run[-1].lower() in dangling:
             run.pop()

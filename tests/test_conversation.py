@@ -8,7 +8,8 @@ import pytest
 from bot.answer.catalog import Catalog
 from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.focus import answer_items, attribute_answer, body_of
-from bot.answer.followup import asked_attributes, read, topic_of
+from bot.answer.followup import read, topic_of
+from bot.answer.followup_words import asked_attributes
 from ingest.lang.normalize import fold_accents
 
 RECORDS = {

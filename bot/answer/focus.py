@@ -14,7 +14,7 @@ from bot.answer.citations import Citation, CitationList
 from bot.answer.conversation import Item
 from bot.answer.evidence import terms
 from bot.answer.extractive import Answer
-from bot.answer.followup import ATTRIBUTE_LABELS
+from bot.answer.followup_words import ATTRIBUTE_LABELS
 from ingest.lang.normalize import fold_accents
 
 # List markers and their rank in a plan's hierarchy: "II." above "1." above "1.1." above "a)"

@@ -8,7 +8,9 @@ import pytest
 from bot.answer.catalog import Catalog
 from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.focus import answer_items, attribute_answer, body_of
-from bot.answer.followup import asked_attributes, read, topic_of
+from bot.answer.followup import read, topic_of
+from bot.answer.followup_words import asked_attributes
+from ingest.lang.normalize import fold_accents
 
 RECORDS = {
     "qn": {"number": "159/KH-UBND", "doc_type": "Kế hoạch", "province": "Quảng Ninh",
@@ -46,6 +48,29 @@ def test_another_province_asks_the_same_question_of_its_document(follow):
     assert r.question == "Đơn vị nào chủ trì tuyên truyền trên hệ thống thông tin cơ sở ở Tây Ninh?"
 
 
+@pytest.mark.parametrize("follow", ["Thế còn Tây Ninh?", "Còn tỉnh Tây Ninh?", "còn của Tây Ninh?", "con tinh tay ninh?"])
+def test_a_name_alone_with_a_question_mark_asks_the_same_question_of_it(follow):
+    # A "?" asks nothing new without words of its own; the "tỉnh" heading a name is the name's.
+    r = read(follow, state(), CATALOG)
+    assert r.kind == "switch_doc" and r.doc_ids == ["tn"] and not r.parsed.own
+    assert r.question.startswith("Đơn vị nào chủ trì tuyên truyền trên hệ thống thông tin cơ sở")
+    assert fold_accents(r.question.lower()).rstrip("?").endswith("tay ninh")
+
+
+def test_a_document_fronted_by_its_province_is_named_by_its_type_when_asked_about_itself():
+    thread = state(question="Kế hoạch 2502/KH-UBND do ai ký?", doc_id="tn", docs=["tn"], spans=[])
+    assert read("Quảng Ninh thì ai ký?", thread, CATALOG).question == "Theo Kế hoạch 159/KH-UBND, ai ký?"
+    assert read("Còn ở Quảng Ninh thì ban hành ngày nào?", thread, CATALOG).question \
+        == "Theo Kế hoạch 159/KH-UBND, ban hành ngày nào?"
+    # A question about a task keeps its words: the passages are matched on them.
+    assert read("Ở Quảng Ninh thì đơn vị nào chủ trì tuyên truyền?", thread, CATALOG).question.startswith("Ở Quảng Ninh")
+
+
+def test_a_document_named_by_its_type_and_owner_is_no_topic():
+    assert topic_of("Theo kế hoạch của Quảng Ninh, đơn vị nào chủ trì tuyên truyền trên mạng xã hội?", CATALOG) \
+        == "tuyên truyền trên mạng xã hội"
+
+
 def test_another_document_by_number_drops_the_previous_number():
     r = read("còn Tây Ninh thì sao?", state(question="Kế hoạch 159/KH-UBND của Quảng Ninh ban hành ngày nào?"), CATALOG)
     assert r.question == "Kế hoạch của Tây Ninh ban hành ngày nào?"
@@ -68,6 +93,23 @@ def test_a_district_named_by_its_issuer_is_a_document():
 def test_another_role_stays_on_the_task(follow, asked):
     r = read(follow, state(), CATALOG)
     assert r.kind == "other_role" and r.asked == asked and r.doc_ids == ["qn"]
+
+
+@pytest.mark.parametrize("follow,asked", [
+    ("Kết quả báo cáo về đâu?", ["report_to"]),
+    ("Tổng hợp kết quả xong thì gửi báo cáo cho cơ quan nào?", ["report_to"]),
+    ("Tiến độ hoàn thành là khi nào?", ["deadline"]),
+    ("ket qua bao cao ve dau", ["report_to"]),
+])
+def test_the_words_of_asking_an_attribute_are_no_topic_of_their_own(follow, asked):
+    # "kết quả", "báo cáo", "hoàn thành" are how an attribute is asked, not a new subject.
+    r = read(follow, state(), CATALOG)
+    assert r.kind == "other_role" and r.asked == asked and r.doc_ids == ["qn"]
+
+
+def test_an_attribute_of_a_subject_the_thread_never_named_is_not_the_tasks():
+    r = read("Báo cáo tình hình cụm công nghiệp gửi về đâu?", state(), CATALOG)
+    assert r.kind != "other_role" and not r.strong
 
 
 def test_a_unit_referred_back_is_the_unit_the_thread_named():
@@ -111,6 +153,57 @@ def test_asked_attributes_read_each_clause():
     assert asked_attributes("Thông tư này quy định những mẫu văn bản nào?") == []  # "văn bản nào" is no unit
 
 
+# -- a refused turn still has a thread --------------------------------------------------------------
+
+def _refused_state(question, ranked=()):
+    """The state ChatService keeps after ``question`` was refused (no citation)."""
+    from bot.answer.chat import ChatService
+    from bot.answer.extractive import NOT_FOUND, Answer
+
+    service = ChatService(None, None, None, records=lambda: RECORDS)
+    reading = read(question, None, CATALOG)
+    answer = Answer(NOT_FOUND, [], False, question, [], {"ranked": list(ranked)})
+    return service._state(reading, answer, None, CATALOG)
+
+
+@pytest.mark.parametrize("question,doc", [
+    ("Kế hoạch 2502/KH-UBND giao đơn vị nào làm đầu mối theo dõi việc thực hiện?", "tn"),
+    ("Ở Quảng Ninh, việc tuyên truyền trên báo chí do đơn vị nào định hướng thông tin?", "qn"),
+    ("Nghị định 32/2024/NĐ-CP có hiệu lực từ khi nào?", "nd"),
+])
+def test_a_refused_question_keeps_the_document_it_named(question, doc):
+    turn = _refused_state(question, [("zz", 0, 9, "1 Khác"), (doc, 40, 90, "2 Giao nhiệm vụ")])
+    assert turn.docs == [doc] and turn.doc_id == doc and not turn.grounded
+    # What retrieval ranked first in that document is the passage in focus, tentatively.
+    assert turn.spans == [(doc, 40, 90)] and turn.section == "2 Giao nhiệm vụ"
+    follow = read("Văn bản này ban hành ngày nào?", turn, CATALOG)
+    assert follow.kind == "same_doc" and follow.doc_ids == [doc] and follow.strong
+    follow = read("Còn đơn vị phối hợp thì sao?", turn, CATALOG)
+    assert follow.kind == "other_role" and follow.asked == ["partner"] and follow.doc_ids == [doc]
+
+
+def test_a_refused_question_naming_no_document_leaves_no_thread():
+    turn = _refused_state("Đơn vị nào làm đầu mối theo dõi việc thực hiện?", [("qn", 0, 9, "1")])
+    assert turn.docs == [] and turn.spans == []
+    assert read("Văn bản đó do ai ký?", turn, CATALOG).kind == "fresh"
+
+
+def test_a_question_naming_many_documents_gives_none_to_keep():
+    many = Catalog({f"d{i}": {"doc_type": "Kế hoạch", "province": "Quảng Ninh"} for i in range(5)})
+    assert read("Kế hoạch của Quảng Ninh giao đơn vị nào chủ trì?", None, many).named_docs() == []
+    assert read("Kế hoạch của Quảng Ninh giao đơn vị nào chủ trì?", None, CATALOG).named_docs() == ["qn"]
+
+
+def test_of_a_tentative_passages_tasks_the_one_sharing_the_questions_words_comes_first():
+    from bot.answer.focus import by_shared_words
+
+    a = SimpleNamespace(task="Báo cáo tiến độ hằng năm về Vụ A")
+    b = SimpleNamespace(task="Làm đầu mối theo dõi, đôn đốc, giám sát việc thực hiện kế hoạch")
+    c = SimpleNamespace(task="Cung cấp thông tin cho báo chí")
+    assert by_shared_words([a, b, c], "Đơn vị nào làm đầu mối theo dõi, giám sát?") == [b, a, c]
+    assert by_shared_words([a, c], "Ai ký?") == [a, c]  # nothing shared: the order stays
+
+
 # -- answers about the thread's own task -------------------------------------------------------------
 
 PLAN = ("1.2. Tuyên truyền trên báo chí\n- Thời gian thực hiện: theo sự kiện.\n- Đơn vị định hướng thông tin: Ban A.\n"
@@ -137,6 +230,27 @@ def test_what_the_task_does_not_state_is_said_for_that_task():
                            lambda text, t, unit: None)
     assert out.grounded and out.text.startswith("Đơn vị chủ trì: Sở B [1].")
     assert "Mục 1.3 của Kế hoạch 159/KH-UBND không nêu thời hạn." in out.text
+
+
+def test_an_item_asked_for_an_attribute_answers_with_that_items_task():
+    from bot.answer.chat import ChatService
+
+    chunks = [{"chunk_id": "c", "doc_id": "qn", "source": "qn.docx", "char_start": 0, "char_end": len(PLAN),
+               "text": PLAN, "section": "1"}]
+    first, second = PLAN.index("1.2."), PLAN.index("1.3.")
+    tasks = [_task("1.2 Tuyên truyền trên báo chí", first, second, guiding=["Ban A"], deadline="theo sự kiện"),
+             _task("1.3 Tuyên truyền trên hệ thống thông tin cơ sở", second, PLAN.index("Trên đây"), lead=["Sở B"])]
+    service = ChatService(None, SimpleNamespace(doc_chunks=lambda doc: chunks, doc_terms=lambda doc: set()), None,
+                          tasks=lambda: SimpleNamespace(tasks=tasks), records=lambda: RECORDS,
+                          doc_text=lambda doc: PLAN)
+    items = [Item("qn", start, PLAN.index("\n", start), PLAN[start:PLAN.index("\n", start)]) for start in (first, second)]
+    thread = state(items=items, spans=[("qn", first, second)])
+    answer, turn, _ = service.turn("Ý thứ hai do đơn vị nào chủ trì?", thread, use_llm=False)
+    assert turn.kind == "list_item" and answer.text.startswith("Đơn vị chủ trì: Sở B")
+    answer, turn, _ = service.turn("Còn ý thứ nhất thì thời hạn thế nào?", thread, use_llm=False)
+    assert answer.text.startswith("Thời hạn: theo sự kiện")
+    answer, _, _ = service.turn("Cụ thể ý thứ hai?", thread, use_llm=False)  # nothing asked: the item in full
+    assert answer.text.startswith("1.3. Tuyên truyền trên hệ thống thông tin cơ sở")
 
 
 def test_an_item_runs_to_the_next_of_its_rank():

@@ -72,6 +72,14 @@ def test_the_document_referred_back_is_the_threads(client):
         assert second["answer"].startswith("Kế hoạch 2502/KH-UBND không")
 
 
+def test_a_refused_question_still_sets_the_threads_document(client):
+    first = ask(client, "Nghị định 32/2024/NĐ-CP quy định mức lương tối thiểu vùng là bao nhiêu?")
+    assert not first["grounded"] and first["citations"] == []  # the decree does not say
+    second = ask(client, "Văn bản đó do ai ký?", first["session_id"])
+    assert second["understood"] == "Người ký — Nghị định 32/2024/NĐ-CP"
+    assert second["grounded"] and sources(second) == {ND} and "Trần Hồng Hà" in second["answer"]
+
+
 @pytest.mark.xfail(reason="issue 14/15: the verifier (precision 0.80 operating point) refuses the first turn, a unit's "
                    "duties under a heading that names the unit, so there is no list to point into", strict=False)
 def test_an_ordinal_is_that_item_of_the_last_list(client):

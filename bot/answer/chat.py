@@ -10,8 +10,8 @@ from bot.answer.citations import Citation
 from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.evidence import terms
 from bot.answer.focus import (
-    answer_items, asked_label, attribute_answer, item_answer, lines_of, not_stated, place_of, section_ref,
-    tasks_in_focus, where,
+    answer_items, asked_label, attribute_answer, body_of, by_shared_words, item_answer, lines_of, not_stated,
+    place_of, section_ref, tasks_in_focus, where,
 )
 from bot.answer.followup import Catalog, Reading, read, topic_of
 from bot.answer.extractive import NOT_FOUND, ROLE_LABELS, Answer, ExtractiveAnswerer
@@ -282,7 +282,12 @@ class ChatService:
         answer: Answer | None = None
         t1 = t0
         if reading.kind == "list_item" and previous is not None:
-            answer = self._item(reading, previous)
+            item = reading.item
+            if item is not None and reading.asked and self._text(item.doc_id):
+                # "Ý thứ hai do đơn vị nào chủ trì?": the attribute of that item's task.
+                start, end = body_of(self._text(item.doc_id), item.start)
+                answer = self._attributes(reading, previous, catalog, [(item.doc_id, start, end)])
+            answer = answer or self._item(reading, previous)
         elif reading.kind == "other_role" and previous is not None:
             answer = self._attributes(reading, previous, catalog)
         if answer is None:
@@ -321,6 +326,11 @@ class ChatService:
         t1 = time.perf_counter()
         intent = query.intent
         answer = self.answerer.answer(query, hits)
+        if not answer.grounded:
+            # What retrieval ranked first though no sentence answered: a refused turn's thread is
+            # about these passages (a follow-up asking another attribute means their task).
+            answer.debug["ranked"] = [(h.doc_id, h.payload["char_start"], h.payload["char_end"], h.section)
+                                      for h in hits[:4]]
         # Who-owns-what questions are answered from the task table when the evidence is there
         # (the extractive check above still decides whether the documents cover the question).
         if answer.grounded and self.tasks is not None and _asks_ownership(intent, question):
@@ -379,11 +389,12 @@ class ChatService:
             return None
         return item_answer(reading.question, item, text, self.answerer.doc_chunks(item.doc_id))
 
-    def _attributes(self, reading: Reading, previous: Turn, catalog: Catalog) -> Answer | None:
-        """Another attribute of the task in focus, from the task table; None when the document
-        has no tasks at all (then its passages answer)."""
+    def _attributes(self, reading: Reading, previous: Turn, catalog: Catalog,
+                    focus_spans: list[tuple[str, int, int]] | None = None) -> Answer | None:
+        """Another attribute of the task in focus (``focus_spans``, else the thread's passages),
+        from the task table; None when the document has no tasks at all (then its passages answer)."""
         doc_id = (reading.doc_ids or [previous.doc_id])[0]
-        spans = [(s, e) for d, s, e in previous.spans if d == doc_id]
+        spans = [(s, e) for d, s, e in (focus_spans or previous.spans) if d == doc_id]
         if self.tasks is None or not doc_id or not spans:
             return None
         table = self.tasks()
@@ -393,6 +404,10 @@ class ChatService:
         text = self._text(doc_id)
         chunks = self.answerer.doc_chunks(doc_id)
         focus = tasks_in_focus(own, doc_id, spans, text, chunks)
+        if not previous.grounded:
+            # The passage in focus is only what retrieval ranked first for a refused question: of
+            # its tasks, the one that shares most words with that question is what it was about.
+            focus = by_shared_words(focus, previous.question)
         named = previous.units[:1] if reading.parsed and any(r.kind == "unit" for r in reading.parsed.references) else []
         return attribute_answer(reading.question, reading.asked, focus, named, text, chunks, catalog.label(doc_id),
                                 previous.section, unit_mention)
@@ -435,8 +450,13 @@ class ChatService:
             # Refused within the thread: it stays on its task and document.
             doc_id, docs, spans, section = previous.doc_id, previous.docs, previous.spans, previous.section
         else:
-            doc_id = reading.doc_ids[0] if reading.doc_ids else None
-            docs, spans, section = list(reading.doc_ids or []), [], None
+            # Refused with no thread to keep: the documents the question named stay in focus (a
+            # follow-up "quyết định này …" still means them), without a passage or a task.
+            docs = list(reading.doc_ids or reading.named_docs())
+            doc_id = docs[0] if docs else None
+            ranked = [r for r in answer.debug.get("ranked", []) if r[0] == doc_id][:1]
+            spans = [(d, s, e) for d, s, e, _ in ranked]
+            section = ranked[0][3] if ranked else None
         items = previous.items if keep and reading.kind == "list_item" else answer_items(answer, self._text)
         head = answer.text.split("\n", 1)[0]  # the unit asked comes first: "Đơn vị chủ trì: X [1]."
         units = [u.name for u in find_units(head)] if answer.grounded else (previous.units if keep else [])

@@ -12,8 +12,9 @@ from typing import Any, Callable
 
 from bot.answer.citations import Citation, CitationList
 from bot.answer.conversation import Item
+from bot.answer.evidence import terms
 from bot.answer.extractive import Answer
-from bot.answer.followup import ATTRIBUTE_LABELS
+from bot.answer.followup_words import ATTRIBUTE_LABELS
 from ingest.lang.normalize import fold_accents
 
 # List markers and their rank in a plan's hierarchy: "II." above "1." above "1.1." above "a)"
@@ -135,6 +136,13 @@ def tasks_in_focus(tasks: list[Any], doc_id: str, spans: list[tuple[int, int]], 
     return sorted(found, key=distance)
 
 
+def by_shared_words(tasks: list[Any], question: str) -> list[Any]:
+    """``tasks`` ordered by how many content words of ``question`` their text shares, most first
+    (ties keep their order)."""
+    asked = {t for t in terms(question) if "_" not in t}
+    return sorted(tasks, key=lambda t: -len(asked & {w for w in terms(t.task) if "_" not in w}))
+
+
 def _value(task: Any, attribute: str) -> list[str]:
     if attribute == "deadline":
         return [task.deadline] if task.deadline else []
@@ -240,7 +248,13 @@ def answer_items(answer: Answer, text_of: Callable[[str], str]) -> list[Item]:
     items = _enumerated(answer.text, by_n, text)
     if len(items) >= 2:
         return [Item(doc, a, b, text[a:b].strip()) for a, b in items]
-    lines = sorted({line for c in cited for line in lines_of(text, c.char_start, c.char_end)})
+    return passage_items(doc, text, [(c.char_start, c.char_end) for c in cited])
+
+
+def passage_items(doc: str, text: str, spans: list[tuple[int, int]]) -> list[Item]:
+    """The list the passages ``spans`` of ``doc`` hold: their list lines of the top rank, else the
+    sub-items of the heading they start with, else their paragraphs."""
+    lines = sorted({line for s, e in spans for line in lines_of(text, s, e)})
     marked = [(a, b, rank(text[a:b])) for a, b in lines if rank(text[a:b]) is not None]
     if len(marked) >= 2:
         top = min(r for _, _, r in marked)

@@ -12,7 +12,7 @@ A follow-up is read with a small grammar of Vietnamese follow-ups, not rewritten
 - an **ordinal** ("ý thứ hai", "trụ cột thứ ba") → that item of the last answer's list, and
   "cụ thể hơn / nói rõ hơn" → the passage in focus, in full;
 - **what is asked of a task**: a role (chủ trì, phối hợp, đầu mối, định hướng), its deadline,
-  where its report goes;
+  where its report goes (these words, and the grammar's others, in ``followup_words.py``);
 - the message's **own words**: those that are none of the above. Few, or all found in what the
   thread is about, and the message continues the thread even without a cue; many new ones, and
   it starts fresh.
@@ -37,99 +37,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.answer.catalog import DOC_TYPES, Anchor, Catalog, Token, normalize, phrase_at, same, tokens, with_type
-from bot.answer.evidence import FUNCTION_WORDS, terms
+from bot.answer.evidence import terms
+from bot.answer.followup_words import (
+    _ASKS_SOMETHING, _CLOSERS, _DEMONSTRATIVE_PHRASES, _DEMONSTRATIVES, _DETERMINERS, _DOC_NOUNS, _ELABORATE,
+    _FOLDED_DO_NEXT, _NOT_THIS_BEFORE, _OPENERS, _ORDINALS, _TASK_NOUNS, _UNIT_NOUNS, _asking, _name_start,
+    asked_attributes,
+)
 from bot.answer.intent import classify
 from ingest.lang.normalize import fold_accents, has_diacritics
 from ingest.lang.patterns import NUMBER
-from ingest.lang.terms import QUESTION_WORDS
 
 if TYPE_CHECKING:
     from bot.answer.conversation import Item, Turn
-
-# -- the grammar's words (written with their marks; a message typed without them is matched folded) --
-
-_OPENERS = ["thế còn", "vậy còn", "còn", "vậy thì", "thế thì", "vậy", "thế", "và", "ngoài ra", "bên cạnh đó", "rồi"]
-_CLOSERS = ["thì sao", "thì thế nào", "thế nào rồi", "nữa", "nữa không", "thì sao nhỉ"]
-_DEMONSTRATIVES = {"đó", "này", "ấy", "kia"}
-_DEMONSTRATIVE_PHRASES = ["nói trên", "kể trên", "trên đây", "vừa nêu", "vừa rồi"]
-# Without marks "do" is also "by" ("do ai ký") and "nay" also "now" ("hiện nay"): a folded
-# demonstrative must end its phrase, or stand before a verb rather than an agent.
-_FOLDED_DO_NEXT = {"", "thi", "co", "la", "duoc", "phai", "gom", "bao", "can", "se", "da", "dang", "ap", "ban",
-                   "ky", "giao", "thuoc", "quy", "neu", "yeu", "nham", "keo", "het", "hoan"}
-_NOT_THIS_BEFORE = {"hien", "ngay", "nam", "thang", "luc", "bay", "dao", "gan", "tu", "den"}
-# Head nouns: what a demonstrative phrase points at.
-_DOC_NOUNS = ["kế hoạch", "văn bản", "quyết định", "thông tư", "nghị định", "nghị quyết", "chỉ thị", "công văn",
-              "hiệp định", "bộ luật", "luật", "tài liệu", "bài viết", "bài báo", "thông báo", "hướng dẫn"]
-_UNIT_NOUNS = ["đơn vị", "cơ quan", "tổ chức", "ủy ban", "uỷ ban", "ubnd", "trung tâm", "văn phòng", "chi cục",
-               "tổng cục", "sở", "vụ", "cục", "ban", "phòng", "bộ", "đài", "người", "ông", "bà"]
-_TASK_NOUNS = ["công việc", "nhiệm vụ", "hoạt động", "nội dung", "hình thức", "biện pháp", "giải pháp", "việc",
-               "mục", "phần", "ý", "điểm", "khoản", "điều", "đợt"]
-_DETERMINERS = {"các", "những", "mấy", "cái", "mọi", "toàn bộ"}
-_ORDINALS = {"nhất": 1, "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
-             "chín": 9, "mười": 10, "đầu tiên": 1, "cuối cùng": -1, "sau cùng": -1}
-_ELABORATE = ["cụ thể hơn", "rõ hơn", "chi tiết hơn", "nói thêm", "giải thích thêm", "cụ thể", "chi tiết"]
-# Words that say what kind of answer is wanted or glue the sentence; a message made only of
-# these (and references) has no topic of its own.
-# Phrases and words that say what kind of answer is wanted or glue the sentence; a message
-# made only of these (and references) has no topic of its own. Matched as whole phrases, so
-# "cơ quan" goes but the "cơ" of "cơ sở" stays.
-# Glue words never make a topic of their own ("theo", "cho", "ở").
-_GLUE = FUNCTION_WORDS | QUESTION_WORDS
-_ASK_PHRASES = sorted([
-    "đơn vị", "cơ quan", "tổ chức", "chủ trì", "phối hợp", "đầu mối", "định hướng", "thời hạn", "thời gian",
-    "bao giờ", "thực hiện", "phụ trách", "chịu trách nhiệm", "trách nhiệm", "định kỳ", "cụ thể", "chi tiết",
-    "đề cập", "triển khai", "giải thích", "hạn chót", "người ký", "được giao", "giao cho", "nơi nhận", "bao lâu",
-    "như thế nào", "thế nào", "là gì", "ra sao", "ở đâu", "về đâu", "lên đâu", "khi nào", "làm gì",
-], key=lambda p: -len(p.split()))
-# A document's kind ("kế hoạch", "thông tư") names no topic: the anchor or the scope names it.
-_DOC_PHRASES = sorted([n for n in _DOC_NOUNS if " " in n], key=lambda p: -len(p.split()))
-_ASK_SINGLE = set(
-    "nào ai khi gì những có không thì sao còn vậy thế nữa được làm hạn trước phải ở đâu hơn rõ nói giúp tôi mình "
-    "cho biết xin hãy về của và với trong lên tới đến xong riêng lâu lần một nêu nhắc ký gửi các mấy đó này ấy "
-    "kia ạ nhỉ thêm như rồi bằng cách vào lúc tại từ là đã sẽ cần ngày".split())
-_AMBIGUOUS_FOLDED = {"co", "ban", "bo", "so", "the", "dau", "nam", "ba", "khi", "hon", "lan"}
-_ASK_SINGLE_FOLDED = {fold_accents(w) for w in _ASK_SINGLE} - _AMBIGUOUS_FOLDED
-
-
-def _asking(toks: list[Token], accented: bool, glue: bool = True) -> set[int]:
-    """Indexes of the tokens that only ask or glue: whole ask phrases, then single words."""
-    out: set[int] = set()
-    i = 0
-    phrases = _ASK_PHRASES + (_DOC_PHRASES if glue else [])
-    while i < len(toks):
-        phrase = next((ph for ph in phrases if phrase_at(toks, i, ph, accented)), None)
-        if phrase:
-            out.update(range(i, i + len(phrase.split())))
-            i += len(phrase.split())
-            continue
-        tok = toks[i]
-        if accented and (tok.text in _ASK_SINGLE or (glue and tok.text in _GLUE)):
-            out.add(i)
-        elif not accented and tok.folded in _ASK_SINGLE_FOLDED:
-            out.add(i)
-        i += 1
-    return out
-
-# What is asked of a task (on the folded text).
-_REPORT_TO = re.compile(
-    r"\b(?:bao cao|gui|trinh|nop|chuyen)\b(?:\s+\w+){0,8}?\s+(?:ve dau|len dau|toi dau|den dau|di dau|o dau|"
-    r"cho ai|ve cho ai|(?:cho|ve|len|toi|den) (?:co quan|don vi|cap|noi|bo|so|ban|ai) ?(?:nao)?)\b|"
-    r"\b(?:bao cao|gui bao cao|nop bao cao) (?:ve|len|cho|toi) (?:dau|ai)\b")
-_DEADLINE = re.compile(
-    r"\b(?:thoi han|han chot|han (?:khi nao|bao gio|la|nao|ra sao)|thoi gian thuc hien|dinh ky|bao lau|"
-    r"(?:hoan thanh|thuc hien|trien khai|bao cao|nop|gui)(?: \w+){0,3} (?:truoc|vao|trong) (?:ngay|thoi han|thoi gian|dip) nao|"
-    r"khi nao|bao gio|thoi diem nao|luc nao|thoi gian nao|thang nao|nam nao|quy nao)\b")
-_DOC_DATE = re.compile(r"\b(?:ban hanh|(?<!dinh )ky|hieu luc|dang|cong bo|phat hanh|ngay thang)\b")
-_ROLE_WORDS = [("partner", re.compile(r"\bphoi hop\b")), ("focal", re.compile(r"\bdau moi\b")),
-               ("guiding", re.compile(r"\bdinh huong\b"))]
-_UNIT_ASK = re.compile(r"\b(?<!van )(?<!văn )(?:đơn vị|cơ quan|tổ chức|sở|ban|bộ|vụ|cục|phòng|ubnd|ủy ban|uỷ ban|trung tâm|"
-                       r"don vi|co quan|to chuc|so|ban|bo|vu|cuc|phong|uy ban|trung tam) (?:\w+ )?(?:nào|nao)\b|"
-                       r"\bai\b(?! (?:ký|ky)\b)")
-_ASKS_SOMETHING = re.compile(r"\b(?:nao|gi|ai|dau|bao|may|khong|chua|the nao|ra sao|la sao|co phai)\b|\?")
-ATTRIBUTE_LABELS = {
-    "lead": "Đơn vị chủ trì", "partner": "Đơn vị phối hợp", "focal": "Đơn vị đầu mối",
-    "guiding": "Đơn vị định hướng thông tin", "deadline": "Thời hạn", "report_to": "Nơi nhận báo cáo",
-}
 
 
 # -- reading a message ---------------------------------------------------------------------------
@@ -174,6 +93,11 @@ class Reading:
     strong: bool = False  # the message points back explicitly: never answered from elsewhere
     parsed: Parsed | None = None
     prefer: str | None = None  # a fresh question's passages of the thread's document rank first
+
+    def named_docs(self, limit: int = 3) -> list[str]:
+        """The documents the message itself named, when few enough to be what a thread is about."""
+        docs = self.parsed.anchor_docs if self.parsed else []
+        return docs if len(docs) <= limit else []
 
 
 def _references(text: str, toks: list[Token], accented: bool) -> list[Reference]:
@@ -241,33 +165,6 @@ def _ordinal(toks: list[Token], accented: bool) -> int | None:
     return None
 
 
-def asked_attributes(text: str) -> list[str]:
-    """The attributes of a task a message asks: roles, deadline, where the report goes."""
-    folded = fold_accents(text).lower()
-    out: list[str] = []
-    if _REPORT_TO.search(folded):
-        out.append("report_to")
-    roles = [name for name, pattern in _ROLE_WORDS if pattern.search(folded)]
-    # "đơn vị nào làm, thời hạn ra sao?": each clause asks its own thing.
-    clauses = [c for c in re.split(r"[,;]|\s(?:và|va)\s", text) if c.strip()] or [text]
-    intents = [classify(clause) for clause in clauses]
-    # A unit asked by a question word ("đơn vị nào", "Sở nào", "ai") whatever else the clause asks;
-    # "giao cho đơn vị nào" assigns: the unit asked is the owner, not a recipient.
-    asks_unit = [bool(_UNIT_ASK.search(c.lower() if has_diacritics(c) else fold_accents(c).lower()))
-                 or i.kind == "unit" for i, c in zip(intents, clauses)]
-    unit_asked = any(a and (not i.recipient or re.search(r"\bgiao\b", fold_accents(c).lower()))
-                     for a, i, c in zip(asks_unit, intents, clauses))
-    intent = intents[0]
-    # "phối hợp với đơn vị nào" asks the partner although the unit follows a preposition.
-    if roles and (any(asks_unit) or re.search(r"\b(?:don vi|co quan) (?:phoi hop|dau moi|dinh huong)\b", folded)):
-        out += roles
-    elif unit_asked and "report_to" not in out and intent.kind not in ("signer",):
-        out.append("lead")
-    if _DEADLINE.search(folded) and not _DOC_DATE.search(folded):
-        out.append("deadline")
-    return out
-
-
 def parse(message: str, catalog: Catalog) -> Parsed:
     text = normalize(message)
     accented = has_diacritics(text)
@@ -283,14 +180,16 @@ def parse(message: str, catalog: Catalog) -> Parsed:
                               lowered if accented else fold_accents(lowered)) for p in _ELABORATE)
     # Own words: what is left once anchors, references and the asking words are set aside.
     masked = list(text)
-    for span in [(a.start, a.end) for a in anchors] + [(r.start, r.end) for r in references if r.kind != "topic"]:
+    for span in [(_name_start(text, a.start), a.end) for a in anchors] + [(r.start, r.end) for r in references
+                                                                         if r.kind != "topic"]:
         masked[span[0]:span[1]] = " " * (span[1] - span[0])
     for r in references:
         if r.kind == "topic":
             masked[r.word_start:r.end] = " " * (r.end - r.word_start)
     own = set()
     masked_toks = tokens("".join(masked))
-    asking = _asking(masked_toks, accented)
+    asked = asked_attributes(text)
+    asking = _asking(masked_toks, accented, asked=asked)
     for i, tok in enumerate(masked_toks):
         if i in asking:
             continue
@@ -303,14 +202,16 @@ def parse(message: str, catalog: Catalog) -> Parsed:
     if closer:
         stripped = re.sub(r"\s*\S*\s*" + r"\s+".join(map(re.escape, closer.split())) + r"\s*[?.!]*$", "", stripped,
                           flags=re.I) if accented else stripped
-    asks = bool(_ASKS_SOMETHING.search(fold_accents(stripped).lower().replace(" thi sao", "")))
+    # A question mark asks only with words of its own: "Thế còn Đắk Lắk?" asks the same again.
+    asks = bool(_ASKS_SOMETHING.search(fold_accents(stripped).lower().replace(" thi sao", "").replace("?", " "))) \
+        or ("?" in stripped and bool(own))
     if closer and not re.search(r"\b(?:nao|gi|ai|dau|bao|may|khong|chua)\b",
                                 fold_accents(text).lower().replace("thi sao", "")):
         asks = False
     possessed = bool(own) and bool(re.search(r"\b(?:thoi han|thoi gian|han|dinh ky)\s+(?:cua|cho|doi voi)\s+\w",
                                               fold_accents(text).lower()))
     return Parsed(text, accented, anchors, references, _ordinal(toks, accented), elaborate, opener, closer,
-                  asked_attributes(text), own, asks, possessed)
+                  asked, own, asks, possessed)
 
 
 def read(message: str, state: "Turn | None", catalog: Catalog, focus_terms: set[str] | None = None) -> Reading:
@@ -416,9 +317,9 @@ def _switched(text: str, p: Parsed, state: "Turn", catalog: Catalog) -> str:
     ("còn Tây Ninh thì sao?"), else the message itself, its references resolved."""
     if p.asks_something or p.own:
         if p.own or not p.asked:
-            return _without_cues(text, p) + "?"
-        return _with_topic(text, p, state)
-    new = " ".join(a.name or p.text[a.start:a.end] for a in p.anchors)
+            return _fronted(_without_cues(text, p), catalog) + "?"
+        return _fronted(_with_topic(text, p, state).rstrip("?"), catalog) + "?"
+    new = " ".join(p.text[_name_start(p.text, a.start):a.start] + (a.name or p.text[a.start:a.end]) for a in p.anchors)
     previous = state.question.rstrip(" ?")
     # Where the previous question named its document: its số hiệu ("số 159/KH-UBND"), its names.
     folded = fold_accents(previous).lower()
@@ -436,6 +337,27 @@ def _switched(text: str, p: Parsed, state: "Turn", catalog: Catalog) -> str:
     for start, end in sorted(spans, reverse=True):
         previous = previous[:start] + (new if start == first else "") + previous[end:]
     return " ".join(previous.split()) + "?"
+
+
+_FRONTED = re.compile(r"^(?:(?:ở|tại|của|o|tai|cua)\s+)?$", re.I)
+
+
+def _fronted(text: str, catalog: Catalog) -> str:
+    """A question about a document itself (who signed it, when it was issued) that names the
+    document first as its topic by a name that is not its type ("Quảng Ninh thì ai ký?"): "Theo
+    Kế hoạch 159/KH-UBND, ai ký", so the question names the document as its own parts do."""
+    folded = fold_accents(text).lower()
+    if not re.search(r"\b(?:ky|ban hanh|hieu luc|so hieu)\b", folded) and classify(text).kind != "signer":
+        return text  # only a question about the document itself: its task's words are the passages'
+    anchors = catalog.anchors(text)
+    if not anchors or len(anchors[0].doc_ids) != 1 or re.search(r"\b" + DOC_TYPES + r"\b", folded):
+        return text
+    first = anchors[0]
+    start = _name_start(text, first.start)
+    if not _FRONTED.match(text[:start]):
+        return text
+    rest = re.sub(r"^[\s,]*(?:thì|thi)?\s*", "", text[first.end:], flags=re.I)
+    return f"Theo {catalog.label(first.doc_ids[0])}, {rest}" if rest else text
 
 
 def _from_previous(head: str, previous: str) -> str:
@@ -466,6 +388,8 @@ def topic_of(question: str, catalog: Catalog) -> str:
     # "Kế hoạch 159/KH-UBND": the document's type goes with its number.
     folded = fold_accents(text).lower()
     named += [(m.start(), m.end()) for m in re.finditer(DOC_TYPES + r"\s+(?:so\s+)?(?=\d)", folded)]
+    # "theo kế hoạch của Quảng Ninh": a document named by its type and whose it is.
+    named += [(m.start(), m.end()) for m in re.finditer(r"\b" + DOC_TYPES + r"\s+(?=(?:cua|o|tai)\s)", folded)]
     runs: list[list[str]] = [[]]
     toks = tokens(text)
     asking = _asking(toks, accented, glue=False)
@@ -475,7 +399,7 @@ def topic_of(question: str, catalog: Catalog) -> str:
                 runs.append([])
             continue
         runs[-1].append(text[tok.start:tok.end])
-    dangling = {"ở", "tại", "tỉnh", "huyện", "thành", "phố", "theo", "o", "tai", "tinh", "huyen"}
+    dangling = {"ở", "tại", "tỉnh", "huyện", "thành", "phố", "theo", "của", "o", "tai", "tinh", "huyen", "cua"}
     for run in runs:
         while run and run[-1].lower() in dangling:
             run.pop()

@@ -34,3 +34,22 @@ def test_fold_accents():
     assert fold_accents("Đơn vị chủ trì: Sở Thông tin") == "Don vi chu tri: So Thong tin"
     assert not has_diacritics("don vi nao chu tri")
     assert has_diacritics("đơn vị")
+
+
+def _fold_by_decomposing(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").replace("đ", "d").replace("Đ", "D")
+
+
+@pytest.mark.parametrize("text", [
+    "Ủy ban nhân dân tỉnh Quảng Ninh", "HOÀ BÌNH, thuỷ lợi", "Đắk Lắk – Đà Nẵng", "a\u0301 combining written apart",
+    "\u0301 a lone mark", "Ångström ﬁ ǅ ≠ 𝔸 Ⅻ", "mixed 12/KH-UBND ngày 05/3/2021", "",
+])
+def test_fold_accents_equals_decomposing_the_whole_text(text):
+    from ingest.lang.normalize import fold_words
+
+    assert fold_accents(text) == _fold_by_decomposing(text)
+    words = text.split()
+    assert fold_words(words) == [_fold_by_decomposing(w) for w in words]

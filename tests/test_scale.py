@@ -202,3 +202,38 @@ def test_the_large_server_collection_answers_like_the_plain_one(tmp_path):
             assert [h.id for h in large.search(q)] == [h.id for h in plain.search(q)]
     plain.close()
     large.close()
+
+
+def test_task_bm25_postings_score_as_the_per_task_formula():
+    from ingest.task_search import BM25
+
+    docs = [["sở", "y", "tế", "sở_y"], ["sở", "giáo", "dục"], ["y", "y", "tế"], []]
+    bm25 = BM25(docs)
+    query = ["y", "tế", "dục", "không_có"]
+    scores = bm25.scores(query)
+    assert set(scores) == {0, 1, 2}  # only tasks holding a query term
+    for i in range(len(docs)):
+        assert scores.get(i, 0.0) == bm25.score(query, i)
+    assert bm25.coverage(query, 2) == 2 / 3
+
+
+def test_task_table_is_saved_beside_the_ledger_and_loaded_by_a_new_process(tmp_path):
+    from ingest.pipeline import Ledger
+    from ingest.task_table import _CACHE, cached_task_table
+
+    ledger = Ledger(tmp_path)
+    ledger.entries["a.txt"] = {"doc_id": "a", "source": "a.txt", "sha256": "1", "chunks": 0}
+    (tmp_path / "documents" / "a.json").write_text(
+        '{"record": {"doc_id": "a", "source": "a.txt"}, "text": "x", "chunks": [], "tasks": []}')
+    ledger.save()
+    cached_task_table(ledger)
+    saved = tmp_path / "derived" / "task_table.pickle"
+    assert saved.is_file()
+    _CACHE.clear()
+    stamp = saved.stat().st_mtime_ns
+    cached_task_table(Ledger(tmp_path))  # another process: loads, does not rebuild
+    assert saved.stat().st_mtime_ns == stamp
+    ledger.entries["a.txt"]["sha256"] = "2"  # a changed document: built again
+    ledger.save()
+    cached_task_table(ledger)
+    assert saved.stat().st_mtime_ns != stamp

@@ -405,3 +405,29 @@ def test_llama_adapter_takes_sparse_from_metadata(kind: str, tmp_path: Path) -> 
     res = adapter.query(VectorStoreQuery(query_embedding=[0.0, 1.0], mode=VectorStoreQueryMode.HYBRID, query_str="x", similarity_top_k=2))
     assert res.ids and res.ids[0] == b.node_id
     adapter.client.close()
+
+
+def test_optimize_keeps_hits_and_survives_reopen(tmp_path: Path, points: list[Point]) -> None:
+    """After a bulk ingest the embedded store is optimised (one segment, indexes on disk): every
+    kind of search answers as before, also from a fresh open; later writes still land. (A
+    server optimises on its own: its ``optimize`` does nothing.)"""
+    kind = "edge"
+    s = open_backend(kind, tmp_path)
+    s.ensure_collection(DIM)
+    s.upsert(points)
+    queries = [Query(dense=points[i].dense, sparse=points[i].sparse, k=5, mode=mode)
+               for i in (0, 7, 31) for mode in ("dense", "lexical", "hybrid")]
+    before = [ids(s.search(q)) for q in queries]
+    s.optimize()
+    assert [ids(s.search(q)) for q in queries] == before
+    s.close()
+    s = open_backend(kind, tmp_path)
+    try:
+        assert [ids(s.search(q)) for q in queries] == before
+        extra = make_points(seed=99)[0]
+        extra = Point(id=point_id("late"), dense=extra.dense, sparse=extra.sparse, payload={**extra.payload, "chunk_id": "late"})
+        s.upsert([extra])
+        assert s.count() == N + 1
+        assert ids(s.search(Query(dense=extra.dense, k=1, mode="dense"))) == [extra.id]
+    finally:
+        s.close()

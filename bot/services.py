@@ -148,10 +148,15 @@ class Services:
 
         if not self.ledger.records():
             return
+        from index.access import LedgerView
+        from ingest.levels import LEVELS
+
         _ = self.restorer
         for record in self.ledger.records():  # each document's term set, read by the follow-up catalog
             self.term_stats.group_terms.get(record["doc_id"])
-        cached_task_table(self.ledger)
+        # The tables requests read: each access level's view (one table when they see the same).
+        for level in LEVELS:
+            cached_task_table(LedgerView(self.ledger, level))
 
     def reconcile(self) -> list:
         """Bring the store back in line with the ledger after a crash (kill -9 mid-ingest or

@@ -12,7 +12,9 @@ re-extracted here from its stored text — the same text the chunks cite, so off
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import weakref
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from ingest.document import Block
 from ingest.lang.abbreviations import expand_abbreviations
 from ingest.lang.normalize import fold_accents
 from ingest.lang.patterns import PROVINCES
+from ingest.levels import LEVELS
 from ingest.metadata import DocMeta
 from ingest.saved import ledger_fingerprint, load_or_build
 from ingest.structure import parse_structure
@@ -450,6 +453,8 @@ def load_task_table(ledger) -> TaskTable:
 
 
 _CACHE: dict[int, tuple[tuple, TaskTable]] = {}
+# (ledger folder, fingerprint) → table, while some ledger or view still uses it.
+_SHARED: "weakref.WeakValueDictionary[str, TaskTable]" = weakref.WeakValueDictionary()
 # Bump when TaskTable's fields change shape: a table saved by an older version is built again.
 TABLE_FORMAT = 2
 
@@ -469,10 +474,32 @@ def cached_task_table(ledger) -> TaskTable:
     if folder is None:
         table = TaskTable.from_ledger(ledger)
     else:
-        # Saved beside the ledger: a server starts without reading every document again.
-        table = load_or_build(Path(folder) / "derived" / "task_table.pickle",
-                              f"table-{TABLE_FORMAT}:{ledger_fingerprint(ledger)}", lambda: TaskTable.from_ledger(ledger))
+        fingerprint = f"table-{TABLE_FORMAT}:{ledger_fingerprint(ledger)}"
+        # Two views of one ledger that see the same documents (every document public) share one
+        # table: at the scale corpus's size each copy is ~200 MB.
+        key = f"{folder}\0{fingerprint}"
+        table = _SHARED.get(key)
+        if table is None:
+            table = _saved_table(Path(folder) / "derived", fingerprint, ledger)
+            _SHARED[key] = table
     _CACHE[id(ledger)] = (signature, table)
+    return table
+
+
+def _saved_table(folder: Path, fingerprint: str, ledger) -> TaskTable:
+    """The table saved beside the ledger for this set of documents, else built and saved: a
+    server starts without reading every document again. One file per set of documents (each
+    access level's view may see another set); the files of sets no longer in use are removed,
+    keeping as many as there are levels, the most recently used first."""
+    path = folder / f"task_table-{hashlib.sha1(fingerprint.encode()).hexdigest()[:16]}.pickle"
+    table = load_or_build(path, fingerprint, lambda: TaskTable.from_ledger(ledger))
+    try:
+        os.utime(path)  # used now: kept by the pruning below
+        saved = sorted(folder.glob("task_table-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in saved[len(LEVELS):]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only home: nothing saved, nothing to prune
     return table
 
 

@@ -74,6 +74,7 @@ def test_task_table_cache_follows_the_ledger_object_and_its_version(tmp_path):
     first = Ledger(tmp_path / "one")
     table = cached_task_table(first)
     assert cached_task_table(first) is table
+    first.entries["a.txt"] = {"doc_id": "a", "source": "a.txt", "sha256": "1", "chunks": 0}
     first.save()
     assert cached_task_table(first) is not table
     assert cached_task_table(Ledger(tmp_path / "two")) is not cached_task_table(first)
@@ -227,13 +228,26 @@ def test_task_table_is_saved_beside_the_ledger_and_loaded_by_a_new_process(tmp_p
         '{"record": {"doc_id": "a", "source": "a.txt"}, "text": "x", "chunks": [], "tasks": []}')
     ledger.save()
     cached_task_table(ledger)
-    saved = tmp_path / "derived" / "task_table.pickle"
-    assert saved.is_file()
+    [saved] = (tmp_path / "derived").glob("task_table-*.pickle")
     _CACHE.clear()
-    stamp = saved.stat().st_mtime_ns
+    inode = saved.stat().st_ino  # a rebuild writes a new file in its place
     cached_task_table(Ledger(tmp_path))  # another process: loads, does not rebuild
-    assert saved.stat().st_mtime_ns == stamp
-    ledger.entries["a.txt"]["sha256"] = "2"  # a changed document: built again
+    assert saved.stat().st_ino == inode
+    ledger.entries["a.txt"]["sha256"] = "2"  # a changed document: built again, in a file of its own
     ledger.save()
     cached_task_table(ledger)
-    assert saved.stat().st_mtime_ns != stamp
+    assert len(list((tmp_path / "derived").glob("task_table-*.pickle"))) == 2
+
+
+def test_views_that_see_the_same_documents_share_one_task_table(tmp_path):
+    from index.access import LedgerView
+    from ingest.pipeline import Ledger
+    from ingest.task_table import cached_task_table
+
+    ledger = Ledger(tmp_path)
+    ledger.entries["a.txt"] = {"doc_id": "a", "source": "a.txt", "sha256": "1", "chunks": 0, "level": "public"}
+    (tmp_path / "documents" / "a.json").write_text(
+        '{"record": {"doc_id": "a", "source": "a.txt"}, "text": "x", "chunks": [], "tasks": []}')
+    ledger.save()
+    public, internal = LedgerView(ledger, "public"), LedgerView(ledger, "internal")
+    assert cached_task_table(public) is cached_task_table(internal)

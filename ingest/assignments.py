@@ -50,7 +50,9 @@ def named(spans, *, keep_generic: bool = False) -> list[str]:
 
 _COLON_HEAD = re.compile(r"^(?P<units>[^:]{3,200}?)\s*:\s*(?P<rest>.*)$", re.DOTALL)
 # "Sở X có trách nhiệm:", "Trạm … thực hiện các nhiệm vụ sau:": a unit introducing its duties.
-_DUTY_INTRO = re.compile(r"^\s*(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|thực hiện|có các nhiệm vụ|được giao|"
+# "có trách nhiệm thực hiện các công việc sau đây" still only introduces the duties below it.
+_DUTY_INTRO = re.compile(r"^\s*(?:(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|phải|được giao)(?:\s+(?:thực hiện|"
+                         r"triển khai(?: thực hiện)?|tổ chức thực hiện))?|thực hiện|có các nhiệm vụ|"
                          r"chủ trì(?: thực hiện)?|tập trung)(?:\s+(?:các|những))?(?:\s+(?:nhiệm vụ|nội dung|"
                          r"công việc|việc)(?:,?\s*quyền hạn)?)?(?:\s+(?:cụ thể\s+)?(?:sau(?: đây)?|như sau))?\s*$",
                          re.IGNORECASE)
@@ -177,10 +179,11 @@ def duty_context(item: Item) -> bool:
     return any(_DUTY_CONTEXT.search(fold_accents(title).lower()) for _, _, title in item.path if title)
 
 
-def _actor_heading(head: str, *, colon: bool, bare_ok: bool) -> list[str] | None:
+def _actor_heading(head: str, *, colon: bool, bare_ok: bool, modal_ok: bool = False) -> list[str] | None:
     """Actors (not departments) heading duties: "Khách hàng … có trách nhiệm:", "Bên bán điện:"
-    or, in a duty context, "1. Tập đoàn Điện lực Việt Nam hoặc đơn vị thành viên được ủy quyền"."""
-    found = modal_subject(head) if colon else None
+    or, in a duty context, "1. Tập đoàn Điện lực Việt Nam hoặc đơn vị thành viên được ủy quyền".
+    ``modal_ok``: a heading whose colon was left out ("2. Khách hàng … có trách nhiệm")."""
+    found = modal_subject(head) if colon or modal_ok else None
     if found is not None:
         names, modal = found
         return named(names) if _DUTY_INTRO.match(head[modal.start():]) else None
@@ -217,10 +220,11 @@ def unit_heading(text: str, *, heading: bool = False, in_duties: bool = False) -
     head = cm.group("units").strip() if cm else body.strip().rstrip(".")
     if not cm and not heading:
         return None
-    units = _unit_heading_units(head, colon=bool(cm))
+    # a heading may leave out its colon: "2. Khách hàng … có trách nhiệm" over its points a), b)
+    units = _unit_heading_units(head, colon=bool(cm) or heading)
     if units is None:
         # not a department: an actor the document names ("Bên bán điện", "Khách hàng … có trách nhiệm:")
-        units = _actor_heading(head, colon=bool(cm), bare_ok=in_duties or bool(cm and heading))
+        units = _actor_heading(head, colon=bool(cm), bare_ok=in_duties or bool(cm and heading), modal_ok=heading)
     if not units:
         return None
     if not cm:
@@ -238,6 +242,22 @@ def _unit_heading_units(head: str, *, colon: bool) -> list[str] | None:
     if len(tail.strip(" ,.")) > 0 and not (colon and _DUTY_INTRO.match(tail)):
         return None
     return named(spans) or None
+
+
+# The end of an intro whose list below is the doer's duties ("Giao Sở X thực hiện các nội dung sau:",
+# "…, Đơn vị Y có trách nhiệm thực hiện các công việc sau đây:"), not the content of one duty
+# ("X có trách nhiệm cung cấp các thông tin sau:", "… lập kế hoạch dựa trên các căn cứ sau:").
+_GENERIC_INTRO_END = re.compile(
+    r"(?<![\wÀ-ỹ])(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|phải|được giao|chủ trì|tập trung|thực hiện|"
+    r"triển khai|tổ chức thực hiện)(?:\s+(?:thực hiện|triển khai(?: thực hiện)?|tổ chức thực hiện))?"
+    r"(?:\s+(?:các|những|một số))?(?:\s+(?:nhiệm vụ|nội dung|công việc|việc|hoạt động|giải pháp|biện pháp)"
+    r"(?:\s+(?:chủ yếu|trọng tâm|chính|cụ thể))?(?:,?\s*quyền hạn)?)?(?:\s+(?:cụ thể\s+)?(?:sau(?: đây)?|như sau))?"
+    r"\s*:?\s*$", re.IGNORECASE)
+
+
+def generic_intro(text: str) -> bool:
+    """Does an intro ending in a colon hand its doer the duties listed below it?"""
+    return bool(_GENERIC_INTRO_END.search(text.rstrip()))
 
 
 def is_goal_section(item: Item) -> bool:

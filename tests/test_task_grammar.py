@@ -1,0 +1,96 @@
+"""Assignment grammar of decrees, circulars and decisions: intros that end in a colon (a duty of
+their own, or a doer handed the list below), headings that leave out their colon, article
+paragraphs that head the numbered items under them. Generated documents, plus real ones from
+the shared corpus that are not among the held-out gold documents."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.assignments import generic_intro, unit_heading
+from ingest.pipeline import parse_file
+from ingest.tasks import extract_tasks
+
+SCALE = Path(__file__).resolve().parent.parent.parent / "shared" / "scale-corpus"
+
+
+def _tasks_of(tmp_path: Path, text: str):
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path, path.name, max_bytes=50 * 1024 * 1024, ocr=False)
+    return doc, extract_tasks(doc)
+
+
+@pytest.mark.parametrize("intro,generic", [
+    ("Đơn vị X có trách nhiệm thực hiện các công việc sau đây:", True),
+    ("Giao Sở Y tế thực hiện các nội dung sau:", True),
+    ("Sở Nội vụ có trách nhiệm:", True),
+    ("Bộ Tài chính chủ trì thực hiện các nhiệm vụ chủ yếu sau:", True),
+    ("Khách hàng có trách nhiệm cung cấp các thông tin sau:", False),
+    ("Đơn vị phân phối điện phải lập kế hoạch dựa trên các căn cứ sau:", False),
+])
+def test_generic_intro_hands_over_its_list(intro, generic):
+    assert generic_intro(intro) is generic
+
+
+def test_intro_that_is_a_duty_of_its_own_is_one_task(tmp_path):
+    text = ("Điều 20. Dự báo nhu cầu phụ tải\n\n"
+            "1. Trước ngày 15 hàng tháng, Công ty Điện lực tỉnh phải gửi cho Sở Công Thương các tài liệu sau:\n\n"
+            "a) Sản lượng điện năng tiêu thụ của tháng trước;\n\n"
+            "b) Dự báo công suất cực đại của tháng tới.\n\n"
+            "2. Hàng tuần, Trung tâm Điều độ có trách nhiệm lập phương thức vận hành dựa trên các căn cứ sau:\n\n"
+            "a) Kế hoạch bảo dưỡng đã công bố;\n\n"
+            "b) Thông tin do khách hàng cung cấp.\n")
+    _, tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Công ty Điện lực tỉnh"], ["Trung tâm Điều độ"]]
+    assert tasks[0].deadline and tasks[0].deadline.startswith("Trước ngày 15")
+    assert tasks[1].deadline == "Hàng tuần"
+
+
+def test_generic_intro_heads_the_points_below(tmp_path):
+    text = ("Điều 44. Trình tự thỏa thuận\n\n"
+            "2. Sau khi nhận được hồ sơ hợp lệ, Đơn vị quản lý lưới điện có trách nhiệm thực hiện các công việc sau đây:\n\n"
+            "a) Xem xét các yêu cầu liên quan đến thiết bị tại điểm đấu nối;\n\n"
+            "b) Dự thảo văn bản thỏa thuận và gửi cho khách hàng.\n")
+    _, tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Đơn vị quản lý lưới điện"]] * 2
+    assert tasks[0].task.startswith("Xem xét")
+
+
+def test_article_paragraph_heads_the_numbered_items_under_it(tmp_path):
+    text = ("Điều 77. Vận hành khi xảy ra sự cố\n\n"
+            "Trường hợp xảy ra sự cố gây mất điện trên diện rộng, Đơn vị phân phối điện có trách nhiệm:\n\n"
+            "1. Khẩn trương cô lập và xử lý sự cố theo quy trình.\n\n"
+            "2. Thông báo thông tin sự cố cho Cấp điều độ có quyền điều khiển.\n")
+    _, tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Đơn vị phân phối điện"]] * 2
+    assert [t.shape for t in tasks] == ["unit_heading"] * 2
+
+
+def test_heading_without_its_colon_still_heads_duties():
+    found = unit_heading("2. Khách hàng sử dụng lưới điện phân phối có trách nhiệm", heading=True)
+    assert found is not None and found[0] == ["Khách hàng sử dụng lưới điện phân phối"]
+    assert unit_heading("2. Sở Tài chính có trách nhiệm", heading=True)[0] == ["Sở Tài chính"]
+    # a sentence that states the duty is no heading of duties
+    assert unit_heading("1. Đơn vị phân phối điện có trách nhiệm lập kế hoạch bảo dưỡng", heading=True) is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("a) Trước ngày 15 hàng tháng, Công ty X phải gửi báo cáo", "Trước ngày 15 hàng tháng"),
+    ("báo cáo trước ngày 15 tháng cuối quý", "trước ngày 15 tháng cuối quý"),
+    ("Trước 16h00 thứ Năm hàng tuần, Đơn vị X phải công bố", "Trước 16h00 thứ Năm hàng tuần"),
+    ("1. Trước ngày dự kiến đóng điện điểm đấu nối, khách hàng phải", "Trước ngày dự kiến đóng điện điểm đấu nối"),
+    ("Chậm nhất 10 ngày làm việc trước ngày dự kiến đóng điện, X phải",
+     "Chậm nhất 10 ngày làm việc trước ngày dự kiến đóng điện"),
+    ("phải thông báo trước ít nhất 05 ngày cho khách hàng", "trước ít nhất 05 ngày"),
+    ("1. Hàng ngày, căn cứ kế hoạch tuần, X lập phương thức", "Hàng ngày"),
+])
+def test_more_deadline_shapes(text, expected):
+    from ingest.deadlines import find_deadline
+    assert find_deadline(text)[0] == expected
+
+
+def test_a_recurrence_that_qualifies_a_noun_is_no_deadline():
+    from ingest.deadlines import find_deadline
+    assert find_deadline("rà soát công việc hàng ngày của cán bộ") is None

@@ -35,7 +35,8 @@ ACTOR_HEADS = [
     "bộ trưởng", "giám đốc", "tổng giám đốc", "thống đốc", "chánh văn phòng", "chánh thanh tra",
     "vụ trưởng", "cục trưởng", "tổng cục trưởng", "trưởng ban", "trưởng phòng", "thủ tướng", "viện trưởng",
     "chánh án", "chủ nhiệm", "nhà trường", "văn phòng", "điều tra viên", "kiểm sát viên",
-    "thẩm phán", "đơn vị điện lực", "bên mua", "bên bán",
+    "thẩm phán", "đơn vị điện lực", "bên mua", "bên bán", "người sử dụng", "người nộp thuế", "người lao động",
+    "đơn vị sự nghiệp", "nhà cung cấp", "chủ hộ", "kho bạc",
 ]
 # "hai bên", "các bên", "bên đó" point back at parties named elsewhere: not a name.
 _BACK_REFERENCE = re.compile(r"^(?:hai|các|mỗi|hai|cả hai)\s+bên\b|^bên\s+(?:đó|kia|này)\b", re.IGNORECASE)
@@ -53,8 +54,9 @@ _NOT_IN_SUBJECT = re.compile(r"(?<![\wÀ-ỹ])(?:thì|nếu|khi|mà|đã|đang|s
                              r"trường hợp|đối với|sau khi|trước khi|trong đó|là|gồm|nhằm)(?![\wÀ-ỹ])",
                              re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-–—+•*·]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s*|[a-zđ]\)\s*)?")
-# Where a list of actors divides: a comma, "và" or "hoặc" before a capitalised head.
-_LIST_SEP = re.compile(r"\s*,\s*(?:và\s+|hoặc\s+)?|\s+(?:và|hoặc)\s+")
+# Where a list of actors divides: a comma, "và" or "hoặc" before a capitalised head; a long list
+# may also go on after a semicolon ("…, Chủ tịch Ủy ban nhân dân các tỉnh; Thủ trưởng các cơ quan …").
+_LIST_SEP = re.compile(r"\s*[,;]\s*(?:và\s+|hoặc\s+)?|\s+(?:và|hoặc)\s+")
 _PARENS = re.compile(r"\s*\([^()]*\)")
 _DELEGATE = re.compile(r"\s+(?:hoặc|và)\s+(?:đơn vị|tổ chức|người)\s+(?:thành viên\s+)?được\s+(?:ủy|uỷ)\s+quyền.*$",
                        re.IGNORECASE)
@@ -121,8 +123,10 @@ def _split_same_head(text: str) -> list[str]:
 
 def _valid_subject(np: str) -> bool:
     words = np.split()
-    if not words or len(words) > 2 * MAX_SUBJECT_WORDS or re.search(r"[;:]", np):
+    if not words or len(words) > 2 * MAX_SUBJECT_WORDS or ":" in np:
         return False
+    if any(not _capital_head(np[m.end():]) for m in re.finditer(r";\s*", np)):
+        return False  # a semicolon ends a clause unless a list of actors goes on after it
     if not starts_as_actor(np):
         return False
     return not _NOT_IN_SUBJECT.search(_PARENS.sub("", np))

@@ -347,4 +347,19 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
             while pos < len(sentence) and sentence[pos] == " ":
                 pos += 1
     spans.append((pos, len(sentence)))
-    return [(a, b) for a, b in spans if sentence[a:b].strip()]
+    spans = [(a, b) for a, b in spans if sentence[a:b].strip()]
+    # "Các Bộ trưởng, …, Chủ tịch Ủy ban nhân dân các tỉnh; Thủ trưởng các cơ quan … có trách nhiệm
+    # thi hành …": a clause that only names actors is the start of the next clause's subject
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and _bare_actor_list(sentence[merged[-1][0]:merged[-1][1]]) and \
+                modal_subject(sentence[merged[-1][0]:b]) is not None:
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _bare_actor_list(clause: str) -> bool:
+    """Does a clause only name actors (no predicate of its own)?"""
+    return clause_roles(clause) is None and modal_subject(clause.rstrip(" ,") + " có trách nhiệm thi hành") is not None

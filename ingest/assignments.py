@@ -179,21 +179,26 @@ def duty_context(item: Item) -> bool:
     return any(_DUTY_CONTEXT.search(fold_accents(title).lower()) for _, _, title in item.path if title)
 
 
-def _actor_heading(head: str, *, colon: bool, bare_ok: bool, modal_ok: bool = False) -> list[str] | None:
+def _actor_heading(head: str, *, colon: bool, bare_ok: bool, modal_ok: bool = False,
+                   titled: bool = False) -> list[str] | None:
     """Actors (not departments) heading duties: "Khách hàng … có trách nhiệm:", "Bên bán điện:"
     or, in a duty context, "1. Tập đoàn Điện lực Việt Nam hoặc đơn vị thành viên được ủy quyền".
-    ``modal_ok``: a heading whose colon was left out ("2. Khách hàng … có trách nhiệm")."""
+    ``modal_ok``: a heading whose colon was left out ("2. Khách hàng … có trách nhiệm");
+    ``titled``: named by "Trách nhiệm của …", where a class may be lower-case ("cơ quan thuế")."""
     found = modal_subject(head) if colon or modal_ok else None
     if found is not None:
         names, modal = found
         return named(names) if _DUTY_INTRO.match(head[modal.start():]) else None
-    if not bare_ok or not starts_as_actor(head) or not 2 <= len(head.split()) <= 20 or not head[:1].isupper():
+    if not bare_ok or not starts_as_actor(head) or not 2 <= len(head.split()) <= 20 or not (head[:1].isupper() or titled):
         return None  # "Đơn vị: MW" labels a column; a name has words after its head
     if _DUTY_CONTEXT.search(fold_accents(head).lower()) or re.search(r"(?<![\wÀ-ỹ])(?:thực hiện|triển khai)(?![\wÀ-ỹ])",
                                                                        head, re.IGNORECASE):
         return None  # "3. Tổ chức thực hiện" names the part, not an actor
     names = split_actors(head)
-    if not names or any(re.search(r"(?<![\wÀ-ỹ])(?:là|có trách nhiệm|phải|được|không)(?![\wÀ-ỹ])", n) for n in names):
+    # a definition or a list of cases is no actor heading its duties ("Đơn vị X có quyền
+    # yêu cầu … trong các trường hợp sau:", "Các trường hợp … bao gồm:")
+    if not names or any(re.search(r"(?<![\wÀ-ỹ])(?:là|có trách nhiệm|phải|được|không|bao gồm|gồm|"
+                                  r"trường hợp)(?![\wÀ-ỹ])", n, re.IGNORECASE) for n in names):
         return None
     return named(names) or None
 
@@ -224,7 +229,8 @@ def unit_heading(text: str, *, heading: bool = False, in_duties: bool = False) -
     units = _unit_heading_units(head, colon=bool(cm) or heading)
     if units is None:
         # not a department: an actor the document names ("Bên bán điện", "Khách hàng … có trách nhiệm:")
-        units = _actor_heading(head, colon=bool(cm), bare_ok=in_duties or bool(cm and heading), modal_ok=heading)
+        units = _actor_heading(head, colon=bool(cm), bare_ok=in_duties or bool(cm and heading) or bool(title),
+                               modal_ok=heading, titled=bool(title))
     if not units:
         return None
     if not cm:
@@ -261,7 +267,11 @@ def generic_intro(text: str) -> bool:
 
 
 def is_goal_section(item: Item) -> bool:
-    return any(_GOAL_TITLES.match(fold_accents(title).lower().strip()) for _, _, title in item.path if title)
+    """Inside a part that states aims or grounds ("II. MỤC ĐÍCH, YÊU CẦU", "Căn cứ pháp lý")? A
+    numbered provision titled by its own sentence ("2. Căn cứ vào quy hoạch …, Ủy ban nhân dân
+    cấp tỉnh tạo điều kiện …") is no such part."""
+    return any(_GOAL_TITLES.match(fold_accents(title).lower().strip()) and len(title.split()) <= 12
+               for _, _, title in item.path if title)
 
 
 def is_line(para: Paragraph) -> bool:

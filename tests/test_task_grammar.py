@@ -94,3 +94,47 @@ def test_more_deadline_shapes(text, expected):
 def test_a_recurrence_that_qualifies_a_noun_is_no_deadline():
     from ingest.deadlines import find_deadline
     assert find_deadline("rà soát công việc hàng ngày của cán bộ") is None
+
+
+def test_closing_formula_lists_its_actors_across_a_semicolon(tmp_path):
+    text = ("Điều 16. Hiệu lực thi hành\n\n1. Quyết định này có hiệu lực kể từ ngày ký.\n\n"
+            "2. Các Bộ trưởng, Thủ trưởng cơ quan ngang bộ, Chủ tịch Ủy ban nhân dân các tỉnh, thành phố "
+            "trực thuộc trung ương; Thủ trưởng các cơ quan, đơn vị có liên quan có trách nhiệm thi hành Quyết định này./.\n")
+    _, tasks = _tasks_of(tmp_path, text)
+    assert len(tasks) == 1
+    assert tasks[0].lead_units[:3] == ["Các Bộ trưởng", "Thủ trưởng cơ quan ngang bộ",
+                                       "Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"]
+    assert len(tasks[0].lead_units) == 4
+    # two clauses with their own predicates stay two
+    from ingest.assignment_sentences import clauses
+    assert len(clauses("Sở Tài chính bố trí kinh phí; Sở Nội vụ có trách nhiệm hướng dẫn.")) == 2
+
+
+def test_a_provision_titled_by_its_own_sentence_is_no_goal_section(tmp_path):
+    text = ("Điều 11. Ưu đãi về đất đai\n\n"
+            "2. Căn cứ vào quy hoạch được phê duyệt, Ủy ban nhân dân cấp tỉnh tạo điều kiện thu xếp quỹ đất "
+            "để chủ đầu tư thực hiện dự án.\n")
+    _, tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Ủy ban nhân dân cấp tỉnh"]]
+
+
+def test_responsibility_title_names_a_lower_case_class():
+    assert unit_heading("Điều 10. Trách nhiệm của cơ quan thuế", heading=True)[0] == ["Cơ quan thuế"]
+    assert unit_heading("Điều 8. Trách nhiệm của người sử dụng đất", heading=True)[0] == ["Người sử dụng đất"]
+    assert unit_heading("Điều 63. Trách nhiệm của Đơn vị điều độ, Cấp điều độ có quyền điều khiển",
+                        heading=True)[0] == ["Đơn vị điều độ", "Cấp điều độ có quyền điều khiển"]
+    # a list of cases is no actor heading its duties
+    assert unit_heading("3. Các trường hợp tách đấu nối bao gồm:", heading=True, in_duties=True) is None
+
+
+def test_real_decree_responsibility_articles():
+    path = SCALE / "vbpl" / "1682-q-ttg-2024.docx"
+    if not path.exists():
+        pytest.skip("shared corpus not present")
+    doc = parse_file(path, "vbpl/1682-q-ttg-2024.docx", max_bytes=50 * 1024 * 1024, ocr=False)
+    tasks = extract_tasks(doc)
+    by_article = {}
+    for t in tasks:
+        by_article.setdefault(t.section.split(".")[0].split()[-1], set()).update(t.lead_units)
+    assert "Cơ quan thuế" in by_article.get("10", set())
+    assert "Người sử dụng đất" in by_article.get("8", set())

@@ -58,6 +58,10 @@ _BULLET = re.compile(r"^\s*(?:[-–—+•*·]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s*|[
 # may also go on after a semicolon ("…, Chủ tịch Ủy ban nhân dân các tỉnh; Thủ trưởng các cơ quan …").
 _LIST_SEP = re.compile(r"\s*[,;]\s*(?:và\s+|hoặc\s+)?|\s+(?:và|hoặc)\s+")
 _PARENS = re.compile(r"\s*\([^()]*\)")
+# Office holders are persons, never part of a place list: "…, thành phố trực thuộc trung ương,
+# người đứng đầu các đơn vị điện lực" starts a new entry even in lower case.
+_OFFICE_HOLDER = re.compile(r"(?:người đứng đầu|thủ trưởng|chủ tịch|bộ trưởng|giám đốc|tổng giám đốc|thống đốc|"
+                            r"chánh văn phòng|trưởng ban)(?![\wÀ-ỹ])")
 _DELEGATE = re.compile(r"\s+(?:hoặc|và)\s+(?:đơn vị|tổ chức|người)\s+(?:thành viên\s+)?được\s+(?:ủy|uỷ)\s+quyền.*$",
                        re.IGNORECASE)
 MAX_SUBJECT_WORDS = 30
@@ -94,7 +98,7 @@ def split_actors(np: str, *, cell: bool = False) -> list[str]:
         if m.start() <= start:
             continue
         rest = np[m.end():]
-        new = _capital_head(rest)
+        new = _capital_head(rest) or bool(_OFFICE_HOLDER.match(rest))
         if not new and cell and starts_as_actor(rest) and not rest.lower().startswith(("cá nhân", "các ")):
             new = "," not in m.group(0) or len(np[start:m.start()].split()) >= 3
         if new:

@@ -35,7 +35,8 @@ _ACTION_VERB = re.compile(
     # what normative texts oblige a named body to do
     r"quy định|phê duyệt|thông báo|ký kết|tạo điều kiện|công bố|lắp đặt|đầu tư|vận hành|thu hồi|"
     r"điều chỉnh|thỏa thuận|thoả thuận|chấp thuận|quyết định|giải quyết|thanh toán|tính toán|dự báo|xác định|"
-    r"công khai|tuân thủ|chấp hành|thi hành|lưu trữ|xem xét|ký|cấp|mua|bán|trả lời|thực thi|áp dụng)"
+    r"công khai|tuân thủ|chấp hành|thi hành|lưu trữ|xem xét|ký|cấp|mua|bán|trả lời|thực thi|áp dụng|"
+    r"phản ánh|nộp|kê khai|tiếp nhận|chuyển|bổ sung|xác nhận|đăng ký|bàn giao|lưu giữ|khắc phục|phê chuẩn)"
     r"(?![\wÀ-ỹ])(?!\s+viên\b)",
     re.IGNORECASE,
 )
@@ -185,7 +186,8 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
         after = clause[actors[-1][1]:]
         if _PAST.match(after) or not _ACTION_VERB.match(after):
             continue
-        names = named([a[2] for a in actors])
+        # whoever a directive names does the duty, a class too ("yêu cầu các đơn vị có liên quan phản ánh …")
+        names = named([a[2] for a in actors], keep_generic=True)
         if not names:
             continue
         if _FOCAL.match(after):
@@ -221,7 +223,8 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
         # "Khách hàng sử dụng lưới điện … có trách nhiệm …": a subject a duty modal closes
         found = modal_subject(clause)
         if found is not None:
-            add_unique(roles["lead"], named(found[0]))
+            # a duty modal obliges whoever it names, a class of actors too ("tổ chức, cá nhân có trách nhiệm …")
+            add_unique(roles["lead"], named(found[0], keep_generic=True))
     if not roles["lead"] and not roles["focal"] and allow_led_by:
         for m in _LED_BY.finditer(clause):
             units = unit_list_at(clause, m.end())

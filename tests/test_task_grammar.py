@@ -138,3 +138,22 @@ def test_real_decree_responsibility_articles():
         by_article.setdefault(t.section.split(".")[0].split()[-1], set()).update(t.lead_units)
     assert "Cơ quan thuế" in by_article.get("10", set())
     assert "Người sử dụng đất" in by_article.get("8", set())
+
+
+def test_office_holders_start_new_entries_even_in_lower_case():
+    from ingest.actors import modal_subject
+    names = modal_subject("Các Bộ trưởng, Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương, "
+                          "người đứng đầu các đơn vị điện lực chịu trách nhiệm thi hành Quyết định này")[0]
+    assert names == ["Các Bộ trưởng", "Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương",
+                     "người đứng đầu các đơn vị điện lực"]
+
+
+@pytest.mark.parametrize("sentence,leads", [
+    ("Trong quá trình thực hiện, nếu phát sinh vướng mắc, tổ chức, cá nhân có trách nhiệm phản ánh về Bộ Công Thương.",
+     ["Tổ chức, cá nhân"]),
+    ("Trong quá trình thực hiện, nếu có vướng mắc, yêu cầu các đơn vị có liên quan phản ánh về Cục Điều tiết điện lực.",
+     ["Các đơn vị có liên quan"]),
+])
+def test_a_class_obliged_by_a_modal_or_a_directive_leads(tmp_path, sentence, leads):
+    _, tasks = _tasks_of(tmp_path, "Điều 9. Tổ chức thực hiện\n\n3. " + sentence + "\n")
+    assert [t.lead_units for t in tasks] == [leads]

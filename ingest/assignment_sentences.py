@@ -220,6 +220,10 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
                     add_unique(roles["lead"], names)
             break
     if not roles["lead"] and not roles["focal"] and not roles["partner"]:
+        holder = _office_holder_subject(clause)
+        if holder:
+            add_unique(roles["lead"], [holder])
+    if not roles["lead"] and not roles["focal"] and not roles["partner"]:
         # "Khách hàng sử dụng lưới điện … có trách nhiệm …": a subject a duty modal closes
         found = modal_subject(clause)
         if found is not None:
@@ -235,6 +239,31 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
     loose["partner"] = [p for p in loose.get("partner", []) if unit_key(p) not in doers]
     merge_roles(roles, loose)
     return roles if any(roles.get(r) for r in ROLES) else None
+
+
+# An office holder of a named body: "Bộ trưởng Bộ Công an", "Thống đốc Ngân hàng Nhà nước".
+_OFFICE_HOLDER = re.compile(r"(?:Bộ trưởng|Thủ trưởng|Chủ tịch|Giám đốc|Tổng Giám đốc|Tổng giám đốc|Thống đốc|"
+                            r"Chánh văn phòng|Chánh Văn phòng|Chánh Thanh tra|Trưởng ban|Cục trưởng|Vụ trưởng|"
+                            r"Tổng cục trưởng|Viện trưởng)\s+(?=[A-ZĐÀ-Ỹ]|các\s)")
+
+
+def _office_holder_subject(clause: str) -> str | None:
+    """"Bộ trưởng Bộ Công an đôn đốc, kiểm tra …", "Thống đốc Ngân hàng Nhà nước quyết định …":
+    the holder of a named body's office, followed by a present action, is the doer."""
+    for at in _subject_positions(clause):
+        m = _OFFICE_HOLDER.match(clause, at)
+        if not m:
+            continue
+        unit = unit_at(clause, m.end())
+        if unit is None:
+            continue
+        after = clause[unit.end:]
+        mandate = _MANDATE.match(after)
+        if mandate:
+            after = after[mandate.end():]
+        if _ACTION_VERB.match(after) and not _PAST.match(after) and not _ISSUING.match(after):
+            return clause[at:unit.end].strip()
+    return None
 
 
 def has_doer(roles: dict[str, list[str]] | None) -> bool:

@@ -157,3 +157,15 @@ def test_office_holders_start_new_entries_even_in_lower_case():
 def test_a_class_obliged_by_a_modal_or_a_directive_leads(tmp_path, sentence, leads):
     _, tasks = _tasks_of(tmp_path, "Điều 9. Tổ chức thực hiện\n\n3. " + sentence + "\n")
     assert [t.lead_units for t in tasks] == [leads]
+
+
+@pytest.mark.parametrize("clause,lead", [
+    ("1. Bộ trưởng Bộ Công an đôn đốc, kiểm tra, hướng dẫn việc thực hiện Nghị định này.", "Bộ trưởng Bộ Công an"),
+    ("Thống đốc Ngân hàng Nhà nước quyết định việc cho vay đặc biệt.", "Thống đốc Ngân hàng Nhà nước"),
+    ("Bộ trưởng Bộ Tài chính đã ký văn bản.", None),  # a past event
+    ("Chủ tịch Ủy ban nhân dân tỉnh ban hành Quyết định số 5.", None),  # issuing formula
+])
+def test_office_holder_doing_a_present_action_leads(clause, lead):
+    from ingest.assignment_sentences import clause_roles
+    roles = clause_roles(clause)
+    assert (roles["lead"] if roles else None) == ([lead] if lead else None)

@@ -55,6 +55,9 @@ _PARTNER = re.compile(r"(?<!quy chế )(?<!cơ chế )(?:phối hợp|đ[ầấ]
 _GUIDED_BY = re.compile(r"(?:theo|trên cơ sở|dưới)\s+(?:sự\s+)?(?:chỉ đạo|định hướng)(?:\s*(?:,|và)\s*"
                         r"(?:hướng dẫn|thông báo|định hướng|chỉ đạo))?\s+của\s+", re.IGNORECASE)
 _LED_BY = re.compile(r"\bdo\s+")
+# "X và Y phải phối hợp, thiết lập …": a duty the subjects share, with no counterpart named
+_JOINT_DUTY = re.compile(r"\s*(?:phải|có trách nhiệm)\s+phối hợp(?!\s+(?:với|cùng|chặt chẽ|thực hiện|triển khai)\b)",
+                         re.IGNORECASE)
 _PARTNER_CLASS = re.compile(r"\s*((?:các\s+)?(?:khách hàng|doanh nghiệp|nhà đầu tư|chủ đầu tư|tổ chức, cá nhân))(?![\wÀ-ỹ])",
                             re.IGNORECASE)
 # "do X chủ trì" only: "do X phụ trách" describes a portfolio more often than a task
@@ -132,7 +135,11 @@ def loose_roles(clause: str) -> dict[str, list[str]] | None:
     bodies ("theo chỉ đạo của X", "trên cơ sở chỉ đạo của X")."""
     roles: dict[str, list[str]] = {}
     for m in _PARTNER.finditer(clause):
-        spans = unit_list_at(clause, m.end()) or [UnitSpan(a, b, clause[a:b]) for a, b in term_list_at(clause, m.end())]
+        # a unit list or the document's own actor terms, whichever reads further: "phối hợp với các
+        # Cấp điều độ có quyền điều khiển, Đơn vị truyền tải điện" is not "các Cấp"
+        units = unit_list_at(clause, m.end())
+        terms = [UnitSpan(a, b, clause[a:b]) for a, b in term_list_at(clause, m.end())]
+        spans = terms if terms and (not units or terms[-1].end > units[-1].end) else units
         if not spans:
             # "phối hợp với khách hàng …": a class of actors by its head noun alone
             head = _PARTNER_CLASS.match(clause, m.end())
@@ -211,7 +218,7 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
             names = named(units)
             if not verb or not names or _PAST.match(after) or _ISSUING.match(after):
                 continue
-            if verb.group("verb").lower() == "phối hợp":
+            if verb.group("verb").lower() == "phối hợp" and not _JOINT_DUTY.match(after):
                 add_unique(roles["partner"], names)
             else:
                 if _FOCAL.match(after):

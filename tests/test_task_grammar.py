@@ -169,3 +169,22 @@ def test_office_holder_doing_a_present_action_leads(clause, lead):
     from ingest.assignment_sentences import clause_roles
     roles = clause_roles(clause)
     assert (roles["lead"] if roles else None) == ([lead] if lead else None)
+
+
+def test_joint_duty_to_cooperate_makes_both_subjects_leads():
+    from ingest.actors import document_terms
+    from ingest.assignment_sentences import clause_roles
+    with document_terms(["Bên mua điện", "Bên bán điện"]):
+        joint = clause_roles("1. Bên mua điện và Bên bán điện phải phối hợp, thiết lập và duy trì các biện pháp an toàn.")
+        plain = clause_roles("2. Bên mua điện phối hợp với Bên bán điện kiểm tra thiết bị.")
+    assert joint["lead"] == ["Bên mua điện", "Bên bán điện"] and joint["partner"] == []
+    assert plain["lead"] == [] and "Bên mua điện" in plain["partner"]
+
+
+def test_partner_list_reads_the_documents_terms_when_they_go_further():
+    from ingest.actors import document_terms
+    from ingest.assignment_sentences import loose_roles
+    with document_terms(["Cấp điều độ có quyền điều khiển", "Đơn vị truyền tải điện"]):
+        roles = loose_roles("Đơn vị X có trách nhiệm phối hợp với các Cấp điều độ có quyền điều khiển, "
+                            "Đơn vị truyền tải điện để thống nhất.")
+    assert roles["partner"][0].lower() == "các cấp điều độ có quyền điều khiển"

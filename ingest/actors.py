@@ -146,7 +146,9 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
             continue
         head = clause[:m.start()]
         first = _BULLET.match(head).end()
-        starts = [first] + [c.end() for c in re.finditer(r",\s*", head) if c.start() > first]
+        # … or after "thì", where a condition hands over to its main clause ("Trường hợp …
+        # thì Đơn vị phân phối điện phải …")
+        starts = sorted({first} | {c.end() for c in re.finditer(r",\s*|(?<![\wÀ-ỹ])thì\s+", head) if c.start() > first})
         for s in starts:
             np = head[s:].strip()
             np_core = _PARENS.sub("", np).strip(" ,")

@@ -139,8 +139,8 @@ def units_with_roles(value: str, role: str, *, labelled: bool = False) -> dict[s
         name = canonical_unit(part)
         if not name or not (is_unit(name) or (labelled and _labelled_unit(part))):
             continue
-        if r == "lead" and is_generic_unit(name):
-            continue
+        if r == "lead" and is_generic_unit(name) and not labelled:
+            continue  # a column or label that says "chủ trì" names the lead, a group too ("Các địa phương")
         add_unique(out[r], [name])
     return out
 

@@ -188,3 +188,16 @@ def test_partner_list_reads_the_documents_terms_when_they_go_further():
         roles = loose_roles("Đơn vị X có trách nhiệm phối hợp với các Cấp điều độ có quyền điều khiển, "
                             "Đơn vị truyền tải điện để thống nhất.")
     assert roles["partner"][0].lower() == "các cấp điều độ có quyền điều khiển"
+
+
+def test_condition_hands_over_to_its_subject_after_thi():
+    from ingest.actors import modal_subject
+    assert modal_subject("2. Trường hợp không chấp thuận đề xuất của khách hàng thì Đơn vị phân phối điện phải "
+                         "thông báo bằng văn bản")[0] == ["Đơn vị phân phối điện"]
+    assert modal_subject("Nếu thiết bị không đạt yêu cầu thì phải thay thế") is None  # no subject named
+
+
+def test_a_lead_column_names_a_group_as_lead():
+    from ingest.assignments import role_value
+    assert role_value("Các địa phương", "lead")["lead"] == ["Các địa phương"]
+    assert role_value("Bộ Công an, các địa phương", "lead")["lead"] == ["Bộ Công an", "Các địa phương"]

@@ -60,6 +60,9 @@ _LIST_SEP = re.compile(r"\s*[,;]\s*(?:và\s+|hoặc\s+)?|\s+(?:và|hoặc)\s+")
 _PARENS = re.compile(r"\s*\([^()]*\)")
 # Office holders are persons, never part of a place list: "…, thành phố trực thuộc trung ương,
 # người đứng đầu các đơn vị điện lực" starts a new entry even in lower case.
+# A class written as a short list of lower-case heads: "bộ, ngành liên quan", "sở, ngành", "cơ quan, đơn vị".
+CLASS_LIST = re.compile(r"(?:bộ|sở|ban|ngành|cơ quan|địa phương)\s*,\s*(?:bộ|sở|ban|ngành|cơ quan|đơn vị|địa phương)"
+                         r"(?![\wÀ-ỹ])")
 _OFFICE_HOLDER = re.compile(r"(?:người đứng đầu|thủ trưởng|chủ tịch|bộ trưởng|giám đốc|tổng giám đốc|thống đốc|"
                             r"chánh văn phòng|trưởng ban)(?![\wÀ-ỹ])")
 _DELEGATE = re.compile(r"\s+(?:hoặc|và)\s+(?:đơn vị|tổ chức|người)\s+(?:thành viên\s+)?được\s+(?:ủy|uỷ)\s+quyền.*$",
@@ -99,6 +102,9 @@ def split_actors(np: str, *, cell: bool = False) -> list[str]:
             continue
         rest = np[m.end():]
         new = _capital_head(rest) or bool(_OFFICE_HOLDER.match(rest))
+        left = np[start:m.start()]
+        if not new and cell and "," in m.group(0) and CLASS_LIST.match(rest) and _named_unit(left):
+            new = True  # "Bộ Tài chính, bộ, ngành liên quan": a named unit, then a class of them
         if not new and cell and starts_as_actor(rest) and not rest.lower().startswith(("cá nhân", "các ")):
             new = "," not in m.group(0) or len(np[start:m.start()].split()) >= 3
         if new:
@@ -113,6 +119,13 @@ def split_actors(np: str, *, cell: bool = False) -> list[str]:
         if p:
             out.append(p)
     return out
+
+
+def _named_unit(text: str) -> bool:
+    """A unit with a proper name ("Bộ Tài chính"), not a class ("Các bộ", "cơ quan")."""
+    words = text.split()
+    return len(words) >= 2 and words[0][:1].isupper() and words[0].lower() not in ("các", "những") \
+        and any(w[:1].isupper() for w in words[1:])
 
 
 def _split_same_head(text: str) -> list[str]:

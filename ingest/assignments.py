@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.actors import modal_subject, split_actors, starts_as_actor
+from ingest.actors import CLASS_LIST, modal_subject, split_actors, starts_as_actor
 from ingest.lang.normalize import fold_accents
 from ingest.structure import Item, Paragraph
 from ingest.unit_names import canonical_unit, is_generic_unit, is_unit, split_units, unit_key
@@ -113,7 +113,7 @@ def _labelled_unit(text: str) -> bool:
     """In a lead or partner column, or after "Cơ quan thực hiện:", the label says what the value
     is: an actor's name ("Khách hàng đề nghị đấu nối"), an abbreviation ("DNVT"), a department."""
     text = text.strip()
-    if is_unit(text) or starts_as_actor(text):
+    if is_unit(text) or starts_as_actor(text) or CLASS_LIST.match(text):
         return True
     words = text.split()
     return 0 < len(words) <= 12 and (text[:1].isupper() or bool(re.match(r"các\s+[A-ZĐ]", text))) \
@@ -126,6 +126,7 @@ def units_with_roles(value: str, role: str, *, labelled: bool = False) -> dict[s
     ``labelled``: the value sits in a unit column or after a unit label, so any name counts
     (:func:`_labelled_unit`) and a list also divides before lower-case actor heads."""
     out: dict[str, list[str]] = {r: [] for r in ROLES}
+    value = re.sub(r"\s*,\s*(?:Bộ|Sở|Ban|Cục|Vụ|Ủy ban|UBND)\s*$", "", value)  # a head with no name after it
     parts = split_units(value)
     if labelled:
         parts = [q for p in parts for q in split_actors(p, cell=True)]

@@ -201,3 +201,12 @@ def test_a_lead_column_names_a_group_as_lead():
     from ingest.assignments import role_value
     assert role_value("Các địa phương", "lead")["lead"] == ["Các địa phương"]
     assert role_value("Bộ Công an, các địa phương", "lead")["lead"] == ["Bộ Công an", "Các địa phương"]
+
+
+def test_a_cell_lists_a_named_unit_then_a_class():
+    from ingest.assignments import role_value
+    assert role_value("Bộ Tài chính, bộ, ngành liên quan", "partner")["partner"] == ["Bộ Tài chính", "Bộ, ngành liên quan"]
+    assert role_value("Các bộ, ngành, địa phương", "partner")["partner"] == ["Các bộ, ngành, địa phương"]
+    # a head cut off at the end of a cell names no unit
+    assert role_value("Bộ Thông tin và Truyền thông, Bộ Khoa học và Công nghệ, Bộ", "partner")["partner"] == [
+        "Bộ Thông tin và Truyền thông", "Bộ Khoa học và Công nghệ"]

@@ -37,6 +37,9 @@ ACTOR_HEADS = [
     "chánh án", "chủ nhiệm", "nhà trường", "văn phòng", "điều tra viên", "kiểm sát viên",
     "thẩm phán", "đơn vị điện lực", "bên mua", "bên bán", "người sử dụng", "người nộp thuế", "người lao động",
     "đơn vị sự nghiệp", "nhà cung cấp", "chủ hộ", "kho bạc",
+    # persons named by what they do in a procedure ("Người ra quyết định thanh tra", "Trưởng đoàn
+    # thanh tra", "người tiến hành thanh tra") and offices named by their function
+    "người", "trưởng đoàn", "tổng thanh tra", "tổng kiểm toán", "thanh tra viên", "cơ sở",
 ]
 # "hai bên", "các bên", "bên đó" point back at parties named elsewhere: not a name.
 _BACK_REFERENCE = re.compile(r"^(?:hai|các|mỗi|hai|cả hai)\s+bên\b|^bên\s+(?:đó|kia|này)\b", re.IGNORECASE)

@@ -210,3 +210,26 @@ def test_a_cell_lists_a_named_unit_then_a_class():
     # a head cut off at the end of a cell names no unit
     assert role_value("Bộ Thông tin và Truyền thông, Bộ Khoa học và Công nghệ, Bộ", "partner")["partner"] == [
         "Bộ Thông tin và Truyền thông", "Bộ Khoa học và Công nghệ"]
+
+
+@pytest.mark.parametrize("clause,subject", [
+    ("1. Người ra quyết định thanh tra có trách nhiệm giám sát hoạt động của Đoàn thanh tra.",
+     ["Người ra quyết định thanh tra"]),
+    ("Chậm nhất vào ngày 25 tháng 10 hằng năm, căn cứ vào Định hướng chương trình thanh tra, Tổng Thanh tra "
+     "Chính phủ có trách nhiệm hướng dẫn Thanh tra Bộ.", ["Tổng Thanh tra Chính phủ"]),
+    ("1. Trưởng đoàn thanh tra có trách nhiệm chủ trì xây dựng kế hoạch tiến hành thanh tra.", ["Trưởng đoàn thanh tra"]),
+])
+def test_persons_named_by_their_role_in_a_procedure(clause, subject):
+    from ingest.actors import modal_subject
+    assert modal_subject(clause)[0] == subject
+
+
+def test_real_law_names_procedural_actors():
+    path = SCALE / "vbpl" / "11-2022-qh15.docx"
+    if not path.exists():
+        pytest.skip("shared corpus not present")
+    doc = parse_file(path, "vbpl/11-2022-qh15.docx", max_bytes=50 * 1024 * 1024, ocr=False)
+    leads = {u for t in extract_tasks(doc) for u in t.lead_units}
+    if not any("thanh tra" in u.lower() for u in leads):
+        pytest.skip("not the inspection law in this copy of the corpus")
+    assert "Trưởng đoàn thanh tra" in leads and "Người ra quyết định thanh tra" in leads

@@ -50,7 +50,9 @@ _ACTOR_NOUNS = sorted(set(GROUP_NOUNS + CLASS_NOUNS + [
 ]), key=len, reverse=True)
 _ACTOR_START = re.compile(r"(?:[Cc]ác|[Nn]hững)\s+(?:" + "|".join(re.escape(n) for n in _ACTOR_NOUNS) + r")(?![\wÀ-ỹ])|"
                           r"[Đđ]ội ngũ\s|[Ll]ực lượng\s|[Cc]ổng [Tt]hông tin điện tử", re.IGNORECASE)
-_PARTNER = re.compile(r"(?<!quy chế )(?<!cơ chế )(?:phối hợp|đ[ầấ]u mối)(?:\s+chặt chẽ)?(?:\s+thông tin)?\s+(?:với|cùng|giữa)\s+",
+# "phối hợp với Y", "chủ trì cùng Y", and "phối hợp Y" with the unit right after it
+_PARTNER = re.compile(r"(?<!quy chế )(?<!cơ chế )(?:(?:phối hợp|đ[ầấ]u mối)(?:\s+chặt chẽ)?(?:\s+thông tin)?\s+"
+                      r"(?:với|cùng|giữa)\s+|(?<=chủ trì )cùng\s+|phối hợp\s+(?=(?-i:[A-ZĐ]|các\s+[A-ZĐ]|các sở|các bộ)))",
                       re.IGNORECASE)
 _GUIDED_BY = re.compile(r"(?:theo|trên cơ sở|dưới)\s+(?:sự\s+)?(?:chỉ đạo|định hướng)(?:\s*(?:,|và)\s*"
                         r"(?:hướng dẫn|thông báo|định hướng|chỉ đạo))?\s+của\s+", re.IGNORECASE)

@@ -233,3 +233,16 @@ def test_real_law_names_procedural_actors():
     if not any("thanh tra" in u.lower() for u in leads):
         pytest.skip("not the inspection law in this copy of the corpus")
     assert "Trưởng đoàn thanh tra" in leads and "Người ra quyết định thanh tra" in leads
+
+
+@pytest.mark.parametrize("clause,lead,partners", [
+    ("Sở Tài chính chủ trì cùng Sở Kế hoạch và Đầu tư rà soát, báo cáo Ủy ban nhân dân tỉnh.", ["Sở Tài chính"],
+     ["Sở Kế hoạch và Đầu tư"]),
+    ("Sở Xây dựng chủ trì, phối hợp Viện Quy hoạch, UBND cấp huyện nghiên cứu lập quy hoạch.", ["Sở Xây dựng"],
+     ["Viện Quy hoạch", "Ủy ban nhân dân cấp huyện"]),
+    ("Sở Y tế chủ trì, phối hợp thực hiện kế hoạch.", ["Sở Y tế"], []),
+])
+def test_partners_after_chu_tri_cung_and_a_bare_phoi_hop(clause, lead, partners):
+    from ingest.assignment_sentences import clause_roles
+    roles = clause_roles(clause)
+    assert roles["lead"] == lead and roles["partner"] == partners

@@ -75,6 +75,8 @@ STOP_WORDS = FUNCTION_WORDS  # kept for callers that want the plain set
 _VERB_START_RE = re.compile(r"(?:" + "|".join(re.escape(v) for v in sorted(VERB_STARTS, key=len, reverse=True))
                             + r")(?![\wÀ-ỹ])", re.IGNORECASE)
 _LINKS_INSIDE_NAMES = {"và", ",", "-", "–"}
+# After a dash, a role in apposition ends the name: "Bộ Thông tin và Truyền thông - Cơ quan thường trực".
+_APPOSITION = re.compile(r"(?:Cơ quan|Đơn vị|Thường trực|Trưởng|Phó|Chủ tịch|Giám đốc)(?![\wÀ-ỹ])")
 
 
 # --- recognising units in running text ----------------------------------------------------------
@@ -105,7 +107,8 @@ def _is_cap(word: str) -> bool:
 
 
 def _word_at(text: str, pos: int) -> tuple[str, int, int] | None:
-    m = re.compile(r"\s*([\w&]+(?:[.\-/&][\w&]+)*)").match(text, pos)
+    # a dash may link the words of one name: "Sở Quy hoạch - Kiến trúc" (the caller decides)
+    m = re.compile(r"\s*(?:[-–]\s+)?([\w&]+(?:[.\-/&][\w&]+)*)").match(text, pos)
     if not m:
         return None
     return m.group(1), m.start(1), m.end(1)
@@ -181,7 +184,8 @@ def _name_end(text: str, pos: int) -> int:
             gap = text[end:ws]
             if gap.strip():
                 # a link inside a name: "Văn hóa, Thể thao", "Lao động - Thương binh"
-                if gap.strip() in _LINKS_INSIDE_NAMES and _is_cap(word) and not _HEAD_AT.match(text, ws) and seen_cap:
+                if gap.strip() in _LINKS_INSIDE_NAMES and _is_cap(word) and not _HEAD_AT.match(text, ws) and seen_cap \
+                        and not _APPOSITION.match(text, ws):
                     end = we
                     lower_run = 0
                     continue

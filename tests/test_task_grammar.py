@@ -246,3 +246,10 @@ def test_partners_after_chu_tri_cung_and_a_bare_phoi_hop(clause, lead, partners)
     from ingest.assignment_sentences import clause_roles
     roles = clause_roles(clause)
     assert roles["lead"] == lead and roles["partner"] == partners
+
+
+def test_a_dash_links_the_words_of_one_name_but_not_a_role_in_apposition():
+    from ingest.units import unit_at
+    assert unit_at("Sở Quy hoạch - Kiến trúc chủ trì", 0).text == "Sở Quy hoạch - Kiến trúc"
+    assert unit_at("Bộ Thông tin và Truyền thông - Cơ quan thường trực", 0).text == "Bộ Thông tin và Truyền thông"
+    assert unit_at("Sở Y tế - Sở Tài chính", 0).text == "Sở Y tế"

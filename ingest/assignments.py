@@ -14,7 +14,7 @@ from ingest.actors import CLASS_LIST, modal_subject, split_actors, starts_as_act
 from ingest.lang.normalize import fold_accents
 from ingest.structure import Item, Paragraph
 from ingest.unit_names import canonical_unit, is_generic_unit, is_unit, split_units, unit_key
-from ingest.units import unit_list_at
+from ingest.units import distributed_units, unit_list_at
 
 ROLES = ("lead", "partner", "focal", "guiding")
 
@@ -226,6 +226,9 @@ def unit_heading(text: str, *, heading: bool = False, in_duties: bool = False) -
     head = cm.group("units").strip() if cm else body.strip().rstrip(".")
     if not cm and not heading:
         return None
+    shared = distributed_units(head, cm.group("rest")) if cm else None
+    if shared:
+        return shared, cm.group("rest").strip(), lead_at + cm.start("rest")  # "- Các Sở: Tư pháp, Y tế …"
     # a heading may leave out its colon: "2. Khách hàng … có trách nhiệm" over its points a), b)
     units = _unit_heading_units(head, colon=bool(cm) or heading)
     if units is None:

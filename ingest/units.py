@@ -364,3 +364,33 @@ def unit_list_at(text: str, pos: int) -> list[UnitSpan]:
         out.append(nxt)
         end = nxt.end
     return out
+
+
+# "Các Sở: Tư pháp, Thông tin và Truyền thông …": one head noun shared by the names after it.
+_PLURAL_HEAD = re.compile(r"^(?:Các|các)\s+(Sở|Bộ|Ban|Phòng|Cục|Vụ|Trung tâm|Viện)\s*$")
+
+
+def distributed_units(head: str, rest: str) -> list[str] | None:
+    """The units a shared plural head names: ("Các Sở", "Tư pháp, Thông tin và Truyền thông chủ
+    trì …") → ["Sở Tư pháp", "Sở Thông tin và Truyền thông"] (canonical names; the document's
+    words stay in the quote)."""
+    m = _PLURAL_HEAD.match(head.strip())
+    if not m:
+        return None
+    noun = m.group(1)
+    names: list[str] = []
+    pos = 0
+    while True:
+        w = _word_at(rest, pos)
+        if not w or not _is_cap(w[0]) or _HEAD_AT.match(rest, w[1]):
+            break
+        unit = unit_at(noun + " " + rest[w[1]:], 0)
+        if unit is None or unit.end <= len(noun) + 1:
+            break
+        end = w[1] + unit.end - len(noun) - 1
+        names.append(canonical_unit(noun + " " + rest[w[1]:end]))
+        link = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+").match(rest, end)
+        if not link:
+            break
+        pos = link.end()
+    return names or None

@@ -253,3 +253,14 @@ def test_a_dash_links_the_words_of_one_name_but_not_a_role_in_apposition():
     assert unit_at("Sở Quy hoạch - Kiến trúc chủ trì", 0).text == "Sở Quy hoạch - Kiến trúc"
     assert unit_at("Bộ Thông tin và Truyền thông - Cơ quan thường trực", 0).text == "Bộ Thông tin và Truyền thông"
     assert unit_at("Sở Y tế - Sở Tài chính", 0).text == "Sở Y tế"
+
+
+def test_a_shared_plural_head_names_each_unit(tmp_path):
+    assert unit_heading("- Các Sở: Văn hóa, Thể thao và Du lịch, Y tế tổ chức kiểm tra.")[0] == [
+        "Sở Văn hóa, Thể thao và Du lịch", "Sở Y tế"]
+    text = ("KẾ HOẠCH\n\nIII. TỔ CHỨC THỰC HIỆN\n\n"
+            "- Các Sở: Tư pháp, Thông tin và Truyền thông chủ trì cùng các đơn vị liên quan tổ chức tuyên truyền "
+            "Nghị định trên các phương tiện thông tin đại chúng.\n")
+    _, tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Sở Tư pháp", "Sở Thông tin và Truyền thông"]]
+    assert "Tư pháp, Thông tin và Truyền thông" in tasks[0].quote  # the document's own words

@@ -159,6 +159,7 @@ class _Extractor:
         self.scope = document_scope(doc.meta, doc.text)
         self.title = getattr(doc.meta, "title", "") or ""
         self.tasks: list[Task] = []
+        self.carried: list[str] = []
 
     def emit(self, *, item: Item, task: str, start: int, end: int, page: int | None, roles: dict[str, list[str]],
              deadline: str | None, shape: str, task_start: int | None = None, task_end: int | None = None,
@@ -287,7 +288,8 @@ class _Extractor:
 
     # -- shape 2: unit-headed duties --
 
-    def duty(self, item: Item, units: list[str], text: str, start: int, page: int | None, context: str) -> None:
+    def duty(self, item: Item, units: list[str], text: str, start: int, page: int | None, context: str,
+             partners: list[str] | None = None) -> None:
         body = text.strip()
         if len(body) < 12 or _NOT_A_TASK.search(body) or body.endswith(":"):
             return  # too short, a closing formula, or an intro whose bullets are the duties
@@ -297,7 +299,7 @@ class _Extractor:
             # "Giao Phòng X chủ trì …" under a unit: the sentence names its own doer
             self.narrative(item, text, start, page)
             return
-        roles: dict[str, list[str]] = {"lead": list(units), "partner": [], "focal": [], "guiding": []}
+        roles: dict[str, list[str]] = {"lead": list(units), "partner": list(partners or []), "focal": [], "guiding": []}
         if own:
             lead_keys = {unit_key(u) for u in units}
             add_unique(roles["partner"], [p for p in own.get("partner", []) if unit_key(p) not in lead_keys])
@@ -309,7 +311,7 @@ class _Extractor:
                   report_to=report_recipients(body))
 
     def body(self, item: Item, paragraphs: list[Paragraph], units: list[str] | None,
-             context: str) -> tuple[list[str], str] | None:
+             context: str, partners: list[str] | None = None) -> tuple[list[str], str] | None:
         """Body paragraphs: duties of ``units`` when given, else narrative; an inline "- Sở X: …"
         paragraph is that unit's duty, and a bare "- Sở X:" heads the deeper bullets after it.
         Returns the units (and their intro) when the last paragraph introduces duties, for the
@@ -318,6 +320,8 @@ class _Extractor:
         para_marker = ""
         para_context = ""
         trailing: tuple[list[str], str] | None = None
+        # "Chủ trì, phối hợp với Y thực hiện:" — Y partners the points below (self.carried for sub-items)
+        carried: list[str] = list(partners or [])
         for para in paragraphs:
             if para.kind in ("heading", "assignment"):
                 continue
@@ -352,9 +356,13 @@ class _Extractor:
             if para_units is not None:
                 self.duty(item, para_units, para.text, para.start, para.page, para_context)
             elif units is not None:
-                self.duty(item, units, para.text, para.start, para.page, context)
+                if para.text.rstrip().endswith(":") and generic_intro(para.text):
+                    carried = [p for p in (loose_roles(para.text) or {}).get("partner", []) if p not in units]
+                    continue
+                self.duty(item, units, para.text, para.start, para.page, context, partners=carried)
             elif not re.match(r"^\W*[Vv]í dụ\b", para.text):  # a worked example assigns nothing
                 self.narrative(item, para.text, para.start, para.page)
+        self.carried = carried
         return trailing
 
     # -- shape 3: narrative sentences --
@@ -438,6 +446,7 @@ class _Extractor:
         items = [it for it in self.doc.structure.items if it.kind not in ("recipients", "signature")]
         # Unit-headed sections: path (as a tuple) → (units, heading text); their sub-items inherit.
         unit_heads: dict[tuple, tuple[list[str], str]] = {}
+        head_partners: dict[tuple, list[str]] = {}
         for item in items:
             heading_para = item.paragraphs[0] if item.paragraphs and item.paragraphs[0].kind == "heading" else None
             used = self.tables(item) if any(p.kind == "table_row" for p in item.paragraphs) else set()
@@ -448,6 +457,7 @@ class _Extractor:
                 key = tuple(item.path[:depth])
                 if key in unit_heads:
                     inherited = unit_heads[key]
+                    self.carried = head_partners.get(key, [])
                     break
             # Shape 1 first: an item with assignment lines is decided by them.
             if any(is_line(p) for p in paragraphs):
@@ -462,6 +472,7 @@ class _Extractor:
                 if rest:
                     self.duty(item, units, rest, heading_para.start + rest_at, heading_para.page, heading_para.text)
                 self.body(item, body, units, heading_para.text)
+                head_partners[tuple(item.path)] = self.carried
                 continue
             if (heading_para is not None and inherited is None and heading_para.text.rstrip().endswith(":")
                     and generic_intro(heading_para.text)):
@@ -473,10 +484,12 @@ class _Extractor:
                     continue
             if inherited is not None:
                 units, context = inherited
+                carried = self.carried
                 if heading_para is not None:
                     # a sub-item under a unit: its heading is a duty
-                    self.duty(item, units, heading_para.text, heading_para.start, heading_para.page, context)
-                self.body(item, body, units, context)
+                    self.duty(item, units, heading_para.text, heading_para.start, heading_para.page, context,
+                              partners=carried)
+                self.body(item, body, units, context, partners=carried)
                 continue
             if is_goal_section(item):
                 continue  # aims and requirements ("Mục đích, yêu cầu") state no assignments of record

@@ -264,3 +264,13 @@ def test_a_shared_plural_head_names_each_unit(tmp_path):
     _, tasks = _tasks_of(tmp_path, text)
     assert [t.lead_units for t in tasks] == [["Sở Tư pháp", "Sở Thông tin và Truyền thông"]]
     assert "Tư pháp, Thông tin và Truyền thông" in tasks[0].quote  # the document's own words
+
+
+def test_partners_of_an_intro_under_a_unit_heading_partner_its_points(tmp_path):
+    text = ("Điều 19. Trách nhiệm của các bộ, ngành\n\n1. Bộ Công Thương\n\n"
+            "Chủ trì, phối hợp với Ủy ban nhân dân cấp tỉnh và Tập đoàn Điện lực Việt Nam thực hiện:\n\n"
+            "a) Hướng dẫn phát triển điện mặt trời mái nhà.\n\n"
+            "b) Kiểm tra việc thực hiện Nghị định này.\n")
+    _, tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Bộ Công Thương"]] * 2
+    assert all("Ủy ban nhân dân cấp tỉnh" in t.partner_units for t in tasks)

@@ -273,4 +273,4 @@ def test_partners_of_an_intro_under_a_unit_heading_partner_its_points(tmp_path):
             "b) Kiểm tra việc thực hiện Nghị định này.\n")
     _, tasks = _tasks_of(tmp_path, text)
     assert [t.lead_units for t in tasks] == [["Bộ Công Thương"]] * 2
-    assert all("Ủy ban nhân dân cấp tỉnh" in t.partner_units for t in tasks)
+    assert all(t.partner_units == ["Ủy ban nhân dân cấp tỉnh", "Tập đoàn Điện lực Việt Nam"] for t in tasks)

@@ -35,7 +35,11 @@ ACTOR_HEADS = [
     "bộ trưởng", "giám đốc", "tổng giám đốc", "thống đốc", "chánh văn phòng", "chánh thanh tra",
     "vụ trưởng", "cục trưởng", "tổng cục trưởng", "trưởng ban", "trưởng phòng", "thủ tướng", "viện trưởng",
     "chánh án", "chủ nhiệm", "nhà trường", "văn phòng", "điều tra viên", "kiểm sát viên",
-    "thẩm phán", "đơn vị điện lực", "bên mua", "bên bán",
+    "thẩm phán", "đơn vị điện lực", "bên mua", "bên bán", "người sử dụng", "người nộp thuế", "người lao động",
+    "đơn vị sự nghiệp", "nhà cung cấp", "chủ hộ", "kho bạc",
+    # persons named by what they do in a procedure ("Người ra quyết định thanh tra", "Trưởng đoàn
+    # thanh tra", "người tiến hành thanh tra") and offices named by their function
+    "người", "trưởng đoàn", "tổng thanh tra", "tổng kiểm toán", "thanh tra viên", "cơ sở",
 ]
 # "hai bên", "các bên", "bên đó" point back at parties named elsewhere: not a name.
 _BACK_REFERENCE = re.compile(r"^(?:hai|các|mỗi|hai|cả hai)\s+bên\b|^bên\s+(?:đó|kia|này)\b", re.IGNORECASE)
@@ -53,9 +57,17 @@ _NOT_IN_SUBJECT = re.compile(r"(?<![\wÀ-ỹ])(?:thì|nếu|khi|mà|đã|đang|s
                              r"trường hợp|đối với|sau khi|trước khi|trong đó|là|gồm|nhằm)(?![\wÀ-ỹ])",
                              re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-–—+•*·]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s*|[a-zđ]\)\s*)?")
-# Where a list of actors divides: a comma, "và" or "hoặc" before a capitalised head.
-_LIST_SEP = re.compile(r"\s*,\s*(?:và\s+|hoặc\s+)?|\s+(?:và|hoặc)\s+")
+# Where a list of actors divides: a comma, "và" or "hoặc" before a capitalised head; a long list
+# may also go on after a semicolon ("…, Chủ tịch Ủy ban nhân dân các tỉnh; Thủ trưởng các cơ quan …").
+_LIST_SEP = re.compile(r"\s*[,;]\s*(?:và\s+|hoặc\s+)?|\s+(?:và|hoặc)\s+")
 _PARENS = re.compile(r"\s*\([^()]*\)")
+# Office holders are persons, never part of a place list: "…, thành phố trực thuộc trung ương,
+# người đứng đầu các đơn vị điện lực" starts a new entry even in lower case.
+# A class written as a short list of lower-case heads: "bộ, ngành liên quan", "sở, ngành", "cơ quan, đơn vị".
+CLASS_LIST = re.compile(r"(?:bộ|sở|ban|ngành|cơ quan|địa phương)\s*,\s*(?:bộ|sở|ban|ngành|cơ quan|đơn vị|địa phương)"
+                         r"(?![\wÀ-ỹ])")
+_OFFICE_HOLDER = re.compile(r"(?:người đứng đầu|thủ trưởng|chủ tịch|bộ trưởng|giám đốc|tổng giám đốc|thống đốc|"
+                            r"chánh văn phòng|trưởng ban)(?![\wÀ-ỹ])")
 _DELEGATE = re.compile(r"\s+(?:hoặc|và)\s+(?:đơn vị|tổ chức|người)\s+(?:thành viên\s+)?được\s+(?:ủy|uỷ)\s+quyền.*$",
                        re.IGNORECASE)
 MAX_SUBJECT_WORDS = 30
@@ -92,7 +104,10 @@ def split_actors(np: str, *, cell: bool = False) -> list[str]:
         if m.start() <= start:
             continue
         rest = np[m.end():]
-        new = _capital_head(rest)
+        new = _capital_head(rest) or bool(_OFFICE_HOLDER.match(rest))
+        left = np[start:m.start()]
+        if not new and cell and "," in m.group(0) and CLASS_LIST.match(rest) and _named_unit(left):
+            new = True  # "Bộ Tài chính, bộ, ngành liên quan": a named unit, then a class of them
         if not new and cell and starts_as_actor(rest) and not rest.lower().startswith(("cá nhân", "các ")):
             new = "," not in m.group(0) or len(np[start:m.start()].split()) >= 3
         if new:
@@ -109,6 +124,13 @@ def split_actors(np: str, *, cell: bool = False) -> list[str]:
     return out
 
 
+def _named_unit(text: str) -> bool:
+    """A unit with a proper name ("Bộ Tài chính"), not a class ("Các bộ", "cơ quan")."""
+    words = text.split()
+    return len(words) >= 2 and words[0][:1].isupper() and words[0].lower() not in ("các", "những") \
+        and any(w[:1].isupper() for w in words[1:])
+
+
 def _split_same_head(text: str) -> list[str]:
     out, start = [], 0
     for m in _SAME_HEAD.finditer(text):
@@ -121,8 +143,10 @@ def _split_same_head(text: str) -> list[str]:
 
 def _valid_subject(np: str) -> bool:
     words = np.split()
-    if not words or len(words) > 2 * MAX_SUBJECT_WORDS or re.search(r"[;:]", np):
+    if not words or len(words) > 2 * MAX_SUBJECT_WORDS or ":" in np:
         return False
+    if any(not _capital_head(np[m.end():]) for m in re.finditer(r";\s*", np)):
+        return False  # a semicolon ends a clause unless a list of actors goes on after it
     if not starts_as_actor(np):
         return False
     return not _NOT_IN_SUBJECT.search(_PARENS.sub("", np))
@@ -138,7 +162,9 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
             continue
         head = clause[:m.start()]
         first = _BULLET.match(head).end()
-        starts = [first] + [c.end() for c in re.finditer(r",\s*", head) if c.start() > first]
+        # … or after "thì", where a condition hands over to its main clause ("Trường hợp …
+        # thì Đơn vị phân phối điện phải …")
+        starts = sorted({first} | {c.end() for c in re.finditer(r",\s*|(?<![\wÀ-ỹ])thì\s+", head) if c.start() > first})
         for s in starts:
             np = head[s:].strip()
             np_core = _PARENS.sub("", np).strip(" ,")

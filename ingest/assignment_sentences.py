@@ -35,7 +35,8 @@ _ACTION_VERB = re.compile(
     # what normative texts oblige a named body to do
     r"quy định|phê duyệt|thông báo|ký kết|tạo điều kiện|công bố|lắp đặt|đầu tư|vận hành|thu hồi|"
     r"điều chỉnh|thỏa thuận|thoả thuận|chấp thuận|quyết định|giải quyết|thanh toán|tính toán|dự báo|xác định|"
-    r"công khai|tuân thủ|chấp hành|thi hành|lưu trữ|xem xét|ký|cấp|mua|bán|trả lời|thực thi|áp dụng)"
+    r"công khai|tuân thủ|chấp hành|thi hành|lưu trữ|xem xét|ký|cấp|mua|bán|trả lời|thực thi|áp dụng|"
+    r"phản ánh|nộp|kê khai|tiếp nhận|chuyển|bổ sung|xác nhận|đăng ký|bàn giao|lưu giữ|khắc phục|phê chuẩn)"
     r"(?![\wÀ-ỹ])(?!\s+viên\b)",
     re.IGNORECASE,
 )
@@ -49,11 +50,16 @@ _ACTOR_NOUNS = sorted(set(GROUP_NOUNS + CLASS_NOUNS + [
 ]), key=len, reverse=True)
 _ACTOR_START = re.compile(r"(?:[Cc]ác|[Nn]hững)\s+(?:" + "|".join(re.escape(n) for n in _ACTOR_NOUNS) + r")(?![\wÀ-ỹ])|"
                           r"[Đđ]ội ngũ\s|[Ll]ực lượng\s|[Cc]ổng [Tt]hông tin điện tử", re.IGNORECASE)
-_PARTNER = re.compile(r"(?<!quy chế )(?<!cơ chế )(?:phối hợp|đ[ầấ]u mối)(?:\s+chặt chẽ)?(?:\s+thông tin)?\s+(?:với|cùng|giữa)\s+",
+# "phối hợp với Y", "chủ trì cùng Y", and "phối hợp Y" with the unit right after it
+_PARTNER = re.compile(r"(?<!quy chế )(?<!cơ chế )(?:(?:phối hợp|đ[ầấ]u mối)(?:\s+chặt chẽ)?(?:\s+thông tin)?\s+"
+                      r"(?:với|cùng|giữa)\s+|(?<=chủ trì )cùng\s+|phối hợp\s+(?=(?-i:[A-ZĐ]|các\s+[A-ZĐ]|các sở|các bộ)))",
                       re.IGNORECASE)
 _GUIDED_BY = re.compile(r"(?:theo|trên cơ sở|dưới)\s+(?:sự\s+)?(?:chỉ đạo|định hướng)(?:\s*(?:,|và)\s*"
                         r"(?:hướng dẫn|thông báo|định hướng|chỉ đạo))?\s+của\s+", re.IGNORECASE)
 _LED_BY = re.compile(r"\bdo\s+")
+# "X và Y phải phối hợp, thiết lập …": a duty the subjects share, with no counterpart named
+_JOINT_DUTY = re.compile(r"\s*(?:phải|có trách nhiệm)\s+phối hợp(?!\s+(?:với|cùng|chặt chẽ|thực hiện|triển khai)\b)",
+                         re.IGNORECASE)
 _PARTNER_CLASS = re.compile(r"\s*((?:các\s+)?(?:khách hàng|doanh nghiệp|nhà đầu tư|chủ đầu tư|tổ chức, cá nhân))(?![\wÀ-ỹ])",
                             re.IGNORECASE)
 # "do X chủ trì" only: "do X phụ trách" describes a portfolio more often than a task
@@ -131,7 +137,11 @@ def loose_roles(clause: str) -> dict[str, list[str]] | None:
     bodies ("theo chỉ đạo của X", "trên cơ sở chỉ đạo của X")."""
     roles: dict[str, list[str]] = {}
     for m in _PARTNER.finditer(clause):
-        spans = unit_list_at(clause, m.end()) or [UnitSpan(a, b, clause[a:b]) for a, b in term_list_at(clause, m.end())]
+        # a unit list or the document's own actor terms, whichever reads further: "phối hợp với các
+        # Cấp điều độ có quyền điều khiển, Đơn vị truyền tải điện" is not "các Cấp"
+        units = unit_list_at(clause, m.end())
+        terms = [UnitSpan(a, b, clause[a:b]) for a, b in term_list_at(clause, m.end())]
+        spans = terms if terms and (not units or terms[-1].end > units[-1].end) else units
         if not spans:
             # "phối hợp với khách hàng …": a class of actors by its head noun alone
             head = _PARTNER_CLASS.match(clause, m.end())
@@ -185,7 +195,8 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
         after = clause[actors[-1][1]:]
         if _PAST.match(after) or not _ACTION_VERB.match(after):
             continue
-        names = named([a[2] for a in actors])
+        # whoever a directive names does the duty, a class too ("yêu cầu các đơn vị có liên quan phản ánh …")
+        names = named([a[2] for a in actors], keep_generic=True)
         if not names:
             continue
         if _FOCAL.match(after):
@@ -209,7 +220,7 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
             names = named(units)
             if not verb or not names or _PAST.match(after) or _ISSUING.match(after):
                 continue
-            if verb.group("verb").lower() == "phối hợp":
+            if verb.group("verb").lower() == "phối hợp" and not _JOINT_DUTY.match(after):
                 add_unique(roles["partner"], names)
             else:
                 if _FOCAL.match(after):
@@ -218,10 +229,15 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
                     add_unique(roles["lead"], names)
             break
     if not roles["lead"] and not roles["focal"] and not roles["partner"]:
+        holder = _office_holder_subject(clause)
+        if holder:
+            add_unique(roles["lead"], [holder])
+    if not roles["lead"] and not roles["focal"] and not roles["partner"]:
         # "Khách hàng sử dụng lưới điện … có trách nhiệm …": a subject a duty modal closes
         found = modal_subject(clause)
         if found is not None:
-            add_unique(roles["lead"], named(found[0]))
+            # a duty modal obliges whoever it names, a class of actors too ("tổ chức, cá nhân có trách nhiệm …")
+            add_unique(roles["lead"], named(found[0], keep_generic=True))
     if not roles["lead"] and not roles["focal"] and allow_led_by:
         for m in _LED_BY.finditer(clause):
             units = unit_list_at(clause, m.end())
@@ -232,6 +248,31 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
     loose["partner"] = [p for p in loose.get("partner", []) if unit_key(p) not in doers]
     merge_roles(roles, loose)
     return roles if any(roles.get(r) for r in ROLES) else None
+
+
+# An office holder of a named body: "Bộ trưởng Bộ Công an", "Thống đốc Ngân hàng Nhà nước".
+_OFFICE_HOLDER = re.compile(r"(?:Bộ trưởng|Thủ trưởng|Chủ tịch|Giám đốc|Tổng Giám đốc|Tổng giám đốc|Thống đốc|"
+                            r"Chánh văn phòng|Chánh Văn phòng|Chánh Thanh tra|Trưởng ban|Cục trưởng|Vụ trưởng|"
+                            r"Tổng cục trưởng|Viện trưởng)\s+(?=[A-ZĐÀ-Ỹ]|các\s)")
+
+
+def _office_holder_subject(clause: str) -> str | None:
+    """"Bộ trưởng Bộ Công an đôn đốc, kiểm tra …", "Thống đốc Ngân hàng Nhà nước quyết định …":
+    the holder of a named body's office, followed by a present action, is the doer."""
+    for at in _subject_positions(clause):
+        m = _OFFICE_HOLDER.match(clause, at)
+        if not m:
+            continue
+        unit = unit_at(clause, m.end())
+        if unit is None:
+            continue
+        after = clause[unit.end:]
+        mandate = _MANDATE.match(after)
+        if mandate:
+            after = after[mandate.end():]
+        if _ACTION_VERB.match(after) and not _PAST.match(after) and not _ISSUING.match(after):
+            return clause[at:unit.end].strip()
+    return None
 
 
 def has_doer(roles: dict[str, list[str]] | None) -> bool:
@@ -347,4 +388,19 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
             while pos < len(sentence) and sentence[pos] == " ":
                 pos += 1
     spans.append((pos, len(sentence)))
-    return [(a, b) for a, b in spans if sentence[a:b].strip()]
+    spans = [(a, b) for a, b in spans if sentence[a:b].strip()]
+    # "Các Bộ trưởng, …, Chủ tịch Ủy ban nhân dân các tỉnh; Thủ trưởng các cơ quan … có trách nhiệm
+    # thi hành …": a clause that only names actors is the start of the next clause's subject
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and _bare_actor_list(sentence[merged[-1][0]:merged[-1][1]]) and \
+                modal_subject(sentence[merged[-1][0]:b]) is not None:
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _bare_actor_list(clause: str) -> bool:
+    """Does a clause only name actors (no predicate of its own)?"""
+    return clause_roles(clause) is None and modal_subject(clause.rstrip(" ,") + " có trách nhiệm thi hành") is not None

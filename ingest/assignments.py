@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 
-from ingest.actors import modal_subject, split_actors, starts_as_actor
+from ingest.actors import CLASS_LIST, modal_subject, split_actors, starts_as_actor
 from ingest.lang.normalize import fold_accents
 from ingest.structure import Item, Paragraph
 from ingest.unit_names import canonical_unit, is_generic_unit, is_unit, split_units, unit_key
-from ingest.units import unit_list_at
+from ingest.units import distributed_units, unit_list_at
 
 ROLES = ("lead", "partner", "focal", "guiding")
 
@@ -50,7 +50,9 @@ def named(spans, *, keep_generic: bool = False) -> list[str]:
 
 _COLON_HEAD = re.compile(r"^(?P<units>[^:]{3,200}?)\s*:\s*(?P<rest>.*)$", re.DOTALL)
 # "Sở X có trách nhiệm:", "Trạm … thực hiện các nhiệm vụ sau:": a unit introducing its duties.
-_DUTY_INTRO = re.compile(r"^\s*(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|thực hiện|có các nhiệm vụ|được giao|"
+# "có trách nhiệm thực hiện các công việc sau đây" still only introduces the duties below it.
+_DUTY_INTRO = re.compile(r"^\s*(?:(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|phải|được giao)(?:\s+(?:thực hiện|"
+                         r"triển khai(?: thực hiện)?|tổ chức thực hiện))?|thực hiện|có các nhiệm vụ|"
                          r"chủ trì(?: thực hiện)?|tập trung)(?:\s+(?:các|những))?(?:\s+(?:nhiệm vụ|nội dung|"
                          r"công việc|việc)(?:,?\s*quyền hạn)?)?(?:\s+(?:cụ thể\s+)?(?:sau(?: đây)?|như sau))?\s*$",
                          re.IGNORECASE)
@@ -111,7 +113,7 @@ def _labelled_unit(text: str) -> bool:
     """In a lead or partner column, or after "Cơ quan thực hiện:", the label says what the value
     is: an actor's name ("Khách hàng đề nghị đấu nối"), an abbreviation ("DNVT"), a department."""
     text = text.strip()
-    if is_unit(text) or starts_as_actor(text):
+    if is_unit(text) or starts_as_actor(text) or CLASS_LIST.match(text):
         return True
     words = text.split()
     return 0 < len(words) <= 12 and (text[:1].isupper() or bool(re.match(r"các\s+[A-ZĐ]", text))) \
@@ -124,6 +126,7 @@ def units_with_roles(value: str, role: str, *, labelled: bool = False) -> dict[s
     ``labelled``: the value sits in a unit column or after a unit label, so any name counts
     (:func:`_labelled_unit`) and a list also divides before lower-case actor heads."""
     out: dict[str, list[str]] = {r: [] for r in ROLES}
+    value = re.sub(r"\s*,\s*(?:Bộ|Sở|Ban|Cục|Vụ|Ủy ban|UBND)\s*$", "", value)  # a head with no name after it
     parts = split_units(value)
     if labelled:
         parts = [q for p in parts for q in split_actors(p, cell=True)]
@@ -137,8 +140,8 @@ def units_with_roles(value: str, role: str, *, labelled: bool = False) -> dict[s
         name = canonical_unit(part)
         if not name or not (is_unit(name) or (labelled and _labelled_unit(part))):
             continue
-        if r == "lead" and is_generic_unit(name):
-            continue
+        if r == "lead" and is_generic_unit(name) and not labelled:
+            continue  # a column or label that says "chủ trì" names the lead, a group too ("Các địa phương")
         add_unique(out[r], [name])
     return out
 
@@ -177,20 +180,26 @@ def duty_context(item: Item) -> bool:
     return any(_DUTY_CONTEXT.search(fold_accents(title).lower()) for _, _, title in item.path if title)
 
 
-def _actor_heading(head: str, *, colon: bool, bare_ok: bool) -> list[str] | None:
+def _actor_heading(head: str, *, colon: bool, bare_ok: bool, modal_ok: bool = False,
+                   titled: bool = False) -> list[str] | None:
     """Actors (not departments) heading duties: "Khách hàng … có trách nhiệm:", "Bên bán điện:"
-    or, in a duty context, "1. Tập đoàn Điện lực Việt Nam hoặc đơn vị thành viên được ủy quyền"."""
-    found = modal_subject(head) if colon else None
+    or, in a duty context, "1. Tập đoàn Điện lực Việt Nam hoặc đơn vị thành viên được ủy quyền".
+    ``modal_ok``: a heading whose colon was left out ("2. Khách hàng … có trách nhiệm");
+    ``titled``: named by "Trách nhiệm của …", where a class may be lower-case ("cơ quan thuế")."""
+    found = modal_subject(head) if colon or modal_ok else None
     if found is not None:
         names, modal = found
         return named(names) if _DUTY_INTRO.match(head[modal.start():]) else None
-    if not bare_ok or not starts_as_actor(head) or not 2 <= len(head.split()) <= 20 or not head[:1].isupper():
+    if not bare_ok or not starts_as_actor(head) or not 2 <= len(head.split()) <= 20 or not (head[:1].isupper() or titled):
         return None  # "Đơn vị: MW" labels a column; a name has words after its head
     if _DUTY_CONTEXT.search(fold_accents(head).lower()) or re.search(r"(?<![\wÀ-ỹ])(?:thực hiện|triển khai)(?![\wÀ-ỹ])",
                                                                        head, re.IGNORECASE):
         return None  # "3. Tổ chức thực hiện" names the part, not an actor
     names = split_actors(head)
-    if not names or any(re.search(r"(?<![\wÀ-ỹ])(?:là|có trách nhiệm|phải|được|không)(?![\wÀ-ỹ])", n) for n in names):
+    # a definition or a list of cases is no actor heading its duties ("Đơn vị X có quyền
+    # yêu cầu … trong các trường hợp sau:", "Các trường hợp … bao gồm:")
+    if not names or any(re.search(r"(?<![\wÀ-ỹ])(?:là|có trách nhiệm|phải|được|không|bao gồm|gồm|"
+                                  r"trường hợp)(?![\wÀ-ỹ])", n, re.IGNORECASE) for n in names):
         return None
     return named(names) or None
 
@@ -217,10 +226,15 @@ def unit_heading(text: str, *, heading: bool = False, in_duties: bool = False) -
     head = cm.group("units").strip() if cm else body.strip().rstrip(".")
     if not cm and not heading:
         return None
-    units = _unit_heading_units(head, colon=bool(cm))
+    shared = distributed_units(head, cm.group("rest")) if cm else None
+    if shared:
+        return shared, cm.group("rest").strip(), lead_at + cm.start("rest")  # "- Các Sở: Tư pháp, Y tế …"
+    # a heading may leave out its colon: "2. Khách hàng … có trách nhiệm" over its points a), b)
+    units = _unit_heading_units(head, colon=bool(cm) or heading)
     if units is None:
         # not a department: an actor the document names ("Bên bán điện", "Khách hàng … có trách nhiệm:")
-        units = _actor_heading(head, colon=bool(cm), bare_ok=in_duties or bool(cm and heading))
+        units = _actor_heading(head, colon=bool(cm), bare_ok=in_duties or bool(cm and heading) or bool(title),
+                               modal_ok=heading, titled=bool(title))
     if not units:
         return None
     if not cm:
@@ -240,8 +254,28 @@ def _unit_heading_units(head: str, *, colon: bool) -> list[str] | None:
     return named(spans) or None
 
 
+# The end of an intro whose list below is the doer's duties ("Giao Sở X thực hiện các nội dung sau:",
+# "…, Đơn vị Y có trách nhiệm thực hiện các công việc sau đây:"), not the content of one duty
+# ("X có trách nhiệm cung cấp các thông tin sau:", "… lập kế hoạch dựa trên các căn cứ sau:").
+_GENERIC_INTRO_END = re.compile(
+    r"(?<![\wÀ-ỹ])(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|phải|được giao|chủ trì|tập trung|thực hiện|"
+    r"triển khai|tổ chức thực hiện)(?:\s+(?:thực hiện|triển khai(?: thực hiện)?|tổ chức thực hiện))?"
+    r"(?:\s+(?:các|những|một số))?(?:\s+(?:nhiệm vụ|nội dung|công việc|việc|hoạt động|giải pháp|biện pháp)"
+    r"(?:\s+(?:chủ yếu|trọng tâm|chính|cụ thể))?(?:,?\s*quyền hạn)?)?(?:\s+(?:cụ thể\s+)?(?:sau(?: đây)?|như sau))?"
+    r"\s*:?\s*$", re.IGNORECASE)
+
+
+def generic_intro(text: str) -> bool:
+    """Does an intro ending in a colon hand its doer the duties listed below it?"""
+    return bool(_GENERIC_INTRO_END.search(text.rstrip()))
+
+
 def is_goal_section(item: Item) -> bool:
-    return any(_GOAL_TITLES.match(fold_accents(title).lower().strip()) for _, _, title in item.path if title)
+    """Inside a part that states aims or grounds ("II. MỤC ĐÍCH, YÊU CẦU", "Căn cứ pháp lý")? A
+    numbered provision titled by its own sentence ("2. Căn cứ vào quy hoạch …, Ủy ban nhân dân
+    cấp tỉnh tạo điều kiện …") is no such part."""
+    return any(_GOAL_TITLES.match(fold_accents(title).lower().strip()) and len(title.split()) <= 12
+               for _, _, title in item.path if title)
 
 
 def is_line(para: Paragraph) -> bool:

@@ -12,24 +12,35 @@ from ingest.lang.normalize import clean_text
 _DATE = r"\d{1,2}\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*\d{2,4})?"
 _DATE_WORDS = r"\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?"
 _EVERY = r"(?:hằng|hàng)\s+(?:năm|quý|tháng|tuần)"
+# "trước ngày 15 hàng tháng", "trước ngày 15 tháng cuối quý": a day of every period
+_DAY_OF_EVERY = rf"\d{{1,2}}\s+(?:{_EVERY}|tháng\s+(?:cuối|đầu)\s+(?:quý|năm)(?:\s+{_EVERY})?)"
+# "trước 16h00 thứ Năm hàng tuần", "trước 16 giờ hằng ngày": an hour of a recurring day
+_HOUR = r"\d{1,2}\s*(?:h|giờ)\s*(?:\d{2}(?:\s*phút)?)?"
 _DEADLINE_PATTERNS = [
-    re.compile(rf"(?:trước|chậm nhất|không muộn hơn|trong|vào)\s+ngày\s+(?:{_DATE}|{_DATE_WORDS})(?:\s+{_EVERY})?",
-               re.IGNORECASE),
+    re.compile(rf"(?:trước|chậm nhất|không muộn hơn|trong|vào)\s+ngày\s+(?:{_DATE}|{_DATE_WORDS}|{_DAY_OF_EVERY})"
+               rf"(?:\s+{_EVERY})?", re.IGNORECASE),
+    re.compile(rf"(?:trước|chậm nhất|không muộn hơn|vào)\s+(?:lúc\s+)?{_HOUR}(?:\s+(?:ngày\s+)?thứ\s+\w+)?"
+               rf"\s+(?:{_EVERY}|(?:hằng|hàng)\s+ngày)", re.IGNORECASE),
     re.compile(rf"(?:trước|chậm nhất|trong|vào)\s+(?:tháng\s+\d{{1,2}}(?:[/-]\d{{4}}|\s+năm\s+\d{{4}})?|"
                rf"quý\s+[IV]+(?:\s*[/-]\s*\d{{4}}|\s+năm\s+\d{{4}})?)(?:\s+{_EVERY})?", re.IGNORECASE),
     re.compile(r"\bquý\s+[IV]+(?:\s*[/-]\s*\d{4}|\s+năm\s+\d{4}|\s+(?:hằng|hàng)\s+năm)?\b", re.IGNORECASE),
     re.compile(rf"(?:định kỳ\s+)?(?<![\d/.])\b(?:6|sáu)\s+tháng(?!\s*\d)(?:\s+(?:một lần|và\s+(?:hằng|hàng)\s+năm))?|"
-               rf"(?:định kỳ\s+)?{_EVERY}", re.IGNORECASE),
-    re.compile(r"(?:trong (?:thời hạn|thời gian|vòng)|chậm nhất(?: là)?|không quá)\s+\d{1,3}\s*(?:\([^)]*\)\s*)?"
-               r"(?:ngày(?: làm việc)?|tháng|năm|tuần)(?:\s+kể từ\s+[^,;.()]{3,80})?", re.IGNORECASE),
+               rf"(?:định kỳ\s+)?(?:{_EVERY}|(?:hằng|hàng)\s+ngày)", re.IGNORECASE),
+    # a period, counted from an event or before one: "chậm nhất 10 ngày làm việc trước ngày dự
+    # kiến đóng điện", "ít nhất 01 tháng trước ngày …", "trước ít nhất 05 ngày"
+    re.compile(r"(?:trong (?:thời hạn|thời gian|vòng)|chậm nhất(?: là)?|không quá|(?:trước\s+)?ít nhất)\s+\d{1,3}\s*"
+               r"(?:\([^)]*\)\s*)?(?:ngày(?: làm việc)?|tháng|năm|tuần|giờ)"
+               r"(?:\s+(?:kể từ|trước|sau)\s+[^,;.()]{3,80}?(?=\s+hoặc\b|[,;.()]|$))?", re.IGNORECASE),
     re.compile(r"(?:trước|trong|hoàn thành(?: trong)?)?\s*tháng\s+\d{1,2}\s*[/-]\s*\d{4}", re.IGNORECASE),
     re.compile(r"theo sự kiện", re.IGNORECASE),
+    # an opening "Trước ngày <event>, …" ("Trước ngày dự kiến đóng điện điểm đấu nối, khách hàng …")
+    re.compile(r"^\W*(?:[a-zđ]\)\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s*)?(?P<d>[Tt]rước ngày\s+(?!\d)[^,;.()\d]{3,80})(?=,)"),
     re.compile(r"trước, trong và sau (?:khi )?(?:diễn ra )?(?:các |những )?(?:sự kiện|hội nghị|kỳ họp)[^,;.()]*",
                re.IGNORECASE),
 ]
 _MORE_DATES = re.compile(rf"(?:\s*(?:,|và)\s*(?:trước|chậm nhất|vào)?\s*ngày\s+(?:{_DATE}|{_DATE_WORDS}))*"
                          rf"(?:\s+{_EVERY})?", re.IGNORECASE)
-_BARE_EVERY = _DEADLINE_PATTERNS[3]
+_BARE_EVERY = next(p for p in _DEADLINE_PATTERNS if "định kỳ" in p.pattern)
 
 
 def _stands_alone(text: str, m: re.Match) -> bool:
@@ -50,6 +61,8 @@ def find_deadline(text: str) -> tuple[str, int, int] | None:
         m = pattern.search(text)
         while m and pattern is _BARE_EVERY and not _stands_alone(text, m):
             m = pattern.search(text, m.end())  # "phương án giá bán điện hằng năm của …" qualifies a noun
+        if m and "d" in pattern.groupindex:
+            return m.group("d").strip(), m.start("d"), m.end("d")
         if m:
             # "trước ngày 25 tháng 6 và trước ngày 25 tháng 12 hằng năm" is one deadline
             more = _MORE_DATES.match(text, m.end())

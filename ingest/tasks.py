@@ -50,6 +50,7 @@ from ingest.assignments import (
     ROLES,
     add_unique,
     duty_context,
+    generic_intro,
     is_goal_section,
     is_line,
     line_assignments,
@@ -158,6 +159,7 @@ class _Extractor:
         self.scope = document_scope(doc.meta, doc.text)
         self.title = getattr(doc.meta, "title", "") or ""
         self.tasks: list[Task] = []
+        self.carried: list[str] = []
 
     def emit(self, *, item: Item, task: str, start: int, end: int, page: int | None, roles: dict[str, list[str]],
              deadline: str | None, shape: str, task_start: int | None = None, task_end: int | None = None,
@@ -286,7 +288,8 @@ class _Extractor:
 
     # -- shape 2: unit-headed duties --
 
-    def duty(self, item: Item, units: list[str], text: str, start: int, page: int | None, context: str) -> None:
+    def duty(self, item: Item, units: list[str], text: str, start: int, page: int | None, context: str,
+             partners: list[str] | None = None) -> None:
         body = text.strip()
         if len(body) < 12 or _NOT_A_TASK.search(body) or body.endswith(":"):
             return  # too short, a closing formula, or an intro whose bullets are the duties
@@ -296,7 +299,7 @@ class _Extractor:
             # "Giao Phòng X chủ trì …" under a unit: the sentence names its own doer
             self.narrative(item, text, start, page)
             return
-        roles: dict[str, list[str]] = {"lead": list(units), "partner": [], "focal": [], "guiding": []}
+        roles: dict[str, list[str]] = {"lead": list(units), "partner": list(partners or []), "focal": [], "guiding": []}
         if own:
             lead_keys = {unit_key(u) for u in units}
             add_unique(roles["partner"], [p for p in own.get("partner", []) if unit_key(p) not in lead_keys])
@@ -307,18 +310,25 @@ class _Extractor:
                   deadline=found[0] if found else None, shape="unit_heading", context=context,
                   report_to=report_recipients(body))
 
-    def body(self, item: Item, paragraphs: list[Paragraph], units: list[str] | None, context: str) -> None:
+    def body(self, item: Item, paragraphs: list[Paragraph], units: list[str] | None,
+             context: str, partners: list[str] | None = None) -> tuple[list[str], str] | None:
         """Body paragraphs: duties of ``units`` when given, else narrative; an inline "- Sở X: …"
-        paragraph is that unit's duty, and a bare "- Sở X:" heads the deeper bullets after it."""
+        paragraph is that unit's duty, and a bare "- Sở X:" heads the deeper bullets after it.
+        Returns the units (and their intro) when the last paragraph introduces duties, for the
+        sub-items below: "Trường hợp …, Đơn vị X có trách nhiệm:" over "1. …", "2. …"."""
         para_units: list[str] | None = None
         para_marker = ""
         para_context = ""
+        trailing: tuple[list[str], str] | None = None
+        # "Chủ trì, phối hợp với Y thực hiện:" — Y partners the points below (self.carried for sub-items)
+        carried: list[str] = list(partners or [])
         for para in paragraphs:
             if para.kind in ("heading", "assignment"):
                 continue
             if para.kind == "table_row" and (units is not None or para_units is not None):
                 continue  # a data table under a unit lists figures, not that unit's duties
             marker = (BULLET.match(para.text).group(0).strip() if BULLET.match(para.text) else "")
+            trailing = None
             inline = unit_heading(para.text, in_duties=duty_context(item))
             if inline is not None:
                 sub_units, rest, rest_at = inline
@@ -327,23 +337,33 @@ class _Extractor:
                     para_units = None
                 else:
                     para_units, para_marker, para_context = sub_units, marker[:1], para.text
+                    trailing = (sub_units, para.text)
                 continue
             if para_units is not None and marker[:1] == para_marker and marker:
                 para_units = None  # a sibling bullet: the unit's list has ended
             if _ANNOUNCES_LIST.search(para.text):
                 # "Giao Sở X thực hiện các nội dung sau:" — the doer of the bullets below
                 last = _sentences(para.text)[-1]
-                intro = clause_roles(para.text[last[0]:last[1]].rstrip(" :"), allow_led_by=False)
-                if has_doer(intro):
+                intro_text = para.text[last[0]:last[1]].rstrip(" :")
+                intro = clause_roles(intro_text, allow_led_by=False)
+                if has_doer(intro) and generic_intro(intro_text):
                     para_units = intro.get("lead") or intro.get("focal")
                     para_marker, para_context = marker[:1], para.text
+                    trailing = (para_units, para.text)
                     continue
+                # otherwise the intro is a duty of its own ("X có trách nhiệm cung cấp các thông
+                # tin sau:") and the list below is its content: read as a sentence
             if para_units is not None:
                 self.duty(item, para_units, para.text, para.start, para.page, para_context)
             elif units is not None:
-                self.duty(item, units, para.text, para.start, para.page, context)
+                if para.text.rstrip().endswith(":") and generic_intro(para.text):
+                    carried = [p for p in (loose_roles(para.text) or {}).get("partner", []) if p not in units]
+                    continue
+                self.duty(item, units, para.text, para.start, para.page, context, partners=carried)
             elif not re.match(r"^\W*[Vv]í dụ\b", para.text):  # a worked example assigns nothing
                 self.narrative(item, para.text, para.start, para.page)
+        self.carried = carried
+        return trailing
 
     # -- shape 3: narrative sentences --
 
@@ -358,7 +378,13 @@ class _Extractor:
         a reporting clause ("báo cáo … về X") is a task of its own, and "để tổng hợp, báo cáo Y"
         after it is X's task."""
         if sentence.rstrip().endswith(":"):
-            return  # an introduction: what follows it is the content
+            # An introduction: what follows it is the content. When it hands a doer the duties
+            # below it, they are read there; when the intro is itself a duty ("X có trách nhiệm
+            # cung cấp các thông tin sau:", "…, X phải gửi … các tài liệu sau:"), it is one task.
+            intro = sentence.rstrip().rstrip(":").rstrip()
+            if generic_intro(intro) or unit_heading(sentence) is not None or not has_doer(clause_roles(intro)):
+                return
+            sentence = intro
         paren = paren_roles(sentence)
         if paren is not None:
             roles, deadline, opens = paren
@@ -420,6 +446,7 @@ class _Extractor:
         items = [it for it in self.doc.structure.items if it.kind not in ("recipients", "signature")]
         # Unit-headed sections: path (as a tuple) → (units, heading text); their sub-items inherit.
         unit_heads: dict[tuple, tuple[list[str], str]] = {}
+        head_partners: dict[tuple, list[str]] = {}
         for item in items:
             heading_para = item.paragraphs[0] if item.paragraphs and item.paragraphs[0].kind == "heading" else None
             used = self.tables(item) if any(p.kind == "table_row" for p in item.paragraphs) else set()
@@ -430,6 +457,7 @@ class _Extractor:
                 key = tuple(item.path[:depth])
                 if key in unit_heads:
                     inherited = unit_heads[key]
+                    self.carried = head_partners.get(key, [])
                     break
             # Shape 1 first: an item with assignment lines is decided by them.
             if any(is_line(p) for p in paragraphs):
@@ -444,19 +472,32 @@ class _Extractor:
                 if rest:
                     self.duty(item, units, rest, heading_para.start + rest_at, heading_para.page, heading_para.text)
                 self.body(item, body, units, heading_para.text)
+                head_partners[tuple(item.path)] = self.carried
                 continue
+            if (heading_para is not None and inherited is None and heading_para.text.rstrip().endswith(":")
+                    and generic_intro(heading_para.text)):
+                # "2. Giao Sở X thực hiện các nhiệm vụ sau:": its sub-items are the doer's duties
+                intro = clause_roles(BULLET.sub("", heading_para.text).rstrip(" :"), allow_led_by=False)
+                if has_doer(intro):
+                    unit_heads[tuple(item.path)] = (intro.get("lead") or intro.get("focal"), heading_para.text)
+                    self.body(item, body, None, "")
+                    continue
             if inherited is not None:
                 units, context = inherited
+                carried = self.carried
                 if heading_para is not None:
                     # a sub-item under a unit: its heading is a duty
-                    self.duty(item, units, heading_para.text, heading_para.start, heading_para.page, context)
-                self.body(item, body, units, context)
+                    self.duty(item, units, heading_para.text, heading_para.start, heading_para.page, context,
+                              partners=carried)
+                self.body(item, body, units, context, partners=carried)
                 continue
             if is_goal_section(item):
                 continue  # aims and requirements ("Mục đích, yêu cầu") state no assignments of record
             if heading_para is not None and len(heading_para.text) > 60:
                 self.narrative(item, heading_para.text, heading_para.start, heading_para.page)
-            self.body(item, body, None, "")
+            trailing = self.body(item, body, None, "")
+            if trailing is not None:
+                unit_heads[tuple(item.path)] = trailing
         self.tasks.sort(key=lambda t: t.char_start)
         return self.tasks
 

@@ -31,7 +31,7 @@ from ingest.lang.normalize import canonical_tones, clean_text, fold_accents
 # quốc tế". Written lower-case after these words they are ordinary words ("ban hành", "báo cáo",
 # "hội nghị", "phòng chống", "bộ trưởng"), which is how the recogniser tells the two apart.
 NAMED_HEADS = [
-    "Bộ Tư lệnh", "Bộ Chỉ huy", "Tổng cục", "Chi cục", "Cục", "Tổng công ty", "Công ty",
+    "Bộ Tư lệnh", "Bộ Chỉ huy", "Tổng cục", "Chi cục", "Cục", "Tập đoàn", "Tổng công ty", "Công ty",
     "Văn phòng", "Trung tâm", "Học viện", "Viện", "Trường", "Bệnh viện", "Thanh tra",
     "Sở", "Bộ", "Ban", "Phòng", "Vụ", "Đài", "Báo", "Tạp chí", "Hội", "Hiệp hội", "Liên hiệp", "Liên đoàn",
     "Đoàn", "Ủy ban", "Hội đồng", "Kho bạc", "Ngân hàng", "Cảng vụ", "Chi nhánh", "Quỹ", "Nhà xuất bản",

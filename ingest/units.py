@@ -75,6 +75,8 @@ STOP_WORDS = FUNCTION_WORDS  # kept for callers that want the plain set
 _VERB_START_RE = re.compile(r"(?:" + "|".join(re.escape(v) for v in sorted(VERB_STARTS, key=len, reverse=True))
                             + r")(?![\wÀ-ỹ])", re.IGNORECASE)
 _LINKS_INSIDE_NAMES = {"và", ",", "-", "–"}
+# After a dash, a role in apposition ends the name: "Bộ Thông tin và Truyền thông - Cơ quan thường trực".
+_APPOSITION = re.compile(r"(?:Cơ quan|Đơn vị|Thường trực|Trưởng|Phó|Chủ tịch|Giám đốc)(?![\wÀ-ỹ])")
 
 
 # --- recognising units in running text ----------------------------------------------------------
@@ -105,7 +107,8 @@ def _is_cap(word: str) -> bool:
 
 
 def _word_at(text: str, pos: int) -> tuple[str, int, int] | None:
-    m = re.compile(r"\s*([\w&]+(?:[.\-/&][\w&]+)*)").match(text, pos)
+    # a dash may link the words of one name: "Sở Quy hoạch - Kiến trúc" (the caller decides)
+    m = re.compile(r"\s*(?:[-–]\s+)?([\w&]+(?:[.\-/&][\w&]+)*)").match(text, pos)
     if not m:
         return None
     return m.group(1), m.start(1), m.end(1)
@@ -181,7 +184,8 @@ def _name_end(text: str, pos: int) -> int:
             gap = text[end:ws]
             if gap.strip():
                 # a link inside a name: "Văn hóa, Thể thao", "Lao động - Thương binh"
-                if gap.strip() in _LINKS_INSIDE_NAMES and _is_cap(word) and not _HEAD_AT.match(text, ws) and seen_cap:
+                if gap.strip() in _LINKS_INSIDE_NAMES and _is_cap(word) and not _HEAD_AT.match(text, ws) and seen_cap \
+                        and not _APPOSITION.match(text, ws):
                     end = we
                     lower_run = 0
                     continue
@@ -360,3 +364,33 @@ def unit_list_at(text: str, pos: int) -> list[UnitSpan]:
         out.append(nxt)
         end = nxt.end
     return out
+
+
+# "Các Sở: Tư pháp, Thông tin và Truyền thông …": one head noun shared by the names after it.
+_PLURAL_HEAD = re.compile(r"^(?:Các|các)\s+(Sở|Bộ|Ban|Phòng|Cục|Vụ|Trung tâm|Viện)\s*$")
+
+
+def distributed_units(head: str, rest: str) -> list[str] | None:
+    """The units a shared plural head names: ("Các Sở", "Tư pháp, Thông tin và Truyền thông chủ
+    trì …") → ["Sở Tư pháp", "Sở Thông tin và Truyền thông"] (canonical names; the document's
+    words stay in the quote)."""
+    m = _PLURAL_HEAD.match(head.strip())
+    if not m:
+        return None
+    noun = m.group(1)
+    names: list[str] = []
+    pos = 0
+    while True:
+        w = _word_at(rest, pos)
+        if not w or not _is_cap(w[0]) or _HEAD_AT.match(rest, w[1]):
+            break
+        unit = unit_at(noun + " " + rest[w[1]:], 0)
+        if unit is None or unit.end <= len(noun) + 1:
+            break
+        end = w[1] + unit.end - len(noun) - 1
+        names.append(canonical_unit(noun + " " + rest[w[1]:end]))
+        link = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+").match(rest, end)
+        if not link:
+            break
+        pos = link.end()
+    return names or None

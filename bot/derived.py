@@ -20,9 +20,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ingest.saved import FORMAT, ledger_fingerprint, load_or_build, save
+from ingest.saved import FORMAT, save
 
-__all__ = ["DocTerms", "chunk_texts", "ledger_fingerprint", "load_or_build"]
 
 
 def chunk_texts(ledger: Any) -> Iterator[tuple[str, str]]:

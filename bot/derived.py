@@ -23,7 +23,6 @@ from typing import Any, Callable, Iterator
 from ingest.saved import FORMAT, save
 
 
-
 def chunk_texts(ledger: Any) -> Iterator[tuple[str, str]]:
     """(doc_id, context + text) of every chunk, one document in memory at a time."""
     for record in ledger.records():

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from ingest.metadata import DocMeta
 from ingest.saved import ledger_fingerprint, load_or_build
 from ingest.structure import parse_structure
 from ingest.task_export import location_label, task_rows, write_csv, write_xlsx
+from ingest.task_index import TaskIndex
 from ingest.task_search import BM25, BOILERPLATE, task_terms
 from ingest.tasks import Task, extract_tasks
 from ingest.unit_match import base_key, match_score, unit_variants
@@ -135,6 +137,7 @@ class TaskTable:
             for t in self.tasks
         ]
         self._bm25 = BM25([task_terms(s) for s in self._search])
+        self._index = TaskIndex(self.tasks, ROLES)
 
     # -- construction --
 
@@ -231,26 +234,26 @@ class TaskTable:
     def query(self, q: str | None = None, unit: str | None = None, doc_id: str | None = None,
               province: str | None = None, role: str | None = None, limit: int | None = None) -> list[Task]:
         """Tasks filtered by unit (any role, or ``role``), document and province; ranked by ``q``."""
-        idx = list(range(len(self.tasks)))
+        # Each filter narrows a set of task indices through the index (None: every task), so
+        # the cost follows what is returned, not the table's size.
+        idx: list[int] | None = None
         if doc_id:
-            wanted = {d.strip() for d in doc_id.split(",") if d.strip()}
-            idx = [i for i in idx if self.tasks[i].doc_id in wanted or self.tasks[i].source in wanted]
+            idx = self._index.docs(d.strip() for d in doc_id.split(",") if d.strip())
         if province:
-            p = _fold(province)
-            idx = [i for i in idx if p in _fold(self.tasks[i].scope or "")
-                   or p in _fold((self.records.get(self.tasks[i].doc_id) or {}).get("province") or "")]
+            in_place = set(self._in_place(_fold(province)))
+            idx = [i for i in (range(len(self.tasks)) if idx is None else idx) if i in in_place]
         if unit:
             roles = [role] if role in ROLES else list(ROLES)
-            scored = []
-            for i in idx:
-                best = max((match_score(unit, u) for r in roles for u in self.tasks[i].units(r)), default=0.0)
-                if best > 0:
-                    scored.append((i, best))
+            best = self._index.unit_tasks_scored(unit, roles)
+            scored = [(i, best[i]) for i in (sorted(best) if idx is None else idx) if i in best]
             top = max((s for _, s in scored), default=0.0)
             # an exact name match hides looser ones ("Thông tin và Truyền thông" → Sở and Bộ both)
             idx = [i for i, s in scored if s >= min(top, 0.9)]
         elif role in ROLES:
-            idx = [i for i in idx if self.tasks[i].units(role)]
+            has = self._index.with_role[role]
+            idx = sorted(has) if idx is None else [i for i in idx if i in has]
+        if idx is None:
+            idx = list(range(len(self.tasks)))
         if q and q.strip():
             terms = task_terms(q, BOILERPLATE)
             if terms:
@@ -284,13 +287,17 @@ class TaskTable:
         place = _place_in(question)
         if place:
             # "… của Quảng Ninh": that province's tasks, if the table has any
-            local = [i for i in pool if place in _fold(self.tasks[i].scope or "")
-                     or place in _fold((self.records.get(self.tasks[i].doc_id) or {}).get("province") or "")]
+            in_place = self._in_place(place)
+            local = in_place if pool is None else sorted(set(pool) & set(in_place))
             pool = local or pool
-        if not pool:
+        if pool is not None and not pool:
             return None
+        if not self.tasks:
+            return None
+        in_pool = None if pool is None else set(pool)
         units = self.units_in(question)
-        units = [u for u in units if any(u in self.tasks[i].units(r) for i in pool for r in ROLES)]
+        units = [u for u in units if any(in_pool is None or in_pool.intersection(ids)
+                                         for ids in self._index.unit_tasks.get(u, {}).values())]
         who = bool(_WHO.search(fq))
         when = bool(_WHEN.search(fq))
         duties = bool(_DUTIES.search(fq))
@@ -303,11 +310,12 @@ class TaskTable:
             role = role_asked or "lead"
             # "phải làm gì" without a role: what it leads or is the focal point for
             roles = [role] if role_asked else ["lead", "focal"]
-            tasks = [self.tasks[i] for i in pool
-                     if any(match_score(unit, u) >= 0.9 for r in roles for u in self.tasks[i].units(r))]
+            scored = self._index.unit_tasks_scored(unit, roles)
+            mine = [i for i in sorted(scored) if scored[i] >= 0.9 and (in_pool is None or i in in_pool)]
+            tasks = [self.tasks[i] for i in mine]
             topic = task_terms(_strip_units(question, units), BOILERPLATE)
             if tasks and topic and not duties:
-                ranked = self._rank(topic, [self.tasks.index(t) for t in tasks], chunk_ids)
+                ranked = self._rank(topic, mine, chunk_ids)
                 tasks = [self.tasks[i] for i, s, c in ranked if c >= 0.5] or tasks
             if tasks:
                 tasks.sort(key=lambda t: (t.doc_id, t.char_start))
@@ -317,7 +325,8 @@ class TaskTable:
         mentioned = _DEADLINE_IN_Q.findall(fq)
         if mentioned and not who:
             wanted = [re.sub(r"\s+", "", m) for m in mentioned]
-            tasks = [self.tasks[i] for i in pool if self.tasks[i].deadline
+            tasks = [self.tasks[i] for i in (range(len(self.tasks)) if pool is None else pool)
+                     if self.tasks[i].deadline
                      and any(w in re.sub(r"\s+", "", _fold(self.tasks[i].deadline)) for w in wanted)]
             if tasks:
                 return self._answer("deadline_list", "deadline", tasks, 1.0)
@@ -329,8 +338,8 @@ class TaskTable:
         role = "deadline" if when and not who else (role_asked or ("lead" if who else None))
         if role is None:
             return None
-        candidates = [i for i in pool if (self.tasks[i].deadline if role == "deadline" else self.tasks[i].units(role))]
-        ranked = self._rank(topic, candidates, chunk_ids)
+        has = self._with_deadline if role == "deadline" else self._index.with_role[role]
+        ranked = self._rank(topic, None, chunk_ids, keep=lambda i: i in has and (in_pool is None or i in in_pool))
         if not ranked:
             return None
         best_i, best_s, best_c = ranked[0]
@@ -349,19 +358,35 @@ class TaskTable:
             return None
         return ans.tasks[0], ans.role or "lead"
 
-    def _pool(self, doc_ids: list[str] | None) -> list[int]:
-        if not doc_ids:
-            return list(range(len(self.tasks)))
-        wanted = set(doc_ids)
-        return [i for i, t in enumerate(self.tasks) if t.doc_id in wanted or t.source in wanted]
+    def _pool(self, doc_ids: list[str] | None) -> list[int] | None:
+        """The tasks of ``doc_ids`` (None: every task)."""
+        return self._index.docs(doc_ids) if doc_ids else None
 
-    def _rank(self, terms: list[str], idx: list[int], chunk_ids: list[str] | None) -> list[tuple[int, float, float]]:
+    def _in_place(self, place: str) -> list[int]:
+        """Tasks whose scope or document's province names ``place`` (folded)."""
+        def walk() -> list[int]:
+            return [i for i, t in enumerate(self.tasks) if place in _fold(t.scope or "")
+                    or place in _fold((self.records.get(t.doc_id) or {}).get("province") or "")]
+        return self._index.place(place, walk)
+
+    @property
+    def _with_deadline(self) -> set[int]:
+        cached = self.__dict__.get("_deadlines")
+        if cached is None:
+            cached = self.__dict__["_deadlines"] = {i for i, t in enumerate(self.tasks) if t.deadline}
+        return cached
+
+    def _rank(self, terms: list[str], idx: list[int] | None, chunk_ids: list[str] | None,
+              keep: Callable[[int], bool] | None = None) -> list[tuple[int, float, float]]:
+        """Tasks sharing a word with ``terms`` among ``idx`` (None: all, or those ``keep``
+        accepts), best first; ties keep table order."""
         spans = [self._chunks[c] for c in chunk_ids or [] if c in self._chunks]
         out = []
         found = self._bm25.scores(terms)
-        # Only tasks sharing a word with the question, in the pool's order (ties keep it).
-        whole = len(idx) == len(self.tasks) and idx == list(range(len(self.tasks)))
-        pool = sorted(found) if whole else [i for i in idx if i in found]
+        if idx is None:
+            pool = [i for i in sorted(found) if keep is None or keep(i)]
+        else:
+            pool = [i for i in idx if i in found]
         for i in pool:
             s = found[i]
             if s <= 0:
@@ -456,7 +481,7 @@ _CACHE: dict[int, tuple[tuple, TaskTable]] = {}
 # (ledger folder, fingerprint) → table, while some ledger or view still uses it.
 _SHARED: "weakref.WeakValueDictionary[str, TaskTable]" = weakref.WeakValueDictionary()
 # Bump when TaskTable's fields change shape: a table saved by an older version is built again.
-TABLE_FORMAT = 2
+TABLE_FORMAT = 3
 
 
 def cached_task_table(ledger) -> TaskTable:

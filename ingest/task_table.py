@@ -22,14 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.assignments import ROLES
-from ingest.document import Block
 from ingest.lang.abbreviations import expand_abbreviations
 from ingest.lang.normalize import fold_accents
 from ingest.lang.patterns import PROVINCES
 from ingest.levels import LEVELS
-from ingest.metadata import DocMeta
 from ingest.saved import ledger_fingerprint, load_or_build
-from ingest.structure import parse_structure
+from ingest.stored_document import StoredDocument
 from ingest.task_export import location_label, task_rows, write_csv, write_xlsx
 from ingest.task_index import TaskIndex
 from ingest.task_search import BM25, BOILERPLATE, task_terms
@@ -38,53 +36,6 @@ from ingest.unit_match import base_key, match_score, unit_variants
 from ingest.unit_names import canonical_unit, expand_loose, unit_key
 
 ROLE_LABELS = {"lead": "chủ trì", "partner": "phối hợp", "focal": "đầu mối", "guiding": "định hướng thông tin"}
-
-
-# --- loading ------------------------------------------------------------------------------------
-
-class _StoredDocument:
-    """Enough of a ParsedDocument, rebuilt from a ledger JSON, for :func:`extract_tasks`."""
-
-    def __init__(self, data: dict):
-        record = data.get("record") or {}
-        self.doc_id = record.get("doc_id", "")
-        self.source = record.get("source", "")
-        self.text = data.get("text", "")
-        self.meta = DocMeta(**{k: record.get(k) for k in
-                               ("title", "number", "doc_type", "issuer", "place", "province", "date", "signer")
-                               if k in record})
-        if self.meta.title is None:
-            self.meta.title = ""
-        pages = _page_marks(data.get("chunks") or [])
-        blocks: list[Block] = []
-        offset = 0
-        for line in self.text.split("\n"):
-            blocks.append(Block(line, _page_of(pages, offset)))
-            offset += len(line) + 1
-        self.structure = parse_structure(blocks)
-        if self.structure.text != self.text:
-            # blank or padded lines do not survive parsing; offsets would drift, so keep none
-            self.structure.items = []
-
-
-def _page_marks(chunks: list[dict]) -> list[tuple[int, int]]:
-    marks: list[tuple[int, int]] = []
-    for c in chunks:
-        start = c.get("char_start", 0)
-        if c.get("page_map"):
-            marks.extend((start + off, page) for off, page in c["page_map"])
-        elif c.get("page") is not None:
-            marks.append((start, c["page"]))
-    return sorted(marks)
-
-
-def _page_of(marks: list[tuple[int, int]], offset: int) -> int | None:
-    page = None
-    for start, p in marks:
-        if start > offset:
-            break
-        page = p
-    return page
 
 
 # --- answers ------------------------------------------------------------------------------------
@@ -175,7 +126,7 @@ class TaskTable:
             if "tasks" in data and isinstance(data["tasks"], list):
                 tasks.extend(Task.from_dict(t) for t in data["tasks"])
             else:
-                tasks.extend(extract_tasks(_StoredDocument(data)))
+                tasks.extend(extract_tasks(StoredDocument(data)))
         return cls(tasks, texts, records, chunks)
 
     # -- lookup --

@@ -19,7 +19,7 @@ from bot.answer.citations import Citation, CitationList
 from bot.answer.evidence import TermStats, coverage, missing, sentences, terms
 from bot.answer.intent import Intent
 from bot.answer.answer_types import LAW_NAME, has_answer_type, holds_name, phrase_run, proper_names
-from bot.answer.document_facts import NO_DATE, fixed_place
+from bot.answer.document_facts import NO_DATE, fixed_place, read_from_structure
 from bot.answer.passages import Candidate, lead_in, with_assignments
 from bot.answer.query import Query, build_query
 from bot.answer.refusal import refusal
@@ -344,7 +344,7 @@ class ExtractiveAnswerer:
             "sim": round(max((h.similarity or 0.0) for h in hits[:3]), 4),
             "missing": missing(q.weights, terms(best.cand.hit.payload.get("context", "") + " " + best.cand.hit.text)),
         }
-        if best.p < self.threshold:
+        if best.p < self.threshold and not (prop.fixed_cand is not None and read_from_structure(q)):
             debug["reason"] = VERIFIER_REFUSED
             return refusal(self, q, hits, scored, debug)
         if prop.fixed_cand is not None:

@@ -1,0 +1,79 @@
+"""A document's facts read from its structure: the period its title names, its top-level
+outline. Generated documents; no index needed."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from bot.answer.document_facts import outline_heads, period_span, read_from_structure
+from bot.answer.intent import classify
+from ingest.lang.normalize import fold_accents
+
+
+def chunk(ordinal: int, text: str, kind: str = "body", **meta) -> dict:
+    return {"ordinal": ordinal, "text": text, "kind": kind, **meta}
+
+
+def query(question: str) -> SimpleNamespace:
+    return SimpleNamespace(question=question, folded=fold_accents(question).lower(), intent=classify(question))
+
+
+@pytest.mark.parametrize("years", ["2019 - 2020", "2021-2025", "2016 – 2020"])
+def test_the_period_is_read_from_the_documents_opening_not_its_body(years):
+    chunks = [chunk(0, f"Kế hoạch tuyên truyền về du lịch giai đoạn {years} của tỉnh X\nNgày 1/2/2019, UBND ban hành.",
+                    "preamble"),
+              chunk(1, "1. Nhiệm vụ\n- Thông tin theo từng giai đoạn 2030 - 2035 của ngành.")]
+    payload, start, end = period_span(chunks)
+    assert payload is chunks[0] and years in payload["text"][start:end]
+    # A period only the body names is some task's: no answer.
+    assert period_span(chunks[1:]) is None
+
+
+def test_the_outline_is_every_top_heading_in_order_even_one_sharing_a_chunk():
+    chunks = [chunk(0, "Mở đầu bài viết về kế hoạch.", "preamble"),
+              chunk(1, "1. Về chỉ đạo\n- Ý a.\n- Ý b."),
+              chunk(2, "2. Về truyền thông\n- Ý c.\n3. Về đào tạo\n- Ý d."),  # two headings, one chunk
+              chunk(3, "4. Về đối ngoại\na) Doanh nghiệp\n1. một danh sách lồng trong đoạn văn")]
+    heads = [p["text"][a:b] for p, a, b in outline_heads(chunks)]
+    assert heads == ["1. Về chỉ đạo", "2. Về truyền thông", "3. Về đào tạo", "4. Về đối ngoại"]
+
+
+def test_roman_parts_are_the_outline_when_a_document_has_them():
+    chunks = [chunk(0, "I. MỤC ĐÍCH\n1. Nâng cao nhận thức\n2. Bảo đảm"),
+              chunk(1, "II. NỘI DUNG\n1. Tuyên truyền\nIII. TỔ CHỨC THỰC HIỆN")]
+    heads = [p["text"][a:b] for p, a, b in outline_heads(chunks)]
+    assert heads == ["I. MỤC ĐÍCH", "II. NỘI DUNG", "III. TỔ CHỨC THỰC HIỆN"]
+
+
+@pytest.mark.parametrize("question, structural", [
+    ("Kế hoạch này áp dụng cho giai đoạn nào?", True),
+    ("Kế hoạch của tỉnh gồm những nhóm nhiệm vụ nào?", True),
+    ("Văn bản có những nội dung chính nào?", True),
+    ("Tỉnh tuyên truyền về ASEAN trong giai đoạn nào?", False),  # names no document
+    ("Kế hoạch gồm những hoạt động nào?", False),  # a list inside a task, not the outline
+    ("Ai ký kế hoạch này?", False),
+])
+def test_questions_answered_from_the_documents_structure(question, structural):
+    assert read_from_structure(query(question)) is structural
+
+
+# --- inline lists run on past a semicolon ---------------------------------------------------------
+
+def test_an_inline_list_runs_past_a_semicolon_to_the_end_of_its_sentence():
+    from bot.answer.evidence import sentences
+    from bot.answer.passages import Candidate
+    from bot.answer.shaping import run_on
+    from index.hybrid import SearchHit
+
+    text = ("1. Nội dung\nCác sáng kiến gồm Quỹ A, Kho B và Kho C; Khung phục hồi, Trung tâm y tế. Câu khác sau đó.\n"
+            "- Dòng sau; không thuộc danh sách.")
+    hit = SearchHit.from_payload({"chunk_id": "c", "doc_id": "d", "source": "s", "text": text}, 1.0)
+    first = next(s for s in sentences(text) if s.text.startswith("Các sáng kiến"))
+    assert first.text.endswith(";")  # the sentence splitter stops at the semicolon
+    cand = Candidate(hit, 0, first.start, first.end, first.text, 0.0, 0.0, 0.0, 0.0)
+    whole = run_on(cand)
+    assert whole.text == "Các sáng kiến gồm Quỹ A, Kho B và Kho C; Khung phục hồi, Trung tâm y tế."
+    # A sentence that ends on its own stays as it is.
+    other = next(s for s in sentences(text) if s.text.startswith("Câu khác"))
+    assert run_on(Candidate(hit, 0, other.start, other.end, other.text, 0.0, 0.0, 0.0, 0.0)).text == other.text

@@ -77,3 +77,20 @@ def test_an_inline_list_runs_past_a_semicolon_to_the_end_of_its_sentence():
     # A sentence that ends on its own stays as it is.
     other = next(s for s in sentences(text) if s.text.startswith("Câu khác"))
     assert run_on(Candidate(hit, 0, other.start, other.end, other.text, 0.0, 0.0, 0.0, 0.0)).text == other.text
+
+
+def test_a_line_wrapped_mid_sentence_is_one_sentence():
+    from bot.answer.evidence import sentences
+    from bot.answer.passages import Candidate
+    from bot.answer.shaping import run_on
+    from index.hybrid import SearchHit
+
+    text = ("- Các sáng kiến gồm: Quỹ A, Khung phục hồi tổng thể ASEAN\n(ACRF), Trung tâm y tế khẩn cấp…\n"
+            "- Dòng khác\nTiêu đề mới")
+    hit = SearchHit.from_payload({"chunk_id": "c", "doc_id": "d", "source": "s", "text": text}, 1.0)
+    first = sentences(text)[0]
+    cand = Candidate(hit, 0, first.start, first.end, first.text, 0.0, 0.0, 0.0, 0.0)
+    assert run_on(cand, semicolons=False).text.endswith("(ACRF), Trung tâm y tế khẩn cấp…")
+    # A line that ends without a closing mark before a new line starting in capitals is its own.
+    other = next(s for s in sentences(text) if s.text.startswith("- Dòng khác"))
+    assert run_on(Candidate(hit, 0, other.start, other.end, other.text, 0.0, 0.0, 0.0, 0.0)).text == "- Dòng khác"

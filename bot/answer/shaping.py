@@ -6,6 +6,7 @@ passage itself is the citation's quote (the card under [n]), not pasted into the
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.answer.answer_types import NUM_WORD, count_noun
@@ -14,6 +15,7 @@ from bot.answer.evidence import coverage, terms
 from bot.answer.passages import CLAUSE_HEAD, Candidate, assignment_for, items_after
 from bot.answer.query import Query
 from ingest.lang.normalize import fold_accents
+from ingest.lang.sentences import split_sentences
 from ingest.lang.patterns import DATE_OR_PERIOD, NUMBER, PERSON
 
 if TYPE_CHECKING:
@@ -28,6 +30,8 @@ ROLE_LABELS = {
 }
 # A supporting sentence longer than this is cut to the clauses around the answer.
 SUPPORT_CHARS = 170
+# An inline list ("gồm A, B; C, D") is shown up to this long: every item is the answer.
+LIST_CHARS = 450
 # The reply of a question whose answer is the sentence itself (what, why, how).
 SENTENCE_CHARS = 300
 
@@ -120,6 +124,7 @@ def support(cand: Candidate, q: Query, cites: CitationList, anchor_text: str | N
             limit: int = SUPPORT_CHARS) -> tuple[str, int]:
     """The candidate's sentence, cut to the clauses around the answer, and its citation (the
     sentence whole, with its list's lead-in)."""
+    cand = run_on(cand, semicolons=False)
     text = cand.text
     anchor = None
     if anchor_text:
@@ -349,6 +354,34 @@ def _signer(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> 
     return _general(answerer, q, cands, cites)
 
 
+def run_on(cand: Candidate, semicolons: bool = True) -> Candidate:
+    """The candidate up to the end of its sentence: past a ";" inside its line (``semicolons``:
+    an inline list goes on past one, "gồm A, B và C; D, E…", and the items after it are as much
+    the answer as those before), and onto the next line when the line was only wrapped (a PDF
+    breaks "… Khung phục hồi ASEAN\n(ACRF), …" mid-sentence: no closing mark, and the next line
+    goes on in lower case or with a bracket)."""
+    text = cand.hit.text
+    end = cand.end
+    if semicolons and text[:end].rstrip().endswith(";"):
+        line_start = text.rfind("\n", 0, cand.start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        for a, b in split_sentences(text[line_start:line_end], semicolons=False):
+            if line_start + a <= cand.start < line_start + b:
+                end = max(end, line_start + b)
+    for _ in range(3):  # a sentence wraps over a few lines at most
+        rest = text[end:]
+        if not rest.startswith("\n") or text[:end].rstrip()[-1:] in ".!?…:;":
+            break
+        nxt_end = text.find("\n", end + 1)
+        nxt = text[end + 1:len(text) if nxt_end < 0 else nxt_end]
+        if not re.match(r"\s*(?:\(|[a-zà-ỹđ])", nxt):
+            break
+        first = split_sentences(nxt, semicolons=semicolons)
+        end = end + 1 + (first[0][1] if first else len(nxt))
+    return replace(cand, end=end, text=text[cand.start:end]) if end > cand.end else cand
+
+
 def _yesno(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> str:
     """Yes or no from the sentence that answers: "không" where the document negates what the
     question asks (and the question itself does not), else "có"."""
@@ -396,5 +429,7 @@ def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
     # Items written inline: "gồm A, B và C".
     m = re.search(r"\b(?:gồm|bao gồm|như|là)\s*:?\s+(.+)", best.text)
     if m and ("," in m.group(1) or " và " in m.group(1)):
-        return _with_support("Gồm: " + _cut(m.group(1), window(m.group(1), q, SUPPORT_CHARS)), best, q, cites, None)
+        best = run_on(best)
+        m = re.search(r"\b(?:gồm|bao gồm|như|là)\s*:?\s+(.+)", best.text)
+        return _with_support("Gồm: " + _cut(m.group(1), window(m.group(1), q, LIST_CHARS)), best, q, cites, None)
     return _general(answerer, q, cands, cites)

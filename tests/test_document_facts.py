@@ -94,3 +94,20 @@ def test_a_line_wrapped_mid_sentence_is_one_sentence():
     # A line that ends without a closing mark before a new line starting in capitals is its own.
     other = next(s for s in sentences(text) if s.text.startswith("- Dòng khác"))
     assert run_on(Candidate(hit, 0, other.start, other.end, other.text, 0.0, 0.0, 0.0, 0.0)).text == "- Dòng khác"
+
+
+def test_a_sections_heading_lists_its_sub_sections():
+    from bot.answer.shaping import sub_headings
+
+    chunks = [chunk(0, "II. NỘI DUNG\n1. Tuyên truyền trên cả 3 trụ cột; những đóng góp", section="II.1 Tuyên truyền"),
+              chunk(1, "1.1. Trụ cột Chính trị\n- Ý a.", section="II.1.1 Trụ cột Chính trị"),
+              chunk(2, "- Ý b tiếp theo.", section="II.1.1 Trụ cột Chính trị"),
+              chunk(3, "1.2. Trụ cột Kinh tế\n- Ý c.", section="II.1.2 Trụ cột Kinh tế"),
+              chunk(4, "a) Một mục sâu hơn", section="II.1.2.a Mục sâu"),
+              chunk(5, "2. Tuyên truyền khác", section="II.2 Tuyên truyền khác")]
+    at = chunks[0]["text"].index("1. Tuyên")
+    heads = [p["text"][a:b] for p, a, b in sub_headings(chunks, chunks[0], at)]
+    assert heads == ["1.1. Trụ cột Chính trị", "1.2. Trụ cột Kinh tế"]
+    # Not on the heading line (a sentence inside the section): no sub-section list.
+    assert sub_headings(chunks, chunks[0], 0) == []
+    assert sub_headings(chunks, chunks[5], 0) == []  # no sub-sections

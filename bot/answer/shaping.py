@@ -354,6 +354,35 @@ def _signer(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> 
     return _general(answerer, q, cands, cites)
 
 
+_SECTION_NUMBER = re.compile(r"^((?:[IVXL]+|\d+)(?:\.(?:\d+|[a-zđ]))*)\b")
+
+
+def sub_headings(chunks: list[dict], payload: dict, start: int) -> list[tuple[dict, int, int]]:
+    """When ``start`` is on the heading line of ``payload``'s section, the heading lines of that
+    section's direct sub-sections, in order (each where its first chunk starts); else none."""
+    m = _SECTION_NUMBER.match(payload.get("section") or "")
+    if not m:
+        return []
+    number = m.group(1)
+    text = payload["text"]
+    line_start = text.rfind("\n", 0, start) + 1
+    line = text[line_start:text.find("\n", start) if "\n" in text[start:] else len(text)]
+    if not re.match(rf"\s*{re.escape(number.split('.')[-1])}[.)]?\s", line):
+        return []
+    heads, seen = [], set()
+    for chunk in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
+        sub = _SECTION_NUMBER.match(chunk.get("section") or "")
+        if not sub or sub.group(1) in seen or not sub.group(1).startswith(number + "."):
+            continue
+        if sub.group(1).count(".") != number.count(".") + 1:
+            continue
+        seen.add(sub.group(1))
+        first = chunk["text"].split("\n", 1)[0]
+        if re.match(r"\s*(?:\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVXL]+\.)\s+\S", first) and len(first) < 200:
+            heads.append((chunk, 0, len(first)))
+    return heads
+
+
 def run_on(cand: Candidate, semicolons: bool = True) -> Candidate:
     """The candidate up to the end of its sentence: past a ";" inside its line (``semicolons``:
     an inline list goes on past one, "gồm A, B và C; D, E…", and the items after it are as much
@@ -426,6 +455,11 @@ def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
         # A long item by its first clauses: the list is the answer, each item's detail is in the card.
         items = [i if len(i) <= 120 else _cut(i, (0, _first_clauses(i, 100))) for i in items]
         return f"Gồm: {'; '.join(items)} [{n}]."
+    # The heading of a section with sub-sections ("1. … trên cả 3 trụ cột" over "1.1. Trụ cột
+    # Chính trị - An ninh", "1.2. …"): its sub-sections are the list.
+    subs = sub_headings(answerer.doc_chunks(best.hit.doc_id), best.hit.payload, best.start) if not run else []
+    if len(subs) >= 2:
+        return "Gồm:\n" + "\n".join(f"{p['text'][a:b].strip()} [{cites.cite(p, a, b)}]" for p, a, b in subs)
     # Items written inline: "gồm A, B và C".
     m = re.search(r"\b(?:gồm|bao gồm|như|là)\s*:?\s+(.+)", best.text)
     if m and ("," in m.group(1) or " và " in m.group(1)):

@@ -111,3 +111,18 @@ def test_a_sections_heading_lists_its_sub_sections():
     # Not on the heading line (a sentence inside the section): no sub-section list.
     assert sub_headings(chunks, chunks[0], 0) == []
     assert sub_headings(chunks, chunks[5], 0) == []  # no sub-sections
+
+
+def test_a_list_written_as_one_paragraphs_sentences():
+    from bot.answer.shaping import paragraph_items
+
+    text = ("b) Đối với giới trẻ\nPhổ biến tài liệu cho học sinh. Vận động sinh viên dự thi; Xây dựng góc đọc tại thư viện.\n"
+            "- Một gạch đầu dòng. Câu thứ hai của nó.")
+    start, end, items = paragraph_items(text, 0)  # on the heading: the paragraph under it
+    assert items == ["Phổ biến tài liệu cho học sinh", "Vận động sinh viên dự thi", "Xây dựng góc đọc tại thư viện"]
+    assert text[start:end].endswith("tại thư viện.")
+    # From a sentence inside the paragraph: that sentence and those after it.
+    _, _, items = paragraph_items(text, text.index("Vận động"))
+    assert items[0] == "Vận động sinh viên dự thi"
+    # A bulleted line is an item of the bullets' list, not a list of its own.
+    assert paragraph_items(text, text.index("- Một")) is None

@@ -466,4 +466,33 @@ def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
         best = run_on(best)
         m = re.search(r"\b(?:gồm|bao gồm|như|là)\s*:?\s+(.+)", best.text)
         return _with_support("Gồm: " + _cut(m.group(1), window(m.group(1), q, LIST_CHARS)), best, q, cites, None)
+    para = paragraph_items(text, best.start)
+    if para:
+        start, end, items = para
+        n = cites.cite(best.hit.payload, start, end)
+        items = [i if len(i) <= 120 else _cut(i, (0, _first_clauses(i, 100))) for i in items]
+        return f"Gồm: {'; '.join(items)} [{n}]."
     return _general(answerer, q, cands, cites)
+
+
+def paragraph_items(text: str, pos: int) -> tuple[int, int, list[str]] | None:
+    """A list written as the sentences of one paragraph ("Phổ biến tài liệu …. Vận động học sinh
+    …; Tổ chức xây dựng Góc ASEAN …"): from the sentence at ``pos`` to the paragraph's end, or
+    the paragraph under it when ``pos`` is on a heading line. None when it holds one sentence."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end]
+    start = pos
+    if (CLAUSE_HEAD.match(line) or re.match(r"\s*[a-zđ]\)\s", line)) and len(line) < 150 and not line.rstrip().endswith((".", ";")) and line_end < len(text):
+        line_start = start = line_end + 1
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+    if _BULLET.match(text[line_start:line_end]):
+        return None  # a bulleted line is one item of a list the bullets make
+    sents = [(line_start + a, line_start + b) for a, b in split_sentences(text[line_start:line_end], semicolons=True)
+             if line_start + b > start]
+    if len(sents) < 2:
+        return None
+    items = [text[a:b].strip().rstrip(";.,") for a, b in sents]
+    return sents[0][0], sents[-1][1], [i for i in items if i]

@@ -12,7 +12,7 @@ from ingest.lang.normalize import fold_accents
 
 
 def chunk(ordinal: int, text: str, kind: str = "body", **meta) -> dict:
-    return {"ordinal": ordinal, "text": text, "kind": kind, **meta}
+    return {"ordinal": ordinal, "chunk_id": f"c{ordinal}", "text": text, "kind": kind, **meta}
 
 
 def query(question: str) -> SimpleNamespace:
@@ -126,3 +126,24 @@ def test_a_list_written_as_one_paragraphs_sentences():
     assert items[0] == "Vận động sinh viên dự thi"
     # A bulleted line is an item of the bullets' list, not a list of its own.
     assert paragraph_items(text, text.index("- Một")) is None
+
+
+def test_a_list_cut_by_the_chunker_goes_on_in_the_next_chunk():
+    from bot.answer.shaping import continued_items
+
+    chunks = [chunk(1, "1.4. Hình thức\n- Trên báo chí.\n- Trên mạng xã hội.", section="1.4 Hình thức"),
+              chunk(2, "- Qua hội nghị, hội thảo.\n- Qua triển lãm.\nĐoạn văn sau danh sách.", section="1.4 Hình thức"),
+              chunk(3, "- Mục của phần khác.", section="2 Phần khác")]
+    payload, a, b = continued_items(chunks, chunks[0], len(chunks[0]["text"]), 8)
+    assert payload is chunks[1] and payload["text"][a:b] == "- Qua hội nghị, hội thảo.\n- Qua triển lãm."
+    assert continued_items(chunks, chunks[0], len(chunks[0]["text"]), 1)[2] == len("- Qua hội nghị, hội thảo.")
+    assert continued_items(chunks, chunks[0], 10, 8) is None  # the list stopped inside its chunk
+    assert continued_items(chunks, chunks[1], len(chunks[1]["text"]), 8) is None  # the next chunk is another section
+
+
+@pytest.mark.parametrize("line, kind", [("- Trên báo chí", "dash"), ("+ Hội nghị", "dash"), ("3. Hình thức", "number"),
+                                        ("2) Mục", "number"), ("a) Doanh nghiệp", "letter")])
+def test_list_lines_are_told_apart_by_their_kind_of_marker(line, kind):
+    from bot.answer.shaping import _marker_kind
+
+    assert _marker_kind(line) == kind

@@ -445,6 +445,12 @@ def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
         idx = next((i for i, (s, e) in enumerate(lines) if s <= best.start < e + 1), 0)
         bullets = [i for i, (s, e) in enumerate(lines) if _BULLET.match(text[s:e])]
         near = [i for i in bullets if abs(i - idx) <= 6][:8]
+        # One list is written with one kind of marker: a numbered heading above dashes
+        # ("3. Hình thức tuyên truyền" over "- …") is the list's heading, not its first item.
+        kinds = [_marker_kind(text[lines[i][0]:lines[i][1]]) for i in near]
+        top = max(set(kinds), key=kinds.count) if kinds else None
+        if top is not None and kinds.count(top) >= 2:
+            near = [i for i, k in zip(near, kinds) if k == top]
         if len(near) >= 2:
             run = (lines[near[0]][0], lines[near[-1]][1])
             head = head or (run[0], run[0])
@@ -454,6 +460,13 @@ def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
         items = [_BULLET.sub("", ln).strip().rstrip(";.,") for ln in text[run[0]:run[1]].split("\n") if ln.strip()]
         # A long item by its first clauses: the list is the answer, each item's detail is in the card.
         items = [i if len(i) <= 120 else _cut(i, (0, _first_clauses(i, 100))) for i in items]
+        more = continued_items(answerer.doc_chunks(best.hit.doc_id), best.hit.payload, run[1], 8 - len(items))
+        if more:
+            payload, a, b = more
+            m = cites.cite(payload, a, b)
+            extra = [_BULLET.sub("", ln).strip().rstrip(";.,") for ln in payload["text"][a:b].split("\n") if ln.strip()]
+            extra = [i if len(i) <= 120 else _cut(i, (0, _first_clauses(i, 100))) for i in extra]
+            return f"Gồm: {'; '.join(items)} [{n}]; {'; '.join(extra)} [{m}]."
         return f"Gồm: {'; '.join(items)} [{n}]."
     # The heading of a section with sub-sections ("1. … trên cả 3 trụ cột" over "1.1. Trụ cột
     # Chính trị - An ninh", "1.2. …"): its sub-sections are the list.
@@ -473,6 +486,31 @@ def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
         items = [i if len(i) <= 120 else _cut(i, (0, _first_clauses(i, 100))) for i in items]
         return f"Gồm: {'; '.join(items)} [{n}]."
     return _general(answerer, q, cands, cites)
+
+
+def _marker_kind(line: str) -> str:
+    """A list line's kind of marker: a dash (-, +, •), a number ("3.", "2)") or a letter ("a)")."""
+    mark = _BULLET.match(line).group(0).strip()
+    return "dash" if mark[:1] in "-–+•*" else "number" if mark[:1].isdigit() else "letter"
+
+
+def continued_items(chunks: list[dict], payload: dict, end: int, room: int) -> tuple[dict, int, int] | None:
+    """When a list runs to the end of its chunk (``end``), the items it goes on with at the start
+    of the next chunk of the same section (a list cut by the chunker is still one list): that
+    chunk and the span of its leading items, at most ``room`` of them."""
+    if room <= 0 or payload["text"][end:].strip():
+        return None
+    ordered = sorted(chunks, key=lambda c: c.get("ordinal", 0))
+    at = next((i for i, c in enumerate(ordered) if c.get("chunk_id") == payload.get("chunk_id")), None)
+    if at is None or at + 1 >= len(ordered) or ordered[at + 1].get("section") != payload.get("section"):
+        return None
+    nxt = ordered[at + 1]
+    stop = None
+    for i, m in enumerate(re.finditer(r"[^\n]+", nxt["text"])):
+        if i >= room or not _BULLET.match(m.group(0)):
+            break
+        stop = m.end()
+    return (nxt, 0, stop) if stop else None
 
 
 def paragraph_items(text: str, pos: int) -> tuple[int, int, list[str]] | None:

@@ -141,9 +141,19 @@ def test_a_list_cut_by_the_chunker_goes_on_in_the_next_chunk():
     assert continued_items(chunks, chunks[1], len(chunks[1]["text"]), 8) is None  # the next chunk is another section
 
 
-@pytest.mark.parametrize("line, kind", [("- Trên báo chí", "dash"), ("+ Hội nghị", "dash"), ("3. Hình thức", "number"),
+@pytest.mark.parametrize("line, kind", [("- Trên báo chí", "dash"), ("+ Hội nghị", "plus"), ("• Triển lãm", "dash"), ("3. Hình thức", "number"),
                                         ("2) Mục", "number"), ("a) Doanh nghiệp", "letter")])
 def test_list_lines_are_told_apart_by_their_kind_of_marker(line, kind):
     from bot.answer.shaping import _marker_kind
 
     assert _marker_kind(line) == kind
+
+
+@pytest.mark.parametrize("question", ["Còn ở tỉnh kia thì có hoạt động gì cho học sinh?",
+                                      "Kế hoạch có hình thức gì để tuyên truyền?", "Có những hoạt động nào cho giới trẻ?"])
+def test_which_activities_is_a_list_question(question):
+    assert classify(question).kind == "list"
+
+
+def test_what_an_activity_is_stays_a_definition():
+    assert classify("Hoạt động này là gì?").kind == "definition"

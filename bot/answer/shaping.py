@@ -489,9 +489,12 @@ def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
 
 
 def _marker_kind(line: str) -> str:
-    """A list line's kind of marker: a dash (-, +, •), a number ("3.", "2)") or a letter ("a)")."""
+    """A list line's kind of marker: a dash (-, •), a plus (a level under the dashes), a number
+    ("3.", "2)") or a letter ("a)")."""
     mark = _BULLET.match(line).group(0).strip()
-    return "dash" if mark[:1] in "-–+•*" else "number" if mark[:1].isdigit() else "letter"
+    if mark[:1] == "+":
+        return "plus"
+    return "dash" if mark[:1] in "-–•*" else "number" if mark[:1].isdigit() else "letter"
 
 
 def continued_items(chunks: list[dict], payload: dict, end: int, room: int) -> tuple[dict, int, int] | None:

@@ -162,13 +162,17 @@ def _names_only_its_numbers(question: str, chunks: list[dict]) -> bool:
     return all(d in own_digits for d in re.findall(r"\d{2,}", question))
 
 
-def read_from_structure(q: "Query") -> bool:
-    """Whether ``q`` asks for the document's outline or its period. Their answer is a heading or
-    a title line, which no sentence-level judgement recognises as answering: once fixed_place
-    has checked that the document is the one asked about, its structure answers."""
+def read_from_structure(q: "Query", chunks: list[dict]) -> bool:
+    """Whether ``q`` asks what the structure of the document in ``chunks`` states: its outline,
+    its period (a heading or a title line, which no sentence-level judgement recognises as
+    answering) or its signer (a name under a title, the same). Once fixed_place has checked that
+    the document is the one asked about, and every number the question names is in the
+    document's own name, its structure answers."""
     folded = q.folded
     names_document = bool(re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded))
-    return _asks_outline(folded, q.intent.kind) or _asks_period(folded, q.intent.kind, names_document)
+    asks = (_asks_outline(folded, q.intent.kind) or _asks_period(folded, q.intent.kind, names_document)
+            or (q.intent.kind == "signer" and names_document))
+    return asks and _names_only_its_numbers(q.question, chunks)
 
 
 def period_span(chunks: list[dict]) -> tuple[dict, int, int] | None:

@@ -344,7 +344,8 @@ class ExtractiveAnswerer:
             "sim": round(max((h.similarity or 0.0) for h in hits[:3]), 4),
             "missing": missing(q.weights, terms(best.cand.hit.payload.get("context", "") + " " + best.cand.hit.text)),
         }
-        if best.p < self.threshold and not (prop.fixed_cand is not None and read_from_structure(q)):
+        if best.p < self.threshold and not (prop.fixed_cand is not None and read_from_structure(
+                q, self.doc_chunks(prop.fixed_cand.hit.doc_id))):
             debug["reason"] = VERIFIER_REFUSED
             return refusal(self, q, hits, scored, debug)
         if prop.fixed_cand is not None:

@@ -7,7 +7,7 @@ import pytest
 
 from bot.answer.catalog import Catalog
 from bot.answer.conversation import Item, SessionStore, Turn
-from bot.answer.focus import answer_items, attribute_answer, body_of
+from bot.answer.focus import answer_items, attribute_answer, body_of, named_items
 from bot.answer.followup import read, topic_of
 from bot.answer.followup_words import asked_attributes
 from ingest.lang.normalize import fold_accents
@@ -132,6 +132,35 @@ def test_an_ordinal_is_that_item_of_the_last_list():
     assert r.item == items[2]
     r = read("ý thứ năm là gì?", state(items=items), CATALOG)
     assert r.kind == "list_item" and r.item is None
+
+
+def test_an_items_words_are_asked_without_its_marker():
+    items = [Item("qn", 0, 20, "a) Trụ cột Chính trị"), Item("qn", 21, 40, "b) Trụ cột Kinh tế")]
+    r = read("Trụ cột thứ hai gồm những gì?", state(items=items), CATALOG)
+    assert r.kind == "list_item" and r.question == "Trụ cột Kinh tế"
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("Trụ cột thứ hai gồm những gì?", "b) Trụ cột Kinh tế"),
+    ("tru cot thu ba la gi", "c) Trụ cột Văn hoá - Xã hội"),
+    ("Còn trụ cột cuối cùng?", None),  # "cuối cùng" names the last: read() picks it from the items
+])
+def test_an_ordinal_after_an_answer_without_a_list_names_its_list_by_its_noun(message, expected):
+    text = ("2. Nội dung\na) Trụ cột Chính trị\n- Ý một.\nb) Trụ cột Kinh tế\n- Ý hai.\n"
+            "c) Trụ cột Văn hoá - Xã hội\n- Ý ba.\n3. Trụ cột của phần khác không có dấu đầu dòng cùng loại")
+    items = named_items(message, text, "qn")
+    texts = [i.text for i in items]
+    # The numbered "3. Trụ cột …" is marked another way: not one of these items.
+    assert texts == ["a) Trụ cột Chính trị", "b) Trụ cột Kinh tế", "c) Trụ cột Văn hoá - Xã hội"]
+    if expected:
+        n = 2 if "hai" in message else 3
+        assert read(message, state(items=items), CATALOG).item.text == expected == texts[n - 1]
+
+
+@pytest.mark.parametrize("message", ["Ý thứ hai là gì?", "Cụ thể mục thứ ba?", "Hình thức thứ hai là gì?"])
+def test_a_generic_or_unlisted_noun_names_no_list(message):
+    text = "1. Hình thức tuyên truyền\n- Trên báo chí.\n- Trên mạng xã hội."
+    assert named_items(message, text, "qn") == []
 
 
 def test_a_full_question_about_another_document_starts_fresh():

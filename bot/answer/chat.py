@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Protocol
 
 from bot.answer.citations import Citation
 from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.evidence import terms
 from bot.answer.focus import (
-    answer_items, asked_label, attribute_answer, body_of, by_shared_words, item_answer, lines_of, not_stated,
+    answer_items, asked_label, attribute_answer, body_of, by_shared_words, item_answer, lines_of, named_items,
+    not_stated,
     place_of, section_ref, tasks_in_focus, where,
 )
 from bot.answer.followup import Catalog, Reading, read, topic_of
@@ -278,6 +279,10 @@ class ChatService:
         t0 = time.perf_counter()
         catalog = self.catalog()
         focus = self._focus_terms(previous)
+        if previous is not None and not previous.items and previous.doc_id and self._text(previous.doc_id):
+            # "Trụ cột thứ hai …" after an answer that showed no list: the document's list of that kind.
+            named = named_items(message, self._text(previous.doc_id), previous.doc_id)
+            previous = replace(previous, items=named) if named else previous
         reading = read(message, previous, catalog, focus)
         answer: Answer | None = None
         t1 = t0

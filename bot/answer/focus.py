@@ -307,6 +307,42 @@ def _enumerated(answer_text: str, by_n: dict[int, Citation], text: str) -> list[
     return list(dict.fromkeys(found))
 
 
+_ORDINAL_WORDS = r"(?:\d+|nhat|hai|ba|tu|bon|nam|sau|bay|tam|chin|muoi|dau tien|cuoi cung)"
+# Nouns that name no kind of item ("ý thứ hai", "mục thứ ba"): only the last answer's list says.
+_GENERIC_ITEM_NOUNS = {"y", "muc", "diem", "phan", "khoan", "dieu", "cai", "noi dung", "viec", "dong", "cau"}
+
+
+def named_items(message: str, text: str, doc_id: str) -> list[Item]:
+    """The list a message names by the noun before its ordinal ("trụ cột thứ hai" → the lines of
+    ``text`` that begin, after their marker, with "Trụ cột"), for a thread whose last answer showed
+    no list: its document's lines of that kind, in order. Empty when the noun is generic or fewer
+    than two lines begin with it."""
+    folded = fold_accents(message).lower()
+    ordinal = rf"(?:thu\s+{_ORDINAL_WORDS}|cuoi cung|sau cung|dau tien)\b"
+    m = re.search(rf"(\w+)\s+(\w+)\s+{ordinal}|(\w+)\s+{ordinal}", folded)
+    if not m:
+        return []
+    nouns = [f"{m.group(1)} {m.group(2)}", m.group(2)] if m.group(1) else [m.group(3)]
+    for noun in nouns:
+        if noun in _GENERIC_ITEM_NOUNS or len(noun) < 3:
+            continue
+        found = []
+        for a, b in lines_of(text, 0, len(text)):
+            line = text[a:b].strip()
+            if rank(line) is None:
+                continue
+            words = fold_accents(_MARKER_TEXT.sub("", line)).lower()
+            if re.match(rf"{re.escape(noun)}\b", words):
+                found.append((rank(line), Item(doc_id, a, b, line)))
+        # One list is marked one way: the lines of the rank most of them have.
+        ranks = [r for r, _ in found]
+        top = max(set(ranks), key=ranks.count) if ranks else None
+        found_items = [item for r, item in found if r == top]
+        if len(found_items) >= 2:
+            return found_items
+    return []
+
+
 def item_answer(question: str, item: Item, text: str, chunks: list[dict]) -> Answer:
     """An item of the last list, in full: its line and what belongs to it, quoted and cited."""
     start, end = body_of(text, item.start)

@@ -7,7 +7,7 @@ import pytest
 
 from bot.answer.catalog import Catalog
 from bot.answer.conversation import Item, SessionStore, Turn
-from bot.answer.focus import answer_items, attribute_answer, body_of, named_items
+from bot.answer.focus import answer_items, attribute_answer, body_of, labeled_field, named_items
 from bot.answer.followup import read, topic_of
 from bot.answer.followup_words import asked_attributes
 from ingest.lang.normalize import fold_accents
@@ -161,6 +161,26 @@ def test_an_ordinal_after_an_answer_without_a_list_names_its_list_by_its_noun(me
 def test_a_generic_or_unlisted_noun_names_no_list(message):
     text = "1. Hình thức tuyên truyền\n- Trên báo chí.\n- Trên mạng xã hội."
     assert named_items(message, text, "qn") == []
+
+
+TASK_BLOCK = ("1. Tuyên truyền trên báo chí\n- Nội dung: đưa tin.\n"
+              "2. Tuyên truyền trên hạ tầng số\n- Nội dung triển khai: Thiết kế thông điệp; gửi email công vụ.\n"
+              "- Đơn vị chủ trì và triển khai thực hiện: Sở Thông tin và Truyền thông.\n"
+              "3. Tuyên truyền trực quan\n- Nội dung triển khai: Treo băng rôn.")
+
+
+@pytest.mark.parametrize("message", ["Nội dung triển khai là gì?", "noi dung trien khai cu the the nao", "Còn nội dung triển khai?",
+                                     "Nội dung là gì?"])
+def test_a_field_named_by_its_label_is_read_from_the_task_in_focus(message):
+    start = TASK_BLOCK.index("Đơn vị chủ trì")  # the passage the thread's answer cited
+    x, y, label, value = labeled_field(message, TASK_BLOCK, start)
+    assert label == "Nội dung triển khai" and value.startswith("Thiết kế thông điệp")  # mục 2's, not mục 3's
+
+
+@pytest.mark.parametrize("message", ["Kinh phí là gì?", "Kinh phí triển khai lấy từ đâu?",
+                                     "Nội dung triển khai ở tỉnh khác có những hoạt động gì khác nữa không vậy?"])
+def test_a_message_that_asks_more_than_a_label_is_no_field(message):
+    assert labeled_field(message, TASK_BLOCK, TASK_BLOCK.index("Đơn vị chủ trì")) is None
 
 
 def test_a_full_question_about_another_document_starts_fresh():

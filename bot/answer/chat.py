@@ -10,8 +10,8 @@ from bot.answer.citations import Citation
 from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.evidence import terms
 from bot.answer.focus import (
-    answer_items, asked_label, attribute_answer, body_of, by_shared_words, item_answer, lines_of, named_items,
-    not_stated,
+    answer_items, asked_label, attribute_answer, body_of, by_shared_words, field_answer, item_answer,
+    labeled_field, lines_of, named_items, not_stated,
     place_of, section_ref, tasks_in_focus, where,
 )
 from bot.answer.followup import Catalog, Reading, read, topic_of
@@ -295,6 +295,12 @@ class ChatService:
             answer = answer or self._item(reading, previous)
         elif reading.kind == "other_role" and previous is not None:
             answer = self._attributes(reading, previous, catalog)
+        if reading.kind in ("fresh", "same_doc") and previous and previous.spans and not reading.named_docs():
+            doc_id, start, _ = previous.spans[0]  # "Nội dung triển khai là gì?": a field of the task in focus
+            found = labeled_field(message, self._text(doc_id), start) if self._text(doc_id) else None
+            if found:
+                answer = field_answer(message, found, self._text(doc_id), self.answerer.doc_chunks(doc_id))
+                reading.kind, reading.doc_ids = "other_role", [doc_id]
         if answer is None:
             context = self._context(reading, previous, catalog)
             answer, t1 = self._answer(reading.question, reading.doc_ids, use_llm=use_llm, context=context,

@@ -343,6 +343,43 @@ def named_items(message: str, text: str, doc_id: str) -> list[Item]:
     return []
 
 
+_FIELD = re.compile(r"^\s*(?:[-+•*]\s*)?([^:\n]{3,60}?)\s*:\s*(\S[^\n]*)$")
+# Words that ask rather than name a field ("Nội dung triển khai là gì?").
+_FIELD_ASKING = {"la", "gi", "the", "nao", "ra", "sao", "cu", "con", "thi", "vay", "nhu", "duoc", "co", "khong",
+                 "cua", "viec", "do", "nay", "ay", "nhung"}
+
+
+def labeled_field(message: str, text: str, start: int) -> tuple[int, int, str, str] | None:
+    """A field of the task in focus that a follow-up names by its label ("Nội dung triển khai là
+    gì?" → the line "- Nội dung triển khai: …" of the block holding ``start``): its line's span,
+    label and value. The block is the item under the nearest numbered heading above ``start``.
+    None unless every word of the label is in the message and the message asks nothing else."""
+    words = re.findall(r"\w+", fold_accents(message).lower())
+    own = [w for w in words if w not in _FIELD_ASKING]
+    if not own or len(words) > 10:
+        return None
+    head = text.rfind("\n", 0, start) + 1
+    while head > 0 and (rank(text[head:text.find("\n", head)]) or 9) > 4:
+        head = text.rfind("\n", 0, head - 1) + 1
+    a, b = body_of(text, head, limit=20000)
+    for x, y in lines_of(text, a, b):
+        m = _FIELD.match(text[x:y])
+        if not m:
+            continue
+        label = re.findall(r"\w+", fold_accents(m.group(1)).lower())
+        if len(label) >= 2 and set(own) <= set(label) and len(set(own)) >= 2:
+            return x, y, m.group(1).strip(), m.group(2).strip()
+    return None
+
+
+def field_answer(question: str, found: tuple[int, int, str, str], text: str, chunks: list[dict]) -> Answer:
+    """The field's value under its label, cited where the block states it."""
+    x, y, label, value = found
+    cites = CitationList()
+    n = cite(cites, chunks, text, x, y)
+    return Answer(f"{label}: {value.rstrip('.')} [{n}].", cites.items, bool(n), question, [], {"source": "task field"})
+
+
 def item_answer(question: str, item: Item, text: str, chunks: list[dict]) -> Answer:
     """An item of the last list, in full: its line and what belongs to it, quoted and cited."""
     start, end = body_of(text, item.start)

@@ -109,7 +109,7 @@ def test_a_line_wrapped_mid_sentence_is_one_sentence():
 
 
 def test_a_sections_heading_lists_its_sub_sections():
-    from bot.answer.shaping import sub_headings
+    from bot.answer.lists import sub_headings
 
     chunks = [chunk(0, "II. NỘI DUNG\n1. Tuyên truyền trên cả 3 trụ cột; những đóng góp", section="II.1 Tuyên truyền"),
               chunk(1, "1.1. Trụ cột Chính trị\n- Ý a.", section="II.1.1 Trụ cột Chính trị"),
@@ -126,7 +126,7 @@ def test_a_sections_heading_lists_its_sub_sections():
 
 
 def test_a_list_written_as_one_paragraphs_sentences():
-    from bot.answer.shaping import paragraph_items
+    from bot.answer.lists import paragraph_items
 
     text = ("b) Đối với giới trẻ\nPhổ biến tài liệu cho học sinh. Vận động sinh viên dự thi; Xây dựng góc đọc tại thư viện.\n"
             "- Một gạch đầu dòng. Câu thứ hai của nó.")
@@ -141,7 +141,7 @@ def test_a_list_written_as_one_paragraphs_sentences():
 
 
 def test_a_list_cut_by_the_chunker_goes_on_in_the_next_chunk():
-    from bot.answer.shaping import continued_items
+    from bot.answer.lists import continued_items
 
     chunks = [chunk(1, "1.4. Hình thức\n- Trên báo chí.\n- Trên mạng xã hội.", section="1.4 Hình thức"),
               chunk(2, "- Qua hội nghị, hội thảo.\n- Qua triển lãm.\nĐoạn văn sau danh sách.", section="1.4 Hình thức"),
@@ -156,7 +156,7 @@ def test_a_list_cut_by_the_chunker_goes_on_in_the_next_chunk():
 @pytest.mark.parametrize("line, kind", [("- Trên báo chí", "dash"), ("+ Hội nghị", "plus"), ("• Triển lãm", "dash"), ("3. Hình thức", "number"),
                                         ("2) Mục", "number"), ("a) Doanh nghiệp", "letter")])
 def test_list_lines_are_told_apart_by_their_kind_of_marker(line, kind):
-    from bot.answer.shaping import _marker_kind
+    from bot.answer.lists import marker_kind as _marker_kind
 
     assert _marker_kind(line) == kind
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from bot.answer.answer_types import NUM_WORD, count_noun
 from bot.answer.citations import CitationList
 from bot.answer.evidence import coverage, terms
+from bot.answer.lists import BULLET as _BULLET, continued_items, marker_kind, paragraph_items, sub_headings
 from bot.answer.passages import CLAUSE_HEAD, Candidate, assignment_for, items_after
 from bot.answer.query import Query
 from ingest.lang.normalize import fold_accents
@@ -35,7 +36,6 @@ LIST_CHARS = 450
 # The reply of a question whose answer is the sentence itself (what, why, how).
 SENTENCE_CHARS = 300
 
-_BULLET = re.compile(r"^\s*(?:[-–+•*]|[a-zđ]\)|\d{1,2}[.)])\s*")
 _CLAUSE_CUT = re.compile(r"[,;:]\s+|\s+[-–]\s+|\s+\((?=\w)")
 _NEGATION = re.compile(r"\b(?:không|chưa|chẳng|cấm|nghiêm cấm|không được|chưa được)\b", re.I)
 _ROLE_VERBS = re.compile(r"chủ trì|phối hợp|đầu mối|giao |định hướng|phụ trách|chịu trách nhiệm|thực hiện", re.I)
@@ -354,35 +354,6 @@ def _signer(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> 
     return _general(answerer, q, cands, cites)
 
 
-_SECTION_NUMBER = re.compile(r"^((?:[IVXL]+|\d+)(?:\.(?:\d+|[a-zđ]))*)\b")
-
-
-def sub_headings(chunks: list[dict], payload: dict, start: int) -> list[tuple[dict, int, int]]:
-    """When ``start`` is on the heading line of ``payload``'s section, the heading lines of that
-    section's direct sub-sections, in order (each where its first chunk starts); else none."""
-    m = _SECTION_NUMBER.match(payload.get("section") or "")
-    if not m:
-        return []
-    number = m.group(1)
-    text = payload["text"]
-    line_start = text.rfind("\n", 0, start) + 1
-    line = text[line_start:text.find("\n", start) if "\n" in text[start:] else len(text)]
-    if not re.match(rf"\s*{re.escape(number.split('.')[-1])}[.)]?\s", line):
-        return []
-    heads, seen = [], set()
-    for chunk in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
-        sub = _SECTION_NUMBER.match(chunk.get("section") or "")
-        if not sub or sub.group(1) in seen or not sub.group(1).startswith(number + "."):
-            continue
-        if sub.group(1).count(".") != number.count(".") + 1:
-            continue
-        seen.add(sub.group(1))
-        first = chunk["text"].split("\n", 1)[0]
-        if re.match(r"\s*(?:\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVXL]+\.)\s+\S", first) and len(first) < 200:
-            heads.append((chunk, 0, len(first)))
-    return heads
-
-
 def run_on(cand: Candidate, semicolons: bool = True) -> Candidate:
     """The candidate up to the end of its sentence: past a ";" inside its line (``semicolons``:
     an inline list goes on past one, "gồm A, B và C; D, E…", and the items after it are as much
@@ -447,7 +418,7 @@ def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
         near = [i for i in bullets if abs(i - idx) <= 6][:8]
         # One list is written with one kind of marker: a numbered heading above dashes
         # ("3. Hình thức tuyên truyền" over "- …") is the list's heading, not its first item.
-        kinds = [_marker_kind(text[lines[i][0]:lines[i][1]]) for i in near]
+        kinds = [marker_kind(text[lines[i][0]:lines[i][1]]) for i in near]
         top = max(set(kinds), key=kinds.count) if kinds else None
         if top is not None and kinds.count(top) >= 2:
             near = [i for i, k in zip(near, kinds) if k == top]
@@ -486,54 +457,3 @@ def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
         items = [i if len(i) <= 120 else _cut(i, (0, _first_clauses(i, 100))) for i in items]
         return f"Gồm: {'; '.join(items)} [{n}]."
     return _general(answerer, q, cands, cites)
-
-
-def _marker_kind(line: str) -> str:
-    """A list line's kind of marker: a dash (-, •), a plus (a level under the dashes), a number
-    ("3.", "2)") or a letter ("a)")."""
-    mark = _BULLET.match(line).group(0).strip()
-    if mark[:1] == "+":
-        return "plus"
-    return "dash" if mark[:1] in "-–•*" else "number" if mark[:1].isdigit() else "letter"
-
-
-def continued_items(chunks: list[dict], payload: dict, end: int, room: int) -> tuple[dict, int, int] | None:
-    """When a list runs to the end of its chunk (``end``), the items it goes on with at the start
-    of the next chunk of the same section (a list cut by the chunker is still one list): that
-    chunk and the span of its leading items, at most ``room`` of them."""
-    if room <= 0 or payload["text"][end:].strip():
-        return None
-    ordered = sorted(chunks, key=lambda c: c.get("ordinal", 0))
-    at = next((i for i, c in enumerate(ordered) if c.get("chunk_id") == payload.get("chunk_id")), None)
-    if at is None or at + 1 >= len(ordered) or ordered[at + 1].get("section") != payload.get("section"):
-        return None
-    nxt = ordered[at + 1]
-    stop = None
-    for i, m in enumerate(re.finditer(r"[^\n]+", nxt["text"])):
-        if i >= room or not _BULLET.match(m.group(0)):
-            break
-        stop = m.end()
-    return (nxt, 0, stop) if stop else None
-
-
-def paragraph_items(text: str, pos: int) -> tuple[int, int, list[str]] | None:
-    """A list written as the sentences of one paragraph ("Phổ biến tài liệu …. Vận động học sinh
-    …; Tổ chức xây dựng Góc ASEAN …"): from the sentence at ``pos`` to the paragraph's end, or
-    the paragraph under it when ``pos`` is on a heading line. None when it holds one sentence."""
-    line_start = text.rfind("\n", 0, pos) + 1
-    line_end = text.find("\n", pos)
-    line_end = len(text) if line_end < 0 else line_end
-    line = text[line_start:line_end]
-    start = pos
-    if (CLAUSE_HEAD.match(line) or re.match(r"\s*[a-zđ]\)\s", line)) and len(line) < 150 and not line.rstrip().endswith((".", ";")) and line_end < len(text):
-        line_start = start = line_end + 1
-        line_end = text.find("\n", line_start)
-        line_end = len(text) if line_end < 0 else line_end
-    if _BULLET.match(text[line_start:line_end]):
-        return None  # a bulleted line is one item of a list the bullets make
-    sents = [(line_start + a, line_start + b) for a, b in split_sentences(text[line_start:line_end], semicolons=True)
-             if line_start + b > start]
-    if len(sents) < 2:
-        return None
-    items = [text[a:b].strip().rstrip(";.,") for a, b in sents]
-    return sents[0][0], sents[-1][1], [i for i in items if i]

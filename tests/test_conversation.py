@@ -7,7 +7,7 @@ import pytest
 
 from bot.answer.catalog import Catalog
 from bot.answer.conversation import Item, SessionStore, Turn
-from bot.answer.focus import answer_items, attribute_answer, body_of, labeled_field, named_items
+from bot.answer.focus import answer_items, attribute_answer, body_of, labeled_field, named_items, task_for_question
 from bot.answer.followup import read, topic_of
 from bot.answer.followup_words import asked_attributes
 from ingest.lang.normalize import fold_accents
@@ -181,6 +181,35 @@ def test_a_field_named_by_its_label_is_read_from_the_task_in_focus(message):
                                      "Nội dung triển khai ở tỉnh khác có những hoạt động gì khác nữa không vậy?"])
 def test_a_message_that_asks_more_than_a_label_is_no_field(message):
     assert labeled_field(message, TASK_BLOCK, TASK_BLOCK.index("Đơn vị chủ trì")) is None
+
+
+def _table_task(section: str, block: str, text: str, **units) -> SimpleNamespace:
+    start = text.index(block)
+    roles = {f"{r}_units": units.get(r, []) for r in ("lead", "partner", "focal", "guiding")}
+    return SimpleNamespace(section=section, context="", task_start=start, task_end=start + len(block), deadline=None,
+                           report_to=[], units=lambda role, r=roles: r[f"{role}_units"], **roles)
+
+
+def test_a_refused_unit_question_is_answered_by_the_one_task_holding_its_words():
+    from bot.answer.evidence import terms
+
+    b1 = "1.2. Tuyên truyền trên báo chí có văn phòng đại diện\n- Đơn vị định hướng thông tin: Ban Tuyên giáo."
+    b2 = "1.3. Tuyên truyền trên hệ thống thông tin cơ sở\n- Đơn vị chủ trì: Sở Thông tin và Truyền thông."
+    text = b1 + "\n" + b2
+    tasks = [_table_task("1.2 Báo chí", b1, text, guiding=["Ban Tuyên giáo"]),
+             _table_task("1.3 Cơ sở", b2, text, lead=["Sở"])]
+    head = "Kế hoạch tuyên truyền ASEAN Quảng Ninh"
+
+    def weights(q):  # as a query weighs them: the words that only ask weigh nothing
+        return {t: 0.0 if t in {"o", "do", "nao"} else 1.0 for t in terms(q)}
+
+    q = "Ở Quảng Ninh, tuyên truyền trên báo chí có văn phòng đại diện do đơn vị nào định hướng thông tin?"
+    assert task_for_question(tasks, weights(q), ["guiding"], text, head) is tasks[0]
+    # The asked attribute is one the matching task does not state: no task answers.
+    assert task_for_question(tasks, weights(q), ["partner"], text, head) is None
+    # A word no task holds (another subject): none.
+    q = "Ở Quảng Ninh, tuyên truyền trên truyền hình, phát thanh quốc tế do đơn vị nào định hướng thông tin?"
+    assert task_for_question(tasks, weights(q), ["guiding"], text, head) is None
 
 
 def test_a_full_question_about_another_document_starts_fresh():

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from bot.answer.citations import Citation, CitationList
 from bot.answer.conversation import Item
-from bot.answer.evidence import terms
+from bot.answer.evidence import coverage, terms
 from bot.answer.extractive import Answer
 from bot.answer.followup_words import ATTRIBUTE_LABELS
 from ingest.lang.normalize import fold_accents
@@ -141,6 +141,18 @@ def by_shared_words(tasks: list[Any], question: str) -> list[Any]:
     (ties keep their order)."""
     asked = {t for t in terms(question) if "_" not in t}
     return sorted(tasks, key=lambda t: -len(asked & {w for w in terms(t.task) if "_" not in w}))
+
+
+def task_for_question(tasks: list[Any], weights: dict[str, float], asked: list[str], text: str,
+                      head: str) -> Any | None:
+    """The one task of a document whose own words (its heading, its block, and the document's
+    title and issuer in ``head``) hold every distinctive word of a question (``weights``, the
+    question's word weights; coverage ≥ 0.9, as a document fact asks) and that states an asked
+    attribute; None when none or several do: a plan's task block answers its own unit question."""
+    words = {t: w for t, w in weights.items() if "_" not in t}
+    fits = [t for t in tasks if any(_value(t, a) for a in asked)
+            and coverage(words, terms(f"{head}\n{t.section}\n{t.context}\n{text[t.task_start:t.task_end]}")) >= 0.9]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _value(task: Any, attribute: str) -> list[str]:

@@ -229,6 +229,10 @@ def test_no_thread_no_follow_up():
 def test_asked_attributes_read_each_clause():
     assert asked_attributes("Báo cáo kết quả gửi về đâu?") == ["report_to"]
     assert asked_attributes("Thông tư này quy định những mẫu văn bản nào?") == []  # "văn bản nào" is no unit
+    # "nhiệm vụ nào" asks duties, not a Vụ; "Vụ nào" still asks a unit.
+    assert asked_attributes("Kế hoạch gồm những nhóm nhiệm vụ nào?") == []
+    assert asked_attributes("ke hoach gom nhung nhiem vu nao") == []
+    assert asked_attributes("Vụ nào làm đầu mối?") == ["focal"]
 
 
 # -- a refused turn still has a thread --------------------------------------------------------------

@@ -169,3 +169,17 @@ def test_which_activities_is_a_list_question(question):
 
 def test_what_an_activity_is_stays_a_definition():
     assert classify("Hoạt động này là gì?").kind == "definition"
+
+
+def test_paragraphs_a_topic_line_opens_are_a_list_across_chunks():
+    from bot.answer.lists import topic_run
+
+    chunks = [chunk(0, "Bài viết mở đầu.\nVề nhiệm vụ, Bộ sẽ cập nhật thông tin.", section="Mở đầu"),
+              chunk(1, "Về nội dung tuyên truyền, tuyên truyền về bản sắc chung.\nTuyên truyền, quảng bá nét tương đồng.",
+                    section="Mở đầu"),
+              chunk(2, "Tuyên truyền về đổi mới của nền công vụ.\nBộ trưởng yêu cầu phối hợp.", section="Mở đầu")]
+    run = [p["text"][a:b] for p, a, b in topic_run(chunks, "Bộ tuyên truyền những nội dung gì?")]
+    assert run == ["Về nội dung tuyên truyền, tuyên truyền về bản sắc chung.", "Tuyên truyền, quảng bá nét tương đồng.",
+                   "Tuyên truyền về đổi mới của nền công vụ."]
+    # A topic the question does not name ("nhiệm vụ") opens no list for it.
+    assert topic_run(chunks, "Bộ có những hoạt động nào?") == []

@@ -89,3 +89,32 @@ def paragraph_items(text: str, pos: int) -> tuple[int, int, list[str]] | None:
         return None
     items = [text[a:b].strip().rstrip(";.,") for a, b in sents]
     return sents[0][0], sents[-1][1], [i for i in items if i]
+
+
+_TOPIC = re.compile(r"^\s*Về\s+([^,\n]{3,60}),\s*(\w+)\s+(\w+)")
+
+
+def topic_run(chunks: list[dict], question: str) -> list[tuple[dict, int, int]]:
+    """A list a news page writes as paragraphs: one opens "Về <topic>, <first item>" with the
+    question's own words for the topic ("Về nội dung tuyên truyền, tuyên truyền về …" for "tuyên
+    truyền những nội dung gì"), and the next paragraphs begin as its first item does ("Tuyên truyền,
+    …"), across chunks. Each paragraph's line, in order; empty when there are fewer than three."""
+    from ingest.lang.normalize import fold_accents
+
+    asked = set(re.findall(r"\w+", fold_accents(question).lower()))
+    ordered = sorted(chunks, key=lambda c: c.get("ordinal", 0))
+    lines = [(c, m.start(), m.end()) for c in ordered for m in re.finditer(r"[^\n]+", c["text"]) if m.group(0).strip()]
+    for i, (chunk, a, b) in enumerate(lines):
+        m = _TOPIC.match(chunk["text"][a:b])
+        topic = re.findall(r"\w+", fold_accents(m.group(1)).lower()) if m else []
+        if len(topic) < 2 or not set(topic) <= asked:
+            continue
+        opening = fold_accents(f"{m.group(2)} {m.group(3)}").lower()
+        run = [(chunk, a, b)]
+        for nxt, x, y in lines[i + 1:]:
+            if nxt.get("section") != chunk.get("section") or not fold_accents(nxt["text"][x:y]).lower().startswith(opening):
+                break
+            run.append((nxt, x, y))
+        if len(run) >= 3:
+            return run
+    return []

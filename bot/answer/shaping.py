@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 from bot.answer.answer_types import NUM_WORD, count_noun
 from bot.answer.citations import CitationList
 from bot.answer.evidence import coverage, terms
-from bot.answer.lists import BULLET as _BULLET, continued_items, marker_kind, paragraph_items, sub_headings
+from bot.answer.lists import (
+    BULLET as _BULLET, continued_items, marker_kind, paragraph_items, sub_headings, topic_run,
+)
 from bot.answer.passages import CLAUSE_HEAD, Candidate, assignment_for, items_after
 from bot.answer.query import Query
 from ingest.lang.normalize import fold_accents
@@ -439,6 +441,16 @@ def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
             extra = [i if len(i) <= 120 else _cut(i, (0, _first_clauses(i, 100))) for i in extra]
             return f"Gồm: {'; '.join(items)} [{n}]; {'; '.join(extra)} [{m}]."
         return f"Gồm: {'; '.join(items)} [{n}]."
+    # Paragraphs a topic line opens ("Về nội dung tuyên truyền, …" then "Tuyên truyền …").
+    topic = topic_run(answerer.doc_chunks(best.hit.doc_id), q.question) if not run else []
+    if topic:
+        items = []
+        for payload, a, b in topic:
+            line = re.sub(r"^\s*Về\s+[^,\n]{3,60},\s*", "", payload["text"][a:b]).strip().rstrip(";.,")
+            line = line[:1].upper() + line[1:]
+            items.append(f"{line if len(line) <= 120 else _cut(line, (0, _first_clauses(line, 100)))} "
+                         f"[{cites.cite(payload, a, b)}]")
+        return "Gồm: " + "; ".join(items) + "."
     # The heading of a section with sub-sections ("1. … trên cả 3 trụ cột" over "1.1. Trụ cột
     # Chính trị - An ninh", "1.2. …"): its sub-sections are the list.
     subs = sub_headings(answerer.doc_chunks(best.hit.doc_id), best.hit.payload, best.start) if not run else []

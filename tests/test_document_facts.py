@@ -183,3 +183,19 @@ def test_paragraphs_a_topic_line_opens_are_a_list_across_chunks():
                    "Tuyên truyền về đổi mới của nền công vụ."]
     # A topic the question does not name ("nhiệm vụ") opens no list for it.
     assert topic_run(chunks, "Bộ có những hoạt động nào?") == []
+
+
+def test_a_document_without_a_signature_or_a_word_of_signing_names_no_signer():
+    from bot.answer.citations import CitationList
+    from bot.answer.document_facts import NO_SIGNER, fixed_place
+    from bot.answer.evidence import terms
+
+    page = [chunk(0, "Kế hoạch tuyên truyền ASEAN trên địa bàn tỉnh Tây Ninh\nĐặc sản của tỉnh Tây Ninh để phục vụ.", "preamble",
+                  doc_id="tn", doc_type="Kế hoạch", number="2502/KH-UBND", title="Tuyên truyền ASEAN")]
+    signed_in_text = [dict(page[0], text=page[0]["text"] + "\nNgày 19/10, Chủ tịch ký Kế hoạch.")]
+    for chunks, expected in ((page, NO_SIGNER), (signed_in_text, None)):
+        answerer = SimpleNamespace(doc_chunks=lambda d, c=chunks: c,
+                                   doc_terms=lambda d, c=chunks: terms("\n".join(x["text"] for x in c)))
+        q = query("Ai ký kế hoạch tuyên truyền ASEAN của Tây Ninh?")
+        q.weights = {t: 1.0 for t in terms("ke hoach tuyen truyen asean tay ninh")}
+        assert fixed_place(answerer, q, [SimpleNamespace(doc_id="tn")], CitationList()) == expected

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 # fixed_place's answer when the document names no date of issue: abstain, don't look elsewhere.
 NO_DATE = "<no date of issue>"
+# …and when the document has no signature and never says who signed it.
+NO_SIGNER = "<no signer>"
 
 _DOC_TYPES = ("thong tu", "nghi dinh", "quyet dinh", "ke hoach", "hiep dinh", "cong van", "chi thi", "nghi quyet",
               "luat", "thong bao", "bao cao", "nghi dinh thu")
@@ -114,6 +116,10 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
             if signed:
                 n = cites.cite(signed.payload, signed.start, signed.end)
                 return f"Người ký: {signed.value}" + (f" ({signed.note})" if signed.note else "") + f" [{n}]."
+            if not any(re.search(r"\bký\b", c["text"], re.I) for c in chunks):
+                # No signature block and no word of signing anywhere in it: any capitalised name
+                # elsewhere in the document would be a wrong answer.
+                return NO_SIGNER
         else:
             # A number the question names that is not this document's own ("Kế hoạch 217 ban
             # hành ngày nào?" answered inside the Đông Sơn plan that cites it): the passages answer.

@@ -199,3 +199,20 @@ def test_a_document_without_a_signature_or_a_word_of_signing_names_no_signer():
         q = query("Ai ký kế hoạch tuyên truyền ASEAN của Tây Ninh?")
         q.weights = {t: 1.0 for t in terms("ke hoach tuyen truyen asean tay ninh")}
         assert fixed_place(answerer, q, [SimpleNamespace(doc_id="tn")], CitationList()) == expected
+
+
+@pytest.mark.parametrize("question, title", [
+    ("Kế hoạch của Đông Sơn có mục đích gì?", "Mục đích"),
+    ("Kế hoạch tuyên truyền của huyện Đông Sơn yêu cầu gì?", "Yêu cầu"),
+    ("Kế hoạch của Đông Sơn yêu cầu đơn vị nào báo cáo?", None),  # asks a unit, not the section
+    ("Kế hoạch của Đông Sơn có mục đích và kinh phí gì?", None),  # more than the heading's words
+])
+def test_a_section_named_by_its_heading_alone(question, title):
+    from bot.answer.document_facts import named_section
+
+    chunks = [chunk(0, "KẾ HOẠCH tuyên truyền", "preamble", section="Mở đầu", issuer="Ủy ban nhân dân huyện Đông Sơn",
+                    doc_type="Kế hoạch", title="KẾ HOẠCH tuyên truyền"),
+              chunk(1, "I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\n- Nâng cao nhận thức.", section="I.1 Mục đích"),
+              chunk(2, "2. Yêu cầu\n- Phối hợp chặt chẽ.", section="I.2 Yêu cầu")]
+    found = named_section(query(question), chunks)
+    assert (found[1] if found else None) == title

@@ -178,7 +178,56 @@ def read_from_structure(q: "Query", chunks: list[dict]) -> bool:
     names_document = bool(re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded))
     asks = (_asks_outline(folded, q.intent.kind) or _asks_period(folded, q.intent.kind, names_document)
             or (q.intent.kind == "signer" and names_document))
-    return asks and _names_only_its_numbers(q.question, chunks)
+    return (asks and _names_only_its_numbers(q.question, chunks)) or named_section(q, chunks) is not None
+
+
+# Words that ask or glue rather than name a section ("Kế hoạch có mục đích gì?").
+_ASKING = {"la", "gi", "nao", "co", "cua", "the", "ra", "sao", "nhung", "gom", "bao", "nhu", "thi", "con", "vay",
+           "nay", "do", "ay", "ve", "duoc", "cho", "biet", "neu", "o", "tai", "trong", "van", "ban"}
+
+
+def named_section(q: "Query", chunks: list[dict]) -> tuple[list[dict], str] | None:
+    """The numbered section a question names by its heading and nothing else: "Kế hoạch của Quảng
+    Ninh có mục đích gì?" → "1. Mục đích" (the question's words, less those naming the document
+    and those that only ask, are exactly the heading's). Its chunks in order and its title."""
+    if q.intent.kind in ("signer", "date", "number", "count", "unit", "yesno") or not chunks:
+        return None
+    head = " ".join(str(chunks[0].get(k) or "") for k in ("title", "issuer", "province", "number", "doc_type"))
+    known = set(re.findall(r"\w+", fold_accents(head).lower())) | {w for t in _DOC_TYPES for w in t.split()} | _ASKING
+    own = set(re.findall(r"\w+", q.folded)) - known
+    if not own:
+        return None
+    for c in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
+        m = re.match(r"^(?:[IVXL]+|\d+)(?:\.(?:\d+|[a-zđ]))*\s+(.+)$", c.get("section") or "")
+        if m and 1 <= len(own) <= 4 and set(re.findall(r"\w+", fold_accents(m.group(1)).lower())) == own:
+            return [x for x in chunks if x.get("section") == c.get("section")], m.group(1).strip()
+    return None
+
+
+def section_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit], cites: CitationList) -> str | None:
+    """A section named by its heading, answered with what is under it, from the document ranked
+    first (the words naming the document are in it, as fixed_place checks)."""
+    if not hits:
+        return None
+    chunks = answerer.doc_chunks(hits[0].doc_id)
+    words = {t: w for t, w in q.weights.items() if "_" not in t}
+    found = named_section(q, chunks) if coverage(words, answerer.doc_terms(hits[0].doc_id)) >= 0.9 else None
+    if not found:
+        return None
+    parts, title = found
+    first = sorted(parts, key=lambda c: c.get("ordinal", 0))[0]
+    text = first["text"]
+    # The heading line itself ("1. Mục đích"), not a line above that only mentions it ("I. MỤC ĐÍCH, YÊU CẦU").
+    at = next((m.end() for m in re.finditer(r"[^\n]+", text)
+               if re.sub(r"^\s*(?:[IVXL]+|\d+)(?:\.\d+)*[.)]?\s*", "", m.group(0)).strip(" :").lower() == title.lower()), 0)
+    start = at + 1 if text[at:at + 1] == "\n" else at
+    end = min(len(text), start + 600)
+    end = text.rfind("\n", start, end) if end < len(text) and text.rfind("\n", start, end) > start else end
+    body = " ".join(re.sub(r"^\s*[-+•*]\s*", "", ln).strip() for ln in text[start:end].split("\n") if ln.strip())
+    if not body:
+        return None
+    n = cites.cite(first, start, end)
+    return f"{title}: {body} [{n}]"
 
 
 def period_span(chunks: list[dict]) -> tuple[dict, int, int] | None:

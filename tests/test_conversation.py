@@ -7,7 +7,7 @@ import pytest
 
 from bot.answer.catalog import Catalog
 from bot.answer.conversation import Item, SessionStore, Turn
-from bot.answer.focus import answer_items, attribute_answer, body_of
+from bot.answer.focus import answer_items, attribute_answer, body_of, labeled_field, named_items, task_for_question
 from bot.answer.followup import read, topic_of
 from bot.answer.followup_words import asked_attributes
 from ingest.lang.normalize import fold_accents
@@ -134,6 +134,84 @@ def test_an_ordinal_is_that_item_of_the_last_list():
     assert r.kind == "list_item" and r.item is None
 
 
+def test_an_items_words_are_asked_without_its_marker():
+    items = [Item("qn", 0, 20, "a) Trụ cột Chính trị"), Item("qn", 21, 40, "b) Trụ cột Kinh tế")]
+    r = read("Trụ cột thứ hai gồm những gì?", state(items=items), CATALOG)
+    assert r.kind == "list_item" and r.question == "Trụ cột Kinh tế"
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("Trụ cột thứ hai gồm những gì?", "b) Trụ cột Kinh tế"),
+    ("tru cot thu ba la gi", "c) Trụ cột Văn hoá - Xã hội"),
+    ("Còn trụ cột cuối cùng?", None),  # "cuối cùng" names the last: read() picks it from the items
+])
+def test_an_ordinal_after_an_answer_without_a_list_names_its_list_by_its_noun(message, expected):
+    text = ("2. Nội dung\na) Trụ cột Chính trị\n- Ý một.\nb) Trụ cột Kinh tế\n- Ý hai.\n"
+            "c) Trụ cột Văn hoá - Xã hội\n- Ý ba.\n3. Trụ cột của phần khác không có dấu đầu dòng cùng loại")
+    items = named_items(message, text, "qn")
+    texts = [i.text for i in items]
+    # The numbered "3. Trụ cột …" is marked another way: not one of these items.
+    assert texts == ["a) Trụ cột Chính trị", "b) Trụ cột Kinh tế", "c) Trụ cột Văn hoá - Xã hội"]
+    if expected:
+        n = 2 if "hai" in message else 3
+        assert read(message, state(items=items), CATALOG).item.text == expected == texts[n - 1]
+
+
+@pytest.mark.parametrize("message", ["Ý thứ hai là gì?", "Cụ thể mục thứ ba?", "Hình thức thứ hai là gì?"])
+def test_a_generic_or_unlisted_noun_names_no_list(message):
+    text = "1. Hình thức tuyên truyền\n- Trên báo chí.\n- Trên mạng xã hội."
+    assert named_items(message, text, "qn") == []
+
+
+TASK_BLOCK = ("1. Tuyên truyền trên báo chí\n- Nội dung: đưa tin.\n"
+              "2. Tuyên truyền trên hạ tầng số\n- Nội dung triển khai: Thiết kế thông điệp; gửi email công vụ.\n"
+              "- Đơn vị chủ trì và triển khai thực hiện: Sở Thông tin và Truyền thông.\n"
+              "3. Tuyên truyền trực quan\n- Nội dung triển khai: Treo băng rôn.")
+
+
+@pytest.mark.parametrize("message", ["Nội dung triển khai là gì?", "noi dung trien khai cu the the nao", "Còn nội dung triển khai?",
+                                     "Nội dung là gì?"])
+def test_a_field_named_by_its_label_is_read_from_the_task_in_focus(message):
+    start = TASK_BLOCK.index("Đơn vị chủ trì")  # the passage the thread's answer cited
+    x, y, label, value = labeled_field(message, TASK_BLOCK, start)
+    assert label == "Nội dung triển khai" and value.startswith("Thiết kế thông điệp")  # mục 2's, not mục 3's
+
+
+@pytest.mark.parametrize("message", ["Kinh phí là gì?", "Kinh phí triển khai lấy từ đâu?",
+                                     "Nội dung triển khai ở tỉnh khác có những hoạt động gì khác nữa không vậy?"])
+def test_a_message_that_asks_more_than_a_label_is_no_field(message):
+    assert labeled_field(message, TASK_BLOCK, TASK_BLOCK.index("Đơn vị chủ trì")) is None
+
+
+def _table_task(section: str, block: str, text: str, **units) -> SimpleNamespace:
+    start = text.index(block)
+    roles = {f"{r}_units": units.get(r, []) for r in ("lead", "partner", "focal", "guiding")}
+    return SimpleNamespace(section=section, context="", task_start=start, task_end=start + len(block), deadline=None,
+                           report_to=[], units=lambda role, r=roles: r[f"{role}_units"], **roles)
+
+
+def test_a_refused_unit_question_is_answered_by_the_one_task_holding_its_words():
+    from bot.answer.evidence import terms
+
+    b1 = "1.2. Tuyên truyền trên báo chí có văn phòng đại diện\n- Đơn vị định hướng thông tin: Ban Tuyên giáo."
+    b2 = "1.3. Tuyên truyền trên hệ thống thông tin cơ sở\n- Đơn vị chủ trì: Sở Thông tin và Truyền thông."
+    text = b1 + "\n" + b2
+    tasks = [_table_task("1.2 Báo chí", b1, text, guiding=["Ban Tuyên giáo"]),
+             _table_task("1.3 Cơ sở", b2, text, lead=["Sở"])]
+    head = "Kế hoạch tuyên truyền ASEAN Quảng Ninh"
+
+    def weights(q):  # as a query weighs them: the words that only ask weigh nothing
+        return {t: 0.0 if t in {"o", "do", "nao"} else 1.0 for t in terms(q)}
+
+    q = "Ở Quảng Ninh, tuyên truyền trên báo chí có văn phòng đại diện do đơn vị nào định hướng thông tin?"
+    assert task_for_question(tasks, weights(q), ["guiding"], text, head) is tasks[0]
+    # The asked attribute is one the matching task does not state: no task answers.
+    assert task_for_question(tasks, weights(q), ["partner"], text, head) is None
+    # A word no task holds (another subject): none.
+    q = "Ở Quảng Ninh, tuyên truyền trên truyền hình, phát thanh quốc tế do đơn vị nào định hướng thông tin?"
+    assert task_for_question(tasks, weights(q), ["guiding"], text, head) is None
+
+
 def test_a_full_question_about_another_document_starts_fresh():
     r = read("Nghị định 32/2024/NĐ-CP quy định điều kiện thành lập cụm công nghiệp như thế nào?", state(), CATALOG)
     assert r.kind == "fresh" and r.doc_ids is None
@@ -151,6 +229,10 @@ def test_no_thread_no_follow_up():
 def test_asked_attributes_read_each_clause():
     assert asked_attributes("Báo cáo kết quả gửi về đâu?") == ["report_to"]
     assert asked_attributes("Thông tư này quy định những mẫu văn bản nào?") == []  # "văn bản nào" is no unit
+    # "nhiệm vụ nào" asks duties, not a Vụ; "Vụ nào" still asks a unit.
+    assert asked_attributes("Kế hoạch gồm những nhóm nhiệm vụ nào?") == []
+    assert asked_attributes("ke hoach gom nhung nhiem vu nao") == []
+    assert asked_attributes("Vụ nào làm đầu mối?") == ["focal"]
 
 
 # -- a refused turn still has a thread --------------------------------------------------------------

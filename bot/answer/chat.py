@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Protocol
 
 from bot.answer.citations import Citation
 from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.evidence import terms
 from bot.answer.focus import (
-    answer_items, asked_label, attribute_answer, body_of, by_shared_words, item_answer, lines_of, not_stated,
+    answer_items, asked_label, attribute_answer, body_of, by_shared_words, field_answer, item_answer,
+    labeled_field, lines_of, named_items, not_stated, task_for_question,
     place_of, section_ref, tasks_in_focus, where,
 )
 from bot.answer.followup import Catalog, Reading, read, topic_of
@@ -278,6 +279,10 @@ class ChatService:
         t0 = time.perf_counter()
         catalog = self.catalog()
         focus = self._focus_terms(previous)
+        if previous is not None and not previous.items and previous.doc_id and self._text(previous.doc_id):
+            # "Trụ cột thứ hai …" after an answer that showed no list: the document's list of that kind.
+            named = named_items(message, self._text(previous.doc_id), previous.doc_id)
+            previous = replace(previous, items=named) if named else previous
         reading = read(message, previous, catalog, focus)
         answer: Answer | None = None
         t1 = t0
@@ -290,6 +295,12 @@ class ChatService:
             answer = answer or self._item(reading, previous)
         elif reading.kind == "other_role" and previous is not None:
             answer = self._attributes(reading, previous, catalog)
+        if reading.kind in ("fresh", "same_doc") and previous and previous.spans and not reading.named_docs():
+            doc_id, start, _ = previous.spans[0]  # "Nội dung triển khai là gì?": a field of the task in focus
+            found = labeled_field(message, self._text(doc_id), start) if self._text(doc_id) else None
+            if found:
+                answer = field_answer(message, found, self._text(doc_id), self.answerer.doc_chunks(doc_id))
+                reading.kind, reading.doc_ids = "other_role", [doc_id]
         if answer is None:
             context = self._context(reading, previous, catalog)
             answer, t1 = self._answer(reading.question, reading.doc_ids, use_llm=use_llm, context=context,
@@ -305,6 +316,8 @@ class ChatService:
                     reading.kind, reading.doc_ids = "fresh", None
                     answer, t1 = self._answer(reading.parsed.text if reading.parsed else message, None,
                                               use_llm=use_llm)
+        if not answer.grounded and reading.kind in ("first", "fresh") and reading.asked and self.tasks is not None:
+            answer = self._task_answer(reading, answer, catalog) or answer
         t2 = time.perf_counter()
         state = self._state(reading, answer, previous, catalog)
         answer.debug.update({"reading": reading.kind, "understood": state.understood})
@@ -411,6 +424,18 @@ class ChatService:
         named = previous.units[:1] if reading.parsed and any(r.kind == "unit" for r in reading.parsed.references) else []
         return attribute_answer(reading.question, reading.asked, focus, named, text, chunks, catalog.label(doc_id),
                                 previous.section, unit_mention)
+
+    def _task_answer(self, reading: Reading, refused: Answer, catalog: Catalog) -> Answer | None:
+        """A refused question asking a task's attribute, answered from the task table when one task
+        of the document retrieval ranked first holds all its distinctive words."""
+        doc_id = (refused.debug.get("ranked") or [(None,)])[0][0]
+        text = self._text(doc_id) if doc_id else ""
+        chunks = self.answerer.doc_chunks(doc_id) if text else []
+        head = " ".join(str(chunks[0].get(k) or "") for k in ("title", "issuer", "province", "number")) if chunks else ""
+        own = [t for t in self.tasks().tasks if t.doc_id == doc_id]
+        task = task_for_question(own, self.answerer.query(reading.question).weights, reading.asked, text, head)
+        return attribute_answer(reading.question, reading.asked, [task], [], text, chunks, catalog.label(doc_id),
+                                task.section, unit_mention) if task else None
 
     def _not_stated(self, reading: Reading, previous: Turn, catalog: Catalog, answer: Answer) -> Answer:
         if not reading.doc_ids:

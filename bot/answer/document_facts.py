@@ -22,11 +22,21 @@ if TYPE_CHECKING:
 
 # fixed_place's answer when the document names no date of issue: abstain, don't look elsewhere.
 NO_DATE = "<no date of issue>"
+# …and when the document has no signature and never says who signed it.
+NO_SIGNER = "<no signer>"
 
 _DOC_TYPES = ("thong tu", "nghi dinh", "quyet dinh", "ke hoach", "hiep dinh", "cong van", "chi thi", "nghi quyet",
               "luat", "thong bao", "bao cao", "nghi dinh thu")
 _POSTED_WORDS = {"dang", "tai", "bai", "viet", "tin", "gioi", "thieu", "xuat", "ban"}
-_OUTLINE_WORDS = {"nhom", "chinh", "phan", "muc", "bo", "cuc"}
+_OUTLINE_WORDS = {"nhom", "chinh", "phan", "muc", "bo", "cuc", "nhiem", "vu"}
+# "áp dụng cho giai đoạn nào?" asks the period the document names for itself; these words ask,
+# they need not be in it.
+_PERIOD_WORDS = {"ap", "dung", "thuc", "hien", "trien", "khai", "giai", "doan", "cho", "trong", "nao"}
+_PERIOD = re.compile(r"giai\s+đoạn\s+\d{4}\s*[-–—]\s*\d{4}|từ\s+năm\s+\d{4}\s+đến\s+(?:năm\s+)?\d{4}", re.I)
+# A top-level heading line: "II. Nội dung", "3. Chia sẻ dữ liệu" (not "3.1.", not a long sentence).
+_TOP_HEADING = re.compile(r"^\s*(?:([IVX]+)|(\d{1,2}))\.\s+\S")
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10,
+          "XI": 11, "XII": 12}
 
 
 def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit], cites: CitationList) -> str | None:
@@ -44,9 +54,10 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
     names_document = re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded)
     issued = (intent.kind == "date" and re.search(r"\b(?:ky|ban hanh)\b", folded) and not effective
               and not posted and names_document)
-    outline = intent.kind == "list" and re.search(r"\b(?:noi dung chinh|nhom noi dung|nhung phan|nhung muc|bo cuc)\b", folded)
+    outline, period = _asks_outline(folded, intent.kind), _asks_period(folded, intent.kind, bool(names_document))
     addressed = asked_part(question) == "addressee"
-    if intent.kind != "signer" and not issued and not effective and not outline and not posted and not addressed:
+    if (intent.kind != "signer" and not issued and not effective and not outline and not posted and not addressed
+            and not period):
         return None
     doc_ids = list(dict.fromkeys(h.doc_id for h in hits[:3]))
     # "Ai ký Hiệp định …" is about a hiệp định, not the thông tư that implements it.
@@ -61,9 +72,13 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
             words = {t: w for t, w in words.items() if t not in _OUTLINE_WORDS}
         if posted:  # "bài viết", "tin", "đăng": the page itself, not what it says
             words = {t: w for t, w in words.items() if t not in _POSTED_WORDS}
+        if period:
+            words = {t: w for t, w in words.items() if t not in _PERIOD_WORDS}
         if coverage(words, answerer.doc_terms(doc_id)) < 0.9:
             return None
         chunks = answerer.doc_chunks(doc_id)
+        if (period or outline) and not _names_only_its_numbers(question, chunks):
+            return None
         if addressed:
             found = addressee(chunks)
             if not found:
@@ -84,13 +99,15 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
                 n = cites.cite(span.payload, span.start, span.end)
                 return f"{span.value} [{n}]."
             return None
+        if period:
+            found = period_span(chunks)
+            if not found:
+                return None
+            payload, start, end = found
+            n = cites.cite(payload, start, end)
+            return f"{payload['text'][start:end].strip()} [{n}]."
         if outline:
-            heads = []
-            for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
-                first = payload["text"].split("\n", 1)[0]
-                if re.match(r"^(?:[IVX]+|\d{1,2})\.\s+\S", first) and len(first) < 200:
-                    n = cites.cite(payload, 0, len(first))
-                    heads.append(f"{first.strip()} [{n}]")
+            heads = [f"{payload['text'][a:b].strip()} [{cites.cite(payload, a, b)}]" for payload, a, b in outline_heads(chunks)]
             if len(heads) >= 2:
                 return "Các nội dung chính:\n" + "\n".join(heads[:12])
             return None
@@ -99,6 +116,10 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
             if signed:
                 n = cites.cite(signed.payload, signed.start, signed.end)
                 return f"Người ký: {signed.value}" + (f" ({signed.note})" if signed.note else "") + f" [{n}]."
+            if not any(re.search(r"\bký\b", c["text"], re.I) for c in chunks):
+                # No signature block and no word of signing anywhere in it: any capitalised name
+                # elsewhere in the document would be a wrong answer.
+                return NO_SIGNER
         else:
             # A number the question names that is not this document's own ("Kế hoạch 217 ban
             # hành ngày nào?" answered inside the Đông Sơn plan that cites it): the passages answer.
@@ -127,5 +148,117 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
             # it (a period, a deadline) would be a wrong answer.
             return NO_DATE
     return None
+
+def _asks_outline(folded: str, kind: str) -> bool:
+    """"Những nhóm nội dung chính", "gồm những nhóm nhiệm vụ nào": the document's top headings."""
+    return kind == "list" and bool(re.search(
+        r"\b(?:noi dung chinh|nhom noi dung|nhung phan|nhung muc|bo cuc|nhung nhom \w+(?: \w+)? nao)\b", folded))
+
+
+def _asks_period(folded: str, kind: str, names_document: bool) -> bool:
+    """"Kế hoạch này áp dụng cho giai đoạn nào?": the period the document names in its title."""
+    return names_document and kind not in ("signer", "list") and bool(re.search(r"\bgiai doan nao\b", folded))
+
+
+def _names_only_its_numbers(question: str, chunks: list[dict]) -> bool:
+    """Every number the question names is in the document's own name (số hiệu, title): "Kế
+    hoạch 217 …" asked inside a plan that only cites Kế hoạch 217 is not about that plan."""
+    own = " ".join(str(chunks[0].get(k) or "") for k in ("number", "title")) if chunks else ""
+    own_digits = re.sub(r"\D+", " ", own).split()
+    return all(d in own_digits for d in re.findall(r"\d{2,}", question))
+
+
+def read_from_structure(q: "Query", chunks: list[dict]) -> bool:
+    """Whether ``q`` asks what the structure of the document in ``chunks`` states: its outline,
+    its period (a heading or a title line, which no sentence-level judgement recognises as
+    answering) or its signer (a name under a title, the same). Once fixed_place has checked that
+    the document is the one asked about, and every number the question names is in the
+    document's own name, its structure answers."""
+    folded = q.folded
+    names_document = bool(re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded))
+    asks = (_asks_outline(folded, q.intent.kind) or _asks_period(folded, q.intent.kind, names_document)
+            or (q.intent.kind == "signer" and names_document))
+    return (asks and _names_only_its_numbers(q.question, chunks)) or named_section(q, chunks) is not None
+
+
+# Words that ask or glue rather than name a section ("Kế hoạch có mục đích gì?").
+_ASKING = {"la", "gi", "nao", "co", "cua", "the", "ra", "sao", "nhung", "gom", "bao", "nhu", "thi", "con", "vay",
+           "nay", "do", "ay", "ve", "duoc", "cho", "biet", "neu", "o", "tai", "trong", "van", "ban"}
+
+
+def named_section(q: "Query", chunks: list[dict]) -> tuple[list[dict], str] | None:
+    """The numbered section a question names by its heading and nothing else: "Kế hoạch của Quảng
+    Ninh có mục đích gì?" → "1. Mục đích" (the question's words, less those naming the document
+    and those that only ask, are exactly the heading's). Its chunks in order and its title."""
+    if q.intent.kind in ("signer", "date", "number", "count", "unit", "yesno") or not chunks:
+        return None
+    head = " ".join(str(chunks[0].get(k) or "") for k in ("title", "issuer", "province", "number", "doc_type"))
+    known = set(re.findall(r"\w+", fold_accents(head).lower())) | {w for t in _DOC_TYPES for w in t.split()} | _ASKING
+    own = set(re.findall(r"\w+", q.folded)) - known
+    if not own:
+        return None
+    for c in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
+        m = re.match(r"^(?:[IVXL]+|\d+)(?:\.(?:\d+|[a-zđ]))*\s+(.+)$", c.get("section") or "")
+        if m and 1 <= len(own) <= 4 and set(re.findall(r"\w+", fold_accents(m.group(1)).lower())) == own:
+            return [x for x in chunks if x.get("section") == c.get("section")], m.group(1).strip()
+    return None
+
+
+def section_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit], cites: CitationList) -> str | None:
+    """A section named by its heading, answered with what is under it, from the document ranked
+    first (the words naming the document are in it, as fixed_place checks)."""
+    if not hits:
+        return None
+    chunks = answerer.doc_chunks(hits[0].doc_id)
+    words = {t: w for t, w in q.weights.items() if "_" not in t}
+    found = named_section(q, chunks) if coverage(words, answerer.doc_terms(hits[0].doc_id)) >= 0.9 else None
+    if not found:
+        return None
+    parts, title = found
+    first = sorted(parts, key=lambda c: c.get("ordinal", 0))[0]
+    text = first["text"]
+    # The heading line itself ("1. Mục đích"), not a line above that only mentions it ("I. MỤC ĐÍCH, YÊU CẦU").
+    at = next((m.end() for m in re.finditer(r"[^\n]+", text)
+               if re.sub(r"^\s*(?:[IVXL]+|\d+)(?:\.\d+)*[.)]?\s*", "", m.group(0)).strip(" :").lower() == title.lower()), 0)
+    start = at + 1 if text[at:at + 1] == "\n" else at
+    end = min(len(text), start + 600)
+    end = text.rfind("\n", start, end) if end < len(text) and text.rfind("\n", start, end) > start else end
+    body = " ".join(re.sub(r"^\s*[-+•*]\s*", "", ln).strip() for ln in text[start:end].split("\n") if ln.strip())
+    if not body:
+        return None
+    n = cites.cite(first, start, end)
+    return f"{title}: {body} [{n}]"
+
+
+def period_span(chunks: list[dict]) -> tuple[dict, int, int] | None:
+    """The line of the document's opening (its title, its first paragraph) that names the period
+    it covers ("… giai đoạn 2019 - 2020 …"): a period in the body is some task's, not the document's."""
+    for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0))[:2]:
+        if payload.get("kind") not in ("header", "preamble") and payload.get("ordinal", 0) > 0:
+            continue
+        for line in re.finditer(r"[^\n]+", payload["text"][:1500]):
+            if _PERIOD.search(line.group(0)):
+                return payload, line.start(), line.end()
+    return None
+
+
+def outline_heads(chunks: list[dict]) -> list[tuple[dict, int, int]]:
+    """The document's top-level headings in order ("1. …", "2. …" or "I. …", "II. …"), wherever
+    they fall in its chunks (a short section may share a chunk with the one before it). Only a run
+    numbered 1, 2, 3 … counts, so a numbered list inside a paragraph is no heading."""
+    found: dict[str, list[tuple[dict, int, int, int]]] = {"roman": [], "arabic": []}
+    for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
+        for line in re.finditer(r"[^\n]+", payload["text"]):
+            m = _TOP_HEADING.match(line.group(0))
+            if not m or len(line.group(0)) >= 200:
+                continue
+            scheme, number = ("roman", _ROMAN.get(m.group(1))) if m.group(1) else ("arabic", int(m.group(2)))
+            run = found[scheme]
+            if number is not None and number == (run[-1][3] + 1 if run else 1):
+                run.append((payload, line.start(), line.end(), number))
+    # Roman numerals head the parts when there are any; the arabic ones are then inside them.
+    best = found["roman"] if len(found["roman"]) >= 2 else found["arabic"]
+    return [(payload, a, b) for payload, a, b, _ in best]
+
 
 # -- shapes -------------------------------------------------------------------------------

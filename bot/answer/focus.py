@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from bot.answer.citations import Citation, CitationList
 from bot.answer.conversation import Item
-from bot.answer.evidence import terms
+from bot.answer.evidence import coverage, terms
 from bot.answer.extractive import Answer
 from bot.answer.followup_words import ATTRIBUTE_LABELS
 from ingest.lang.normalize import fold_accents
@@ -141,6 +141,18 @@ def by_shared_words(tasks: list[Any], question: str) -> list[Any]:
     (ties keep their order)."""
     asked = {t for t in terms(question) if "_" not in t}
     return sorted(tasks, key=lambda t: -len(asked & {w for w in terms(t.task) if "_" not in w}))
+
+
+def task_for_question(tasks: list[Any], weights: dict[str, float], asked: list[str], text: str,
+                      head: str) -> Any | None:
+    """The one task of a document whose own words (its heading, its block, and the document's
+    title and issuer in ``head``) hold every distinctive word of a question (``weights``, the
+    question's word weights; coverage ≥ 0.9, as a document fact asks) and that states an asked
+    attribute; None when none or several do: a plan's task block answers its own unit question."""
+    words = {t: w for t, w in weights.items() if "_" not in t}
+    fits = [t for t in tasks if any(_value(t, a) for a in asked)
+            and coverage(words, terms(f"{head}\n{t.section}\n{t.context}\n{text[t.task_start:t.task_end]}")) >= 0.9]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _value(task: Any, attribute: str) -> list[str]:
@@ -305,6 +317,79 @@ def _enumerated(answer_text: str, by_n: dict[int, Citation], text: str) -> list[
             return []
         found.append(lines_of(text, i, i + len(key))[0])
     return list(dict.fromkeys(found))
+
+
+_ORDINAL_WORDS = r"(?:\d+|nhat|hai|ba|tu|bon|nam|sau|bay|tam|chin|muoi|dau tien|cuoi cung)"
+# Nouns that name no kind of item ("ý thứ hai", "mục thứ ba"): only the last answer's list says.
+_GENERIC_ITEM_NOUNS = {"y", "muc", "diem", "phan", "khoan", "dieu", "cai", "noi dung", "viec", "dong", "cau"}
+
+
+def named_items(message: str, text: str, doc_id: str) -> list[Item]:
+    """The list a message names by the noun before its ordinal ("trụ cột thứ hai" → the lines of
+    ``text`` that begin, after their marker, with "Trụ cột"), for a thread whose last answer showed
+    no list: its document's lines of that kind, in order. Empty when the noun is generic or fewer
+    than two lines begin with it."""
+    folded = fold_accents(message).lower()
+    ordinal = rf"(?:thu\s+{_ORDINAL_WORDS}|cuoi cung|sau cung|dau tien)\b"
+    m = re.search(rf"(\w+)\s+(\w+)\s+{ordinal}|(\w+)\s+{ordinal}", folded)
+    if not m:
+        return []
+    nouns = [f"{m.group(1)} {m.group(2)}", m.group(2)] if m.group(1) else [m.group(3)]
+    for noun in nouns:
+        if noun in _GENERIC_ITEM_NOUNS or len(noun) < 3:
+            continue
+        found = []
+        for a, b in lines_of(text, 0, len(text)):
+            line = text[a:b].strip()
+            if rank(line) is None:
+                continue
+            words = fold_accents(_MARKER_TEXT.sub("", line)).lower()
+            if re.match(rf"{re.escape(noun)}\b", words):
+                found.append((rank(line), Item(doc_id, a, b, line)))
+        # One list is marked one way: the lines of the rank most of them have.
+        ranks = [r for r, _ in found]
+        top = max(set(ranks), key=ranks.count) if ranks else None
+        found_items = [item for r, item in found if r == top]
+        if len(found_items) >= 2:
+            return found_items
+    return []
+
+
+_FIELD = re.compile(r"^\s*(?:[-+•*]\s*)?([^:\n]{3,60}?)\s*:\s*(\S[^\n]*)$")
+# Words that ask rather than name a field ("Nội dung triển khai là gì?").
+_FIELD_ASKING = {"la", "gi", "the", "nao", "ra", "sao", "cu", "con", "thi", "vay", "nhu", "duoc", "co", "khong",
+                 "cua", "viec", "do", "nay", "ay", "nhung"}
+
+
+def labeled_field(message: str, text: str, start: int) -> tuple[int, int, str, str] | None:
+    """A field of the task in focus that a follow-up names by its label ("Nội dung triển khai là
+    gì?" → the line "- Nội dung triển khai: …" of the block holding ``start``): its line's span,
+    label and value. The block is the item under the nearest numbered heading above ``start``.
+    None unless every word of the label is in the message and the message asks nothing else."""
+    words = re.findall(r"\w+", fold_accents(message).lower())
+    own = [w for w in words if w not in _FIELD_ASKING]
+    if not own or len(words) > 10:
+        return None
+    head = text.rfind("\n", 0, start) + 1
+    while head > 0 and (rank(text[head:text.find("\n", head)]) or 9) > 4:
+        head = text.rfind("\n", 0, head - 1) + 1
+    a, b = body_of(text, head, limit=20000)
+    for x, y in lines_of(text, a, b):
+        m = _FIELD.match(text[x:y])
+        if not m:
+            continue
+        label = re.findall(r"\w+", fold_accents(m.group(1)).lower())
+        if len(label) >= 2 and set(own) <= set(label) and len(set(own)) >= 2:
+            return x, y, m.group(1).strip(), m.group(2).strip()
+    return None
+
+
+def field_answer(question: str, found: tuple[int, int, str, str], text: str, chunks: list[dict]) -> Answer:
+    """The field's value under its label, cited where the block states it."""
+    x, y, label, value = found
+    cites = CitationList()
+    n = cite(cites, chunks, text, x, y)
+    return Answer(f"{label}: {value.rstrip('.')} [{n}].", cites.items, bool(n), question, [], {"source": "task field"})
 
 
 def item_answer(question: str, item: Item, text: str, chunks: list[dict]) -> Answer:

@@ -150,6 +150,9 @@ def _references(text: str, toks: list[Token], accented: bool) -> list[Reference]
     return out
 
 
+_ITEM_MARKER = re.compile(r"^\s*(?:[IVXL]+\.|\d+(?:\.\d+)*[.)]?|[a-zđ]\)|[-–+•*])\s*")
+
+
 def _ordinal(toks: list[Token], accented: bool) -> int | None:
     for i, tok in enumerate(toks):
         if i and same(tok, "thứ", accented) and i + 1 < len(toks):
@@ -234,7 +237,9 @@ def read(message: str, state: "Turn | None", catalog: Catalog, focus_terms: set[
     if p.ordinal is not None and state.items:
         n = p.ordinal if p.ordinal > 0 else len(state.items)
         item = state.items[n - 1] if 1 <= n <= len(state.items) else None
-        return Reading("list_item", item.text if item else p.text, p.asked,
+        # The item's words without its marker ("b) Trụ cột Kinh tế" → "Trụ cột Kinh tế"): another
+        # document numbers the same item its own way.
+        return Reading("list_item", _ITEM_MARKER.sub("", item.text) if item else p.text, p.asked,
                        [item.doc_id] if item else focus_docs, item, n, True, p)
     if foreign:
         if not (strong or weak) and new_topic:

@@ -100,7 +100,8 @@ _DEADLINE = re.compile(
 _DOC_DATE = re.compile(r"\b(?:ban hanh|(?<!dinh )ky|hieu luc|dang|cong bo|phat hanh|ngay thang)\b")
 _ROLE_WORDS = [("partner", re.compile(r"\bphoi hop\b")), ("focal", re.compile(r"\bdau moi\b")),
                ("guiding", re.compile(r"\bdinh huong\b"))]
-_UNIT_ASK = re.compile(r"\b(?<!van )(?<!văn )(?:đơn vị|cơ quan|tổ chức|sở|ban|bộ|vụ|cục|phòng|ubnd|ủy ban|uỷ ban|trung tâm|"
+# "nhiệm vụ nào" asks a duty, not a Vụ (a department).
+_UNIT_ASK = re.compile(r"\b(?<!van )(?<!văn )(?<!nhiệm )(?<!nhiem )(?:đơn vị|cơ quan|tổ chức|sở|ban|bộ|vụ|cục|phòng|ubnd|ủy ban|uỷ ban|trung tâm|"
                        r"don vi|co quan|to chuc|so|ban|bo|vu|cuc|phong|uy ban|trung tam) (?:\w+ )?(?:nào|nao)\b|"
                        r"\bai\b(?! (?:ký|ky)\b)")
 _ASKS_SOMETHING = re.compile(r"\b(?:nao|gi|ai|dau|bao|may|khong|chua|the nao|ra sao|la sao|co phai)\b|\?")

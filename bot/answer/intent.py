@@ -53,6 +53,8 @@ _COUNT = _any([r"bao nhieu", r"may (?:tru cot|nuoc|quoc gia|noi dung|nhiem vu|hi
 _LIST = _any([
     r"nhung gi", r"gom nhung", r"nhung (?:\w+ ){0,3}nao", r"cac (?:\w+ ){0,3}nao", r"liet ke", r"bao gom",
     r"nhung (?:nhiem vu|hoat dong|noi dung|hinh thuc|viec|kenh)", r"lam nhung gi", r"gom gi", r"o nhung noi nao",
+    # "có hoạt động gì cho học sinh?": which activities, as "những hoạt động nào" asks.
+    r"co (?:hoat dong|nhiem vu|hinh thuc|bien phap|giai phap) gi",
 ])
 # "Có phải …" opens a yes/no question; inside one, "các cụm hiện có phải được …" is "must".
 _YESNO = re.compile(r"(?:\bco\b.*\bkhong\s*\??$|\bphai khong\b|\bdung khong\b|^co phai\b|\bchua\s*\??$)")

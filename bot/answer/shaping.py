@@ -6,14 +6,19 @@ passage itself is the citation's quote (the card under [n]), not pasted into the
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.answer.answer_types import NUM_WORD, count_noun
 from bot.answer.citations import CitationList
 from bot.answer.evidence import coverage, terms
+from bot.answer.lists import (
+    BULLET as _BULLET, continued_items, marker_kind, paragraph_items, sub_headings, topic_run,
+)
 from bot.answer.passages import CLAUSE_HEAD, Candidate, assignment_for, items_after
 from bot.answer.query import Query
 from ingest.lang.normalize import fold_accents
+from ingest.lang.sentences import split_sentences
 from ingest.lang.patterns import DATE_OR_PERIOD, NUMBER, PERSON
 
 if TYPE_CHECKING:
@@ -28,10 +33,11 @@ ROLE_LABELS = {
 }
 # A supporting sentence longer than this is cut to the clauses around the answer.
 SUPPORT_CHARS = 170
+# An inline list ("gồm A, B; C, D") is shown up to this long: every item is the answer.
+LIST_CHARS = 450
 # The reply of a question whose answer is the sentence itself (what, why, how).
 SENTENCE_CHARS = 300
 
-_BULLET = re.compile(r"^\s*(?:[-–+•*]|[a-zđ]\)|\d{1,2}[.)])\s*")
 _CLAUSE_CUT = re.compile(r"[,;:]\s+|\s+[-–]\s+|\s+\((?=\w)")
 _NEGATION = re.compile(r"\b(?:không|chưa|chẳng|cấm|nghiêm cấm|không được|chưa được)\b", re.I)
 _ROLE_VERBS = re.compile(r"chủ trì|phối hợp|đầu mối|giao |định hướng|phụ trách|chịu trách nhiệm|thực hiện", re.I)
@@ -120,6 +126,7 @@ def support(cand: Candidate, q: Query, cites: CitationList, anchor_text: str | N
             limit: int = SUPPORT_CHARS) -> tuple[str, int]:
     """The candidate's sentence, cut to the clauses around the answer, and its citation (the
     sentence whole, with its list's lead-in)."""
+    cand = run_on(cand, semicolons=False)
     text = cand.text
     anchor = None
     if anchor_text:
@@ -349,6 +356,34 @@ def _signer(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> 
     return _general(answerer, q, cands, cites)
 
 
+def run_on(cand: Candidate, semicolons: bool = True) -> Candidate:
+    """The candidate up to the end of its sentence: past a ";" inside its line (``semicolons``:
+    an inline list goes on past one, "gồm A, B và C; D, E…", and the items after it are as much
+    the answer as those before), and onto the next line when the line was only wrapped (a PDF
+    breaks "… Khung phục hồi ASEAN\n(ACRF), …" mid-sentence: no closing mark, and the next line
+    goes on in lower case or with a bracket)."""
+    text = cand.hit.text
+    end = cand.end
+    if semicolons and text[:end].rstrip().endswith(";"):
+        line_start = text.rfind("\n", 0, cand.start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        for a, b in split_sentences(text[line_start:line_end], semicolons=False):
+            if line_start + a <= cand.start < line_start + b:
+                end = max(end, line_start + b)
+    for _ in range(3):  # a sentence wraps over a few lines at most
+        rest = text[end:]
+        if not rest.startswith("\n") or text[:end].rstrip()[-1:] in ".!?…:;":
+            break
+        nxt_end = text.find("\n", end + 1)
+        nxt = text[end + 1:len(text) if nxt_end < 0 else nxt_end]
+        if not re.match(r"\s*(?:\(|[a-zà-ỹđ])", nxt):
+            break
+        first = split_sentences(nxt, semicolons=semicolons)
+        end = end + 1 + (first[0][1] if first else len(nxt))
+    return replace(cand, end=end, text=text[cand.start:end]) if end > cand.end else cand
+
+
 def _yesno(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> str:
     """Yes or no from the sentence that answers: "không" where the document negates what the
     question asks (and the question itself does not), else "có"."""
@@ -383,6 +418,12 @@ def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
         idx = next((i for i, (s, e) in enumerate(lines) if s <= best.start < e + 1), 0)
         bullets = [i for i, (s, e) in enumerate(lines) if _BULLET.match(text[s:e])]
         near = [i for i in bullets if abs(i - idx) <= 6][:8]
+        # One list is written with one kind of marker: a numbered heading above dashes
+        # ("3. Hình thức tuyên truyền" over "- …") is the list's heading, not its first item.
+        kinds = [marker_kind(text[lines[i][0]:lines[i][1]]) for i in near]
+        top = max(set(kinds), key=kinds.count) if kinds else None
+        if top is not None and kinds.count(top) >= 2:
+            near = [i for i, k in zip(near, kinds) if k == top]
         if len(near) >= 2:
             run = (lines[near[0]][0], lines[near[-1]][1])
             head = head or (run[0], run[0])
@@ -392,9 +433,39 @@ def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
         items = [_BULLET.sub("", ln).strip().rstrip(";.,") for ln in text[run[0]:run[1]].split("\n") if ln.strip()]
         # A long item by its first clauses: the list is the answer, each item's detail is in the card.
         items = [i if len(i) <= 120 else _cut(i, (0, _first_clauses(i, 100))) for i in items]
+        more = continued_items(answerer.doc_chunks(best.hit.doc_id), best.hit.payload, run[1], 8 - len(items))
+        if more:
+            payload, a, b = more
+            m = cites.cite(payload, a, b)
+            extra = [_BULLET.sub("", ln).strip().rstrip(";.,") for ln in payload["text"][a:b].split("\n") if ln.strip()]
+            extra = [i if len(i) <= 120 else _cut(i, (0, _first_clauses(i, 100))) for i in extra]
+            return f"Gồm: {'; '.join(items)} [{n}]; {'; '.join(extra)} [{m}]."
         return f"Gồm: {'; '.join(items)} [{n}]."
+    # Paragraphs a topic line opens ("Về nội dung tuyên truyền, …" then "Tuyên truyền …").
+    topic = topic_run(answerer.doc_chunks(best.hit.doc_id), q.question) if not run else []
+    if topic:
+        items = []
+        for payload, a, b in topic:
+            line = re.sub(r"^\s*Về\s+[^,\n]{3,60},\s*", "", payload["text"][a:b]).strip().rstrip(";.,")
+            line = line[:1].upper() + line[1:]
+            items.append(f"{line if len(line) <= 120 else _cut(line, (0, _first_clauses(line, 100)))} "
+                         f"[{cites.cite(payload, a, b)}]")
+        return "Gồm: " + "; ".join(items) + "."
+    # The heading of a section with sub-sections ("1. … trên cả 3 trụ cột" over "1.1. Trụ cột
+    # Chính trị - An ninh", "1.2. …"): its sub-sections are the list.
+    subs = sub_headings(answerer.doc_chunks(best.hit.doc_id), best.hit.payload, best.start) if not run else []
+    if len(subs) >= 2:
+        return "Gồm:\n" + "\n".join(f"{p['text'][a:b].strip()} [{cites.cite(p, a, b)}]" for p, a, b in subs)
     # Items written inline: "gồm A, B và C".
     m = re.search(r"\b(?:gồm|bao gồm|như|là)\s*:?\s+(.+)", best.text)
     if m and ("," in m.group(1) or " và " in m.group(1)):
-        return _with_support("Gồm: " + _cut(m.group(1), window(m.group(1), q, SUPPORT_CHARS)), best, q, cites, None)
+        best = run_on(best)
+        m = re.search(r"\b(?:gồm|bao gồm|như|là)\s*:?\s+(.+)", best.text)
+        return _with_support("Gồm: " + _cut(m.group(1), window(m.group(1), q, LIST_CHARS)), best, q, cites, None)
+    para = paragraph_items(text, best.start)
+    if para:
+        start, end, items = para
+        n = cites.cite(best.hit.payload, start, end)
+        items = [i if len(i) <= 120 else _cut(i, (0, _first_clauses(i, 100))) for i in items]
+        return f"Gồm: {'; '.join(items)} [{n}]."
     return _general(answerer, q, cands, cites)

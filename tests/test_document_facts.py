@@ -1,0 +1,218 @@
+"""A document's facts read from its structure: the period its title names, its top-level
+outline. Generated documents; no index needed."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from bot.answer.document_facts import outline_heads, period_span, read_from_structure
+from bot.answer.intent import classify
+from ingest.lang.normalize import fold_accents
+
+
+def chunk(ordinal: int, text: str, kind: str = "body", **meta) -> dict:
+    return {"ordinal": ordinal, "chunk_id": f"c{ordinal}", "text": text, "kind": kind, **meta}
+
+
+def query(question: str) -> SimpleNamespace:
+    return SimpleNamespace(question=question, folded=fold_accents(question).lower(), intent=classify(question))
+
+
+@pytest.mark.parametrize("years", ["2019 - 2020", "2021-2025", "2016 – 2020"])
+def test_the_period_is_read_from_the_documents_opening_not_its_body(years):
+    chunks = [chunk(0, f"Kế hoạch tuyên truyền về du lịch giai đoạn {years} của tỉnh X\nNgày 1/2/2019, UBND ban hành.",
+                    "preamble"),
+              chunk(1, "1. Nhiệm vụ\n- Thông tin theo từng giai đoạn 2030 - 2035 của ngành.")]
+    payload, start, end = period_span(chunks)
+    assert payload is chunks[0] and years in payload["text"][start:end]
+    # A period only the body names is some task's: no answer.
+    assert period_span(chunks[1:]) is None
+
+
+def test_the_outline_is_every_top_heading_in_order_even_one_sharing_a_chunk():
+    chunks = [chunk(0, "Mở đầu bài viết về kế hoạch.", "preamble"),
+              chunk(1, "1. Về chỉ đạo\n- Ý a.\n- Ý b."),
+              chunk(2, "2. Về truyền thông\n- Ý c.\n3. Về đào tạo\n- Ý d."),  # two headings, one chunk
+              chunk(3, "4. Về đối ngoại\na) Doanh nghiệp\n1. một danh sách lồng trong đoạn văn")]
+    heads = [p["text"][a:b] for p, a, b in outline_heads(chunks)]
+    assert heads == ["1. Về chỉ đạo", "2. Về truyền thông", "3. Về đào tạo", "4. Về đối ngoại"]
+
+
+def test_roman_parts_are_the_outline_when_a_document_has_them():
+    chunks = [chunk(0, "I. MỤC ĐÍCH\n1. Nâng cao nhận thức\n2. Bảo đảm"),
+              chunk(1, "II. NỘI DUNG\n1. Tuyên truyền\nIII. TỔ CHỨC THỰC HIỆN")]
+    heads = [p["text"][a:b] for p, a, b in outline_heads(chunks)]
+    assert heads == ["I. MỤC ĐÍCH", "II. NỘI DUNG", "III. TỔ CHỨC THỰC HIỆN"]
+
+
+@pytest.mark.parametrize("question, structural", [
+    ("Kế hoạch này áp dụng cho giai đoạn nào?", True),
+    ("Kế hoạch của tỉnh gồm những nhóm nhiệm vụ nào?", True),
+    ("Văn bản có những nội dung chính nào?", True),
+    ("Tỉnh tuyên truyền về ASEAN trong giai đoạn nào?", False),  # names no document
+    ("Kế hoạch gồm những hoạt động nào?", False),  # a list inside a task, not the outline
+    ("Ai ký kế hoạch này?", True),  # a name under a title, in the signature block
+    ("Ai ký?", False),  # names no document
+])
+def test_questions_answered_from_the_documents_structure(question, structural):
+    chunks = [chunk(0, "Kế hoạch tuyên truyền giai đoạn 2019 - 2020", "preamble", number="2502/KH-UBND",
+                    title="Tuyên truyền giai đoạn 2019 - 2020")]
+    assert read_from_structure(query(question), chunks) is structural
+    # A number the document's own name does not hold: the question is about another document.
+    if "Kế hoạch" in question:
+        assert not read_from_structure(query(question.replace("Kế hoạch", "Kế hoạch 999")), chunks)
+
+
+def test_a_number_in_the_documents_name_is_its_own():
+    chunks = [chunk(0, "…", "preamble", number="2502/KH-UBND", title="Tuyên truyền giai đoạn 2019 - 2020")]
+    assert read_from_structure(query("Kế hoạch 2502/KH-UBND áp dụng cho giai đoạn nào?"), chunks)
+    assert read_from_structure(query("Ai ký kế hoạch 2502?"), chunks)
+
+
+# --- inline lists run on past a semicolon ---------------------------------------------------------
+
+def test_an_inline_list_runs_past_a_semicolon_to_the_end_of_its_sentence():
+    from bot.answer.evidence import sentences
+    from bot.answer.passages import Candidate
+    from bot.answer.shaping import run_on
+    from index.hybrid import SearchHit
+
+    text = ("1. Nội dung\nCác sáng kiến gồm Quỹ A, Kho B và Kho C; Khung phục hồi, Trung tâm y tế. Câu khác sau đó.\n"
+            "- Dòng sau; không thuộc danh sách.")
+    hit = SearchHit.from_payload({"chunk_id": "c", "doc_id": "d", "source": "s", "text": text}, 1.0)
+    first = next(s for s in sentences(text) if s.text.startswith("Các sáng kiến"))
+    assert first.text.endswith(";")  # the sentence splitter stops at the semicolon
+    cand = Candidate(hit, 0, first.start, first.end, first.text, 0.0, 0.0, 0.0, 0.0)
+    whole = run_on(cand)
+    assert whole.text == "Các sáng kiến gồm Quỹ A, Kho B và Kho C; Khung phục hồi, Trung tâm y tế."
+    # A sentence that ends on its own stays as it is.
+    other = next(s for s in sentences(text) if s.text.startswith("Câu khác"))
+    assert run_on(Candidate(hit, 0, other.start, other.end, other.text, 0.0, 0.0, 0.0, 0.0)).text == other.text
+
+
+def test_a_line_wrapped_mid_sentence_is_one_sentence():
+    from bot.answer.evidence import sentences
+    from bot.answer.passages import Candidate
+    from bot.answer.shaping import run_on
+    from index.hybrid import SearchHit
+
+    text = ("- Các sáng kiến gồm: Quỹ A, Khung phục hồi tổng thể ASEAN\n(ACRF), Trung tâm y tế khẩn cấp…\n"
+            "- Dòng khác\nTiêu đề mới")
+    hit = SearchHit.from_payload({"chunk_id": "c", "doc_id": "d", "source": "s", "text": text}, 1.0)
+    first = sentences(text)[0]
+    cand = Candidate(hit, 0, first.start, first.end, first.text, 0.0, 0.0, 0.0, 0.0)
+    assert run_on(cand, semicolons=False).text.endswith("(ACRF), Trung tâm y tế khẩn cấp…")
+    # A line that ends without a closing mark before a new line starting in capitals is its own.
+    other = next(s for s in sentences(text) if s.text.startswith("- Dòng khác"))
+    assert run_on(Candidate(hit, 0, other.start, other.end, other.text, 0.0, 0.0, 0.0, 0.0)).text == "- Dòng khác"
+
+
+def test_a_sections_heading_lists_its_sub_sections():
+    from bot.answer.lists import sub_headings
+
+    chunks = [chunk(0, "II. NỘI DUNG\n1. Tuyên truyền trên cả 3 trụ cột; những đóng góp", section="II.1 Tuyên truyền"),
+              chunk(1, "1.1. Trụ cột Chính trị\n- Ý a.", section="II.1.1 Trụ cột Chính trị"),
+              chunk(2, "- Ý b tiếp theo.", section="II.1.1 Trụ cột Chính trị"),
+              chunk(3, "1.2. Trụ cột Kinh tế\n- Ý c.", section="II.1.2 Trụ cột Kinh tế"),
+              chunk(4, "a) Một mục sâu hơn", section="II.1.2.a Mục sâu"),
+              chunk(5, "2. Tuyên truyền khác", section="II.2 Tuyên truyền khác")]
+    at = chunks[0]["text"].index("1. Tuyên")
+    heads = [p["text"][a:b] for p, a, b in sub_headings(chunks, chunks[0], at)]
+    assert heads == ["1.1. Trụ cột Chính trị", "1.2. Trụ cột Kinh tế"]
+    # Not on the heading line (a sentence inside the section): no sub-section list.
+    assert sub_headings(chunks, chunks[0], 0) == []
+    assert sub_headings(chunks, chunks[5], 0) == []  # no sub-sections
+
+
+def test_a_list_written_as_one_paragraphs_sentences():
+    from bot.answer.lists import paragraph_items
+
+    text = ("b) Đối với giới trẻ\nPhổ biến tài liệu cho học sinh. Vận động sinh viên dự thi; Xây dựng góc đọc tại thư viện.\n"
+            "- Một gạch đầu dòng. Câu thứ hai của nó.")
+    start, end, items = paragraph_items(text, 0)  # on the heading: the paragraph under it
+    assert items == ["Phổ biến tài liệu cho học sinh", "Vận động sinh viên dự thi", "Xây dựng góc đọc tại thư viện"]
+    assert text[start:end].endswith("tại thư viện.")
+    # From a sentence inside the paragraph: that sentence and those after it.
+    _, _, items = paragraph_items(text, text.index("Vận động"))
+    assert items[0] == "Vận động sinh viên dự thi"
+    # A bulleted line is an item of the bullets' list, not a list of its own.
+    assert paragraph_items(text, text.index("- Một")) is None
+
+
+def test_a_list_cut_by_the_chunker_goes_on_in_the_next_chunk():
+    from bot.answer.lists import continued_items
+
+    chunks = [chunk(1, "1.4. Hình thức\n- Trên báo chí.\n- Trên mạng xã hội.", section="1.4 Hình thức"),
+              chunk(2, "- Qua hội nghị, hội thảo.\n- Qua triển lãm.\nĐoạn văn sau danh sách.", section="1.4 Hình thức"),
+              chunk(3, "- Mục của phần khác.", section="2 Phần khác")]
+    payload, a, b = continued_items(chunks, chunks[0], len(chunks[0]["text"]), 8)
+    assert payload is chunks[1] and payload["text"][a:b] == "- Qua hội nghị, hội thảo.\n- Qua triển lãm."
+    assert continued_items(chunks, chunks[0], len(chunks[0]["text"]), 1)[2] == len("- Qua hội nghị, hội thảo.")
+    assert continued_items(chunks, chunks[0], 10, 8) is None  # the list stopped inside its chunk
+    assert continued_items(chunks, chunks[1], len(chunks[1]["text"]), 8) is None  # the next chunk is another section
+
+
+@pytest.mark.parametrize("line, kind", [("- Trên báo chí", "dash"), ("+ Hội nghị", "plus"), ("• Triển lãm", "dash"), ("3. Hình thức", "number"),
+                                        ("2) Mục", "number"), ("a) Doanh nghiệp", "letter")])
+def test_list_lines_are_told_apart_by_their_kind_of_marker(line, kind):
+    from bot.answer.lists import marker_kind as _marker_kind
+
+    assert _marker_kind(line) == kind
+
+
+@pytest.mark.parametrize("question", ["Còn ở tỉnh kia thì có hoạt động gì cho học sinh?",
+                                      "Kế hoạch có hình thức gì để tuyên truyền?", "Có những hoạt động nào cho giới trẻ?"])
+def test_which_activities_is_a_list_question(question):
+    assert classify(question).kind == "list"
+
+
+def test_what_an_activity_is_stays_a_definition():
+    assert classify("Hoạt động này là gì?").kind == "definition"
+
+
+def test_paragraphs_a_topic_line_opens_are_a_list_across_chunks():
+    from bot.answer.lists import topic_run
+
+    chunks = [chunk(0, "Bài viết mở đầu.\nVề nhiệm vụ, Bộ sẽ cập nhật thông tin.", section="Mở đầu"),
+              chunk(1, "Về nội dung tuyên truyền, tuyên truyền về bản sắc chung.\nTuyên truyền, quảng bá nét tương đồng.",
+                    section="Mở đầu"),
+              chunk(2, "Tuyên truyền về đổi mới của nền công vụ.\nBộ trưởng yêu cầu phối hợp.", section="Mở đầu")]
+    run = [p["text"][a:b] for p, a, b in topic_run(chunks, "Bộ tuyên truyền những nội dung gì?")]
+    assert run == ["Về nội dung tuyên truyền, tuyên truyền về bản sắc chung.", "Tuyên truyền, quảng bá nét tương đồng.",
+                   "Tuyên truyền về đổi mới của nền công vụ."]
+    # A topic the question does not name ("nhiệm vụ") opens no list for it.
+    assert topic_run(chunks, "Bộ có những hoạt động nào?") == []
+
+
+def test_a_document_without_a_signature_or_a_word_of_signing_names_no_signer():
+    from bot.answer.citations import CitationList
+    from bot.answer.document_facts import NO_SIGNER, fixed_place
+    from bot.answer.evidence import terms
+
+    page = [chunk(0, "Kế hoạch tuyên truyền ASEAN trên địa bàn tỉnh Tây Ninh\nĐặc sản của tỉnh Tây Ninh để phục vụ.", "preamble",
+                  doc_id="tn", doc_type="Kế hoạch", number="2502/KH-UBND", title="Tuyên truyền ASEAN")]
+    signed_in_text = [dict(page[0], text=page[0]["text"] + "\nNgày 19/10, Chủ tịch ký Kế hoạch.")]
+    for chunks, expected in ((page, NO_SIGNER), (signed_in_text, None)):
+        answerer = SimpleNamespace(doc_chunks=lambda d, c=chunks: c,
+                                   doc_terms=lambda d, c=chunks: terms("\n".join(x["text"] for x in c)))
+        q = query("Ai ký kế hoạch tuyên truyền ASEAN của Tây Ninh?")
+        q.weights = {t: 1.0 for t in terms("ke hoach tuyen truyen asean tay ninh")}
+        assert fixed_place(answerer, q, [SimpleNamespace(doc_id="tn")], CitationList()) == expected
+
+
+@pytest.mark.parametrize("question, title", [
+    ("Kế hoạch của Đông Sơn có mục đích gì?", "Mục đích"),
+    ("Kế hoạch tuyên truyền của huyện Đông Sơn yêu cầu gì?", "Yêu cầu"),
+    ("Kế hoạch của Đông Sơn yêu cầu đơn vị nào báo cáo?", None),  # asks a unit, not the section
+    ("Kế hoạch của Đông Sơn có mục đích và kinh phí gì?", None),  # more than the heading's words
+])
+def test_a_section_named_by_its_heading_alone(question, title):
+    from bot.answer.document_facts import named_section
+
+    chunks = [chunk(0, "KẾ HOẠCH tuyên truyền", "preamble", section="Mở đầu", issuer="Ủy ban nhân dân huyện Đông Sơn",
+                    doc_type="Kế hoạch", title="KẾ HOẠCH tuyên truyền"),
+              chunk(1, "I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\n- Nâng cao nhận thức.", section="I.1 Mục đích"),
+              chunk(2, "2. Yêu cầu\n- Phối hợp chặt chẽ.", section="I.2 Yêu cầu")]
+    found = named_section(query(question), chunks)
+    assert (found[1] if found else None) == title

@@ -147,7 +147,8 @@ def _either_case(word: str) -> str:
 
 
 GROUP_RE = r"(?:" + _GROUP_LEAD + r"[Cc]ác\s+(?:" + "|".join(
-    _either_case(n) for n in sorted(GROUP_NOUNS, key=len, reverse=True)) + r")\b)"
+    _either_case(n) for n in sorted(GROUP_NOUNS, key=len, reverse=True)) + r")\b(?!\s+hợp\b))"
+# ("các trường hợp" is "the cases", not "the schools")
 # A unit starts here: a capitalised head followed by a name (or a complete head), an
 # abbreviation, or a plural group.
 _CLASS_RE = r"(?:" + "|".join(re.escape(c) for c in sorted(CLASS_NOUNS, key=len, reverse=True)) + r")\b"

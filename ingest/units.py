@@ -74,6 +74,7 @@ VERB_STARTS = [
 STOP_WORDS = FUNCTION_WORDS  # kept for callers that want the plain set
 _VERB_START_RE = re.compile(r"(?:" + "|".join(re.escape(v) for v in sorted(VERB_STARTS, key=len, reverse=True))
                             + r")(?![\wÀ-ỹ])", re.IGNORECASE)
+VERB_START_RE = _VERB_START_RE  # for the sentence grammar: where a verb of the sentence starts
 _LINKS_INSIDE_NAMES = {"và", ",", "-", "–"}
 # After a dash, a role in apposition ends the name: "Bộ Thông tin và Truyền thông - Cơ quan thường trực".
 _APPOSITION = re.compile(r"(?:Cơ quan|Đơn vị|Thường trực|Trưởng|Phó|Chủ tịch|Giám đốc)(?![\wÀ-ỹ])")

@@ -317,6 +317,24 @@ def _office_holder_subject(clause: str) -> str | None:
     return None
 
 
+_OPENING = re.compile(r"^\s*(?:[-–—+•*·]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s*|[a-zđ]\)\s*)?")
+_COOPERATES = re.compile(r"\s*(?:,\s*)?(?:sẽ\s+|tiếp tục\s+)?phối hợp\s+(?:chặt chẽ\s+)?(?:với|cùng)\s+", re.IGNORECASE)
+
+
+def cooperating_subject(clause: str, heading_units: list[str]) -> list[str]:
+    """Who does an item under a unit heading: the heading's units, unless the item opens with other
+    named units that "phối hợp với Y" ("2. Các Bộ, cơ quan liên quan có trách nhiệm: a) Bộ Tài chính
+    phối hợp với Bộ Công Thương thực hiện …"). Then those do it, Y are their partners, and they are
+    no partners of themselves."""
+    units = unit_list_at(clause, _OPENING.match(clause).end())
+    if not units or not _COOPERATES.match(clause, units[-1].end):
+        return heading_units
+    subject = named(units)
+    if not subject or {unit_key(u) for u in heading_units} & {unit_key(u) for u in subject}:
+        return heading_units
+    return subject
+
+
 def has_doer(roles: dict[str, list[str]] | None) -> bool:
     return bool(roles and (roles.get("lead") or roles.get("focal")))
 

@@ -39,6 +39,7 @@ from ingest.actors import defined_actor_terms, document_terms
 from ingest.assignment_sentences import (
     clause_roles,
     clauses,
+    cooperating_subject,
     has_doer,
     loose_roles,
     paren_roles,
@@ -299,6 +300,7 @@ class _Extractor:
             # "Giao Phòng X chủ trì …" under a unit: the sentence names its own doer
             self.narrative(item, text, start, page)
             return
+        units = cooperating_subject(body, units)  # "a) Bộ Tài chính phối hợp với Bộ X …" under a group
         roles: dict[str, list[str]] = {"lead": list(units), "partner": list(partners or []), "focal": [], "guiding": []}
         if own:
             lead_keys = {unit_key(u) for u in units}

@@ -84,3 +84,15 @@ def test_unknown_verbs_are_not_read_after_a_name_that_may_go_on(clause):
 def test_cases_are_not_schools():
     assert [u.text for u in find_units("Các trường hợp điều chỉnh; các trường học tổ chức ngoại khóa")] == \
         ["các trường học"]
+
+
+def test_item_that_names_its_own_doer_under_a_group_heading(tmp_path):
+    text = ("Điều 8. Tổ chức thực hiện\n\n"
+            "2. Các Bộ, cơ quan liên quan có trách nhiệm:\n\n"
+            "a) Bộ Tài chính phối hợp với Bộ Công Thương thực hiện Quyết định này với vai trò là cơ quan quản lý giá;\n\n"
+            "b) Tham gia ý kiến đối với các nội dung liên quan trong phạm vi quản lý.\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert [(t.lead_units, t.partner_units) for t in tasks] == [
+        (["Bộ Tài chính"], ["Bộ Công Thương"]),
+        (["Các Bộ, cơ quan liên quan"], []),
+    ]

@@ -73,6 +73,8 @@ _OFFICE_HOLDER = re.compile(r"(?:người đứng đầu|thủ trưởng|chủ t
 _DELEGATE = re.compile(r"\s+(?:hoặc|và)\s+(?:đơn vị|tổ chức|người)\s+(?:thành viên\s+)?được\s+(?:ủy|uỷ)\s+quyền.*$",
                        re.IGNORECASE)
 MAX_SUBJECT_WORDS = 30
+_HEAD_BEFORE_COMMA = re.compile(r"(?<![\wÀ-ỹ])(?:" + "|".join(re.escape(h) for h in sorted(ACTOR_HEADS, key=len, reverse=True))
+                                + r")\s*,\s*$", re.IGNORECASE)
 # The formula of competence between a subject and its verb: "X trong phạm vi chức năng, nhiệm vụ
 # được giao …", "X, trong phạm vi nhiệm vụ, quyền hạn của mình, …", "X trong phạm vi được phân
 # công …", "X theo thẩm quyền …". It narrows nothing about who X is, so it is no part of the name.
@@ -176,6 +178,8 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
         # thì Đơn vị phân phối điện phải …")
         starts = sorted({first} | {c.end() for c in re.finditer(r",\s*|(?<![\wÀ-ỹ])thì\s+", head) if c.start() > first})
         for s in starts:
+            if s != first and _HEAD_BEFORE_COMMA.search(head, 0, s):
+                continue  # "các tổ chức, cá nhân …": a comma inside a list of classes starts no subject
             np = head[s:].strip()
             np_core = _PARENS.sub("", np).strip(" ,")
             np_core = _MANDATE_TAIL.sub("", np_core).strip(" ,")

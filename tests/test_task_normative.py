@@ -96,3 +96,9 @@ def test_item_that_names_its_own_doer_under_a_group_heading(tmp_path):
         (["Bộ Tài chính"], ["Bộ Công Thương"]),
         (["Các Bộ, cơ quan liên quan"], []),
     ]
+
+
+def test_a_comma_inside_a_list_of_classes_starts_no_subject():
+    # "các tổ chức, cá nhân …" is one class: "cá nhân …" after its comma is not the subject
+    assert modal_subject("Yêu cầu các tổ chức, cá nhân có liên quan tại địa phương phải tuân thủ quy trình.") is None
+    assert modal_subject("Trước ngày 15 hằng năm, Sở Công Thương có trách nhiệm báo cáo.")[0] == ["Sở Công Thương"]

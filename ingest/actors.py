@@ -182,7 +182,8 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
                 continue  # "các tổ chức, cá nhân …": a comma inside a list of classes starts no subject
             np = head[s:].strip()
             np_core = _PARENS.sub("", np).strip(" ,")
-            np_core = _MANDATE_TAIL.sub("", np_core).strip(" ,")
+            if any(w in np_core for w in ("phạm vi", "theo", "căn cứ", "cơ sở")):  # cheap test before the search
+                np_core = _MANDATE_TAIL.sub("", np_core).strip(" ,")
             if not _valid_subject(np_core):
                 continue
             names = split_actors(np_core)

@@ -102,3 +102,16 @@ def test_a_comma_inside_a_list_of_classes_starts_no_subject():
     # "các tổ chức, cá nhân …" is one class: "cá nhân …" after its comma is not the subject
     assert modal_subject("Yêu cầu các tổ chức, cá nhân có liên quan tại địa phương phải tuân thủ quy trình.") is None
     assert modal_subject("Trước ngày 15 hằng năm, Sở Công Thương có trách nhiệm báo cáo.")[0] == ["Sở Công Thương"]
+
+
+def test_form_templates_to_fill_in_assign_nothing(tmp_path):
+    text = ("Điều 5. Trách nhiệm\n\n"
+            "1. Đơn vị phân phối điện có trách nhiệm thỏa thuận đấu nối với khách hàng.\n\n"
+            "Điều 6. Trách nhiệm của các bên trong thỏa thuận mẫu\n\n"
+            "1. Trách nhiệm của Bên A\n\n"
+            "[Tên Đơn vị phân phối điện] có trách nhiệm đầu tư xây dựng lưới điện đến điểm đấu nối.\n\n"
+            "2. Trách nhiệm của Bên B\n\n"
+            "a) [Tên khách hàng đề nghị đấu nối] cam kết quản lý, vận hành nhà máy điện;\n\n"
+            "b) ..........................................................................\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Đơn vị phân phối điện"]]

@@ -164,6 +164,12 @@ def _valid_subject(np: str) -> bool:
     return not _NOT_IN_SUBJECT.search(_PARENS.sub("", np))
 
 
+def _between_parties(before: str) -> bool:
+    """Is the comma at the end of ``before`` inside "giữa A, B và C" (parties of an exchange)?"""
+    m = re.search(r"(?<![\wÀ-ỹ])giữa\s+([^,;]*)(?:,[^,;]*)*,\s*$", before)
+    return bool(m) and starts_as_actor(m.group(1))
+
+
 def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
     """The actors a clause obliges ("X có trách nhiệm …", "X phải …") and the modal's match.
 
@@ -178,8 +184,8 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
         # thì Đơn vị phân phối điện phải …")
         starts = sorted({first} | {c.end() for c in re.finditer(r",\s*|(?<![\wÀ-ỹ])thì\s+", head) if c.start() > first})
         for s in starts:
-            if s != first and _HEAD_BEFORE_COMMA.search(head, 0, s):
-                continue  # "các tổ chức, cá nhân …": a comma inside a list of classes starts no subject
+            if s != first and (_HEAD_BEFORE_COMMA.search(head, 0, s) or _between_parties(head[first:s])):
+                continue  # "các tổ chức, cá nhân …", "giữa Đơn vị X, Khách hàng Y …": a list's comma
             np = head[s:].strip()
             np_core = _PARENS.sub("", np).strip(" ,")
             if any(w in np_core for w in ("phạm vi", "theo", "căn cứ", "cơ sở")):  # cheap test before the search

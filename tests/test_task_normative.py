@@ -115,3 +115,9 @@ def test_form_templates_to_fill_in_assign_nothing(tmp_path):
             "b) ..........................................................................\n")
     tasks = _tasks_of(tmp_path, text)
     assert [t.lead_units for t in tasks] == [["Đơn vị phân phối điện"]]
+
+
+def test_parties_between_which_something_happens_are_not_the_subject():
+    clause = ("3. Hình thức trao đổi thông tin giữa Đơn vị phân phối điện, Khách hàng sử dụng lưới điện và "
+              "Đơn vị bán lẻ điện với Cấp điều độ phải tuân theo quy trình điều độ.")
+    assert modal_subject(clause) is None

@@ -100,6 +100,7 @@ _CONTINUING_SORTED = sorted(CONTINUING_GROUP_NOUNS + LOCALITY_WORDS, key=len, re
 _CLASS_SORTED = sorted(CLASS_NOUNS, key=len, reverse=True)
 _LOCALITY_SORTED = sorted(LOCALITY_WORDS, key=len, reverse=True)
 _GROUP_START = re.compile(GROUP_RE)
+_COMPLETE_SORTED = sorted(COMPLETE_HEADS, key=len, reverse=True)
 _HEAD_AT = re.compile(r"(?:" + HEADS_RE + r")(?=[\s,.;:)]|$)|" + ABBR_HEAD_RE)
 
 
@@ -275,7 +276,10 @@ def _unit_at(text: str, pos: int) -> int | None:
             loc = _locality_end(text, end)
             return loc if loc is not None else end
         return end
-    complete = _match_words(text, pos, sorted(COMPLETE_HEADS, key=len, reverse=True))
+    complete = _match_words(text, pos, _COMPLETE_SORTED)
+    if complete is None and text[pos].isupper():
+        # "Kho bạc nhà nước", "Bộ đội biên phòng": a complete head written with lower-case words after its first
+        complete = _match_words(text, pos, _COMPLETE_SORTED, ignore_case=True)
     if complete is not None:
         end = complete
         nxt = _word_at(text, end)

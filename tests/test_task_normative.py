@@ -121,3 +121,10 @@ def test_parties_between_which_something_happens_are_not_the_subject():
     clause = ("3. Hình thức trao đổi thông tin giữa Đơn vị phân phối điện, Khách hàng sử dụng lưới điện và "
               "Đơn vị bán lẻ điện với Cấp điều độ phải tuân theo quy trình điều độ.")
     assert modal_subject(clause) is None
+
+
+def test_complete_head_written_in_lower_case_after_its_first_word():
+    assert [u.text for u in find_units("Phối hợp với Kho bạc nhà nước tỉnh và Bộ đội biên phòng tỉnh thực hiện")] == \
+        ["Kho bạc nhà nước tỉnh", "Bộ đội biên phòng tỉnh"]
+    roles = clause_roles("4. Phối hợp với Kho bạc nhà nước tỉnh thu tiền sử dụng đất.")
+    assert roles and roles["partner"] == ["Kho bạc nhà nước tỉnh"]

@@ -46,6 +46,8 @@ COMPLETE_HEADS = [
     "Bộ Chỉ huy Bộ đội Biên phòng", "Kho bạc Nhà nước", "Bảo hiểm xã hội", "Cục Hải quan", "Cục Thuế",
     "Thủ tướng Chính phủ", "Chính phủ", "Văn phòng Chính phủ", "Quân đội", "Liên đoàn Lao động",
     "Thông tấn xã Việt Nam", "Đài Truyền hình Việt Nam", "Đài Tiếng nói Việt Nam",
+    # the courts and procuracies of every level, named like the people's committees
+    "Tòa án nhân dân tối cao", "Viện kiểm sát nhân dân tối cao", "Tòa án nhân dân", "Viện kiểm sát nhân dân",
 ]
 
 # Abbreviations that are a unit on their own.

@@ -128,3 +128,11 @@ def test_complete_head_written_in_lower_case_after_its_first_word():
         ["Kho bạc nhà nước tỉnh", "Bộ đội biên phòng tỉnh"]
     roles = clause_roles("4. Phối hợp với Kho bạc nhà nước tỉnh thu tiền sử dụng đất.")
     assert roles and roles["partner"] == ["Kho bạc nhà nước tỉnh"]
+
+
+def test_courts_and_procuracies_are_units_of_every_level():
+    assert [u.text for u in find_units("Viện kiểm sát nhân dân, Tòa án nhân dân tối cao và Tòa án nhân dân cấp tỉnh")] \
+        == ["Viện kiểm sát nhân dân", "Tòa án nhân dân tối cao", "Tòa án nhân dân cấp tỉnh"]
+    roles = clause_roles("Viện kiểm sát nhân dân, Tòa án nhân dân trong phạm vi nhiệm vụ, quyền hạn của mình "
+                         "kịp thời xử lý hành vi phạm tội.")
+    assert roles and roles["lead"] == ["Viện kiểm sát nhân dân", "Tòa án nhân dân"]

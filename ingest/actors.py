@@ -40,6 +40,8 @@ ACTOR_HEADS = [
     # persons named by what they do in a procedure ("Người ra quyết định thanh tra", "Trưởng đoàn
     # thanh tra", "người tiến hành thanh tra") and offices named by their function
     "người", "trưởng đoàn", "tổng thanh tra", "tổng kiểm toán", "thanh tra viên", "cơ sở",
+    # bodies named by their mission, often with commas inside ("Ban chỉ đạo phòng, chống …")
+    "ban chỉ đạo", "lực lượng",
 ]
 # "hai bên", "các bên", "bên đó" point back at parties named elsewhere: not a name.
 _BACK_REFERENCE = re.compile(r"^(?:hai|các|mỗi|hai|cả hai)\s+bên\b|^bên\s+(?:đó|kia|này)\b", re.IGNORECASE)
@@ -71,6 +73,16 @@ _OFFICE_HOLDER = re.compile(r"(?:người đứng đầu|thủ trưởng|chủ t
 _DELEGATE = re.compile(r"\s+(?:hoặc|và)\s+(?:đơn vị|tổ chức|người)\s+(?:thành viên\s+)?được\s+(?:ủy|uỷ)\s+quyền.*$",
                        re.IGNORECASE)
 MAX_SUBJECT_WORDS = 30
+_HEAD_BEFORE_COMMA = re.compile(r"(?<![\wÀ-ỹ])(?:" + "|".join(re.escape(h) for h in sorted(ACTOR_HEADS, key=len, reverse=True))
+                                + r")\s*,\s*$", re.IGNORECASE)
+# The formula of competence between a subject and its verb: "X trong phạm vi chức năng, nhiệm vụ
+# được giao …", "X, trong phạm vi nhiệm vụ, quyền hạn của mình, …", "X trong phạm vi được phân
+# công …", "X theo thẩm quyền …". It narrows nothing about who X is, so it is no part of the name.
+MANDATE = re.compile(r"\s*,?\s*(?:trong phạm vi|theo|căn cứ|trên cơ sở)\s+(?:(?:(?:chức năng|nhiệm vụ|quyền hạn|"
+                     r"thẩm quyền)(?:\s*,\s*|\s+và\s+|\s+)?)+(?:(?:được giao|của mình|được phân công)(?:\s+quản lý)?)?|"
+                     r"được (?:giao|phân công)(?:\s+quản lý)?)\s*,?", re.IGNORECASE)
+_MANDATE_TAIL = re.compile(r"(?:" + MANDATE.pattern + r")\s*$", re.IGNORECASE)
+
 # "Bộ Thông tin và Truyền thông Bộ Khoa học và Công nghệ": a cell that lost its comma.
 _SAME_HEAD = re.compile(r"(?<=[\wÀ-ỹ])\s+(?=(?:Bộ|Sở)\s+\w)")
 
@@ -152,6 +164,12 @@ def _valid_subject(np: str) -> bool:
     return not _NOT_IN_SUBJECT.search(_PARENS.sub("", np))
 
 
+def _between_parties(before: str) -> bool:
+    """Is the comma at the end of ``before`` inside "giữa A, B và C" (parties of an exchange)?"""
+    m = re.search(r"(?<![\wÀ-ỹ])giữa\s+([^,;]*)(?:,[^,;]*)*,\s*$", before)
+    return bool(m) and starts_as_actor(m.group(1))
+
+
 def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
     """The actors a clause obliges ("X có trách nhiệm …", "X phải …") and the modal's match.
 
@@ -166,8 +184,12 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
         # thì Đơn vị phân phối điện phải …")
         starts = sorted({first} | {c.end() for c in re.finditer(r",\s*|(?<![\wÀ-ỹ])thì\s+", head) if c.start() > first})
         for s in starts:
+            if s != first and (_HEAD_BEFORE_COMMA.search(head, 0, s) or _between_parties(head[first:s])):
+                continue  # "các tổ chức, cá nhân …", "giữa Đơn vị X, Khách hàng Y …": a list's comma
             np = head[s:].strip()
             np_core = _PARENS.sub("", np).strip(" ,")
+            if any(w in np_core for w in ("phạm vi", "theo", "căn cứ", "cơ sở")):  # cheap test before the search
+                np_core = _MANDATE_TAIL.sub("", np_core).strip(" ,")
             if not _valid_subject(np_core):
                 continue
             names = split_actors(np_core)

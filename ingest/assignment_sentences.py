@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
-from ingest.actors import modal_subject, term_list_at
+from ingest.actors import MANDATE, modal_subject, term_list_at
 from ingest.assignments import ROLES, add_unique, merge_roles, named
 from ingest.deadlines import find_deadline
 from ingest.unit_names import CLASS_NOUNS, GROUP_NOUNS, is_generic_unit, unit_key
-from ingest.units import UnitSpan, unit_at, unit_list_at
+from ingest.units import FUNCTION_WORDS, VERB_START_RE, UnitSpan, unit_at, unit_list_at
 
 # --- vocabulary ----------------------------------------------------------------------------------
 
@@ -40,6 +40,43 @@ _ACTION_VERB = re.compile(
     r"(?![\wÀ-ỹ])(?!\s+viên\b)",
     re.IGNORECASE,
 )
+# A verb the list above does not know, then one it does: "Tập đoàn … thuê tư vấn độc lập …", "yêu
+# cầu X sửa đổi, bổ sung …". Up to four lower-case words, none a function word nor a verb that
+# needs an object of its own ("X yêu cầu duy trì …" asks, it does not do), lead to a listed verb.
+_LOOSE_VERB = re.compile(r"\s*(?P<skip>(?:[a-zà-ỹđ]+,?\s+){1,4}?)(?:" + _ACTION_VERB.pattern + ")", re.IGNORECASE)
+
+
+def _action_verb(after: str, actor: str = "", *, sure: bool = False) -> re.Match | None:
+    """The action verb that opens ``after`` (after a subject or a directive's object ``actor``),
+    if any. Unknown verbs are read only after a proper name ("Tập đoàn Điện lực Việt Nam"), whose
+    end is sure; after a group ("các cấp điều độ phải …", "các đơn vị thành viên thực hiện …") the
+    words are still the name. Duty modals are left to :func:`modal_subject`, which reads the whole
+    subject."""
+    verb = _ACTION_VERB.match(after)
+    if verb:
+        return verb
+    if not (sure or _proper_name(actor)):
+        return None
+    loose = _LOOSE_VERB.match(after)
+    if not loose or not loose.group("skip").islower() or _DUTY_MODAL.match(loose.group("verb")):
+        return None
+    skip = loose.group("skip")
+    for w in re.finditer(r"[\wÀ-ỹ]+", skip):
+        if w.group(0) in FUNCTION_WORDS or VERB_START_RE.match(skip, w.start()):
+            return None
+    return loose
+
+
+_DUTY_MODAL = re.compile(r"có trách nhiệm|chịu trách nhiệm", re.IGNORECASE)
+
+
+def _proper_name(actor: str) -> bool:
+    """"Tập đoàn Điện lực Việt Nam", "Bộ Công Thương": capitalised, and not a plural group."""
+    words = actor.split()
+    return len(words) >= 2 and actor[:1].isupper() and words[0].lower() not in ("các", "những", "mọi") \
+        and words[-1][:1].isupper()
+
+
 # "Giao X …", "chỉ đạo X …", "yêu cầu X …": the object of a directive is the doer.
 _DIRECTIVE = re.compile(r"(?:(?<=^)|(?<=[\s,;:(]))(?P<verb>[Gg]iao(?:\s+cho)?|[Pp]hân công(?:\s+cho)?|[Yy]êu cầu|"
                         r"[Đđ]ề nghị|[Ủủ]y quyền(?:\s+cho)?|[Cc]hỉ đạo|[Đđ]ịnh hướng)\s+")
@@ -69,8 +106,7 @@ _PAST = re.compile(r"^\s*(?:,\s*)?(?:đã|vừa|từng|được\s+(?!giao))\b", 
 _ISSUING = re.compile(r"^\s*(?:đã\s+)?ban hành\s+(?:Nghị định|Thông tư|Quyết định|Chỉ thị|Kế hoạch|Nghị quyết|Luật|"
                       r"Công văn|Hướng dẫn|Quy chế|Quy định|Chương trình|văn bản)", re.IGNORECASE)
 # "… trong phạm vi chức năng, nhiệm vụ (được giao), tăng cường …": the formula between subject and verb.
-_MANDATE = re.compile(r"\s*,?\s*(?:trong phạm vi|theo|căn cứ|trên cơ sở)\s+(?:chức năng,?\s*nhiệm vụ(?:,?\s*quyền hạn)?"
-                      r"(?:\s+(?:được giao|của mình|được phân công))?)\s*,?", re.IGNORECASE)
+_MANDATE = MANDATE
 _FOCAL = re.compile(r"^\s*(?:,\s*)?(?:(?:chủ trì|phụ trách)\s*,?\s*)?(?:và\s+)?(?:làm|là)\s+(?:cơ quan\s+|đơn vị\s+)?đầu mối",
                     re.IGNORECASE)
 _LEAD_WORD = re.compile(r"^\s*(?:,\s*)?(?:sẽ\s+|được giao\s+)?(?:chủ trì|phụ trách)\b", re.IGNORECASE)
@@ -193,7 +229,7 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
         if not actors:
             continue
         after = clause[actors[-1][1]:]
-        if _PAST.match(after) or not _ACTION_VERB.match(after):
+        if _PAST.match(after) or not _action_verb(after, actors[-1][2]):
             continue
         # whoever a directive names does the duty, a class too ("yêu cầu các đơn vị có liên quan phản ánh …")
         names = named([a[2] for a in actors], keep_generic=True)
@@ -207,16 +243,22 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
     if not roles["lead"]:
         for at in _subject_positions(clause):
             units = unit_list_at(clause, at)
+            sure = False
             if not units:
                 # a party the document defines: "Bên mua điện và Bên bán điện tiến hành ký kết …"
                 units = [UnitSpan(a, b, clause[a:b]) for a, b in term_list_at(clause, at)]
+                sure = True  # a defined term ends where its definition says
             if not units:
                 continue
             after = clause[units[-1].end:]
             mandate = _MANDATE.match(after)
             if mandate:
                 after = after[mandate.end():]
-            verb = _ACTION_VERB.match(after)
+            verb = _action_verb(after, units[-1].text, sure=sure)
+            if verb is not None and verb.re is _LOOSE_VERB and modal_subject(clause) is not None:
+                # the words up to a duty modal are still the subject ("Khách hàng sử dụng điện
+                # đấu nối vào cấp điện áp hạ áp có trách nhiệm …"): the modal reads it whole
+                continue
             names = named(units)
             if not verb or not names or _PAST.match(after) or _ISSUING.match(after):
                 continue
@@ -273,6 +315,24 @@ def _office_holder_subject(clause: str) -> str | None:
         if _ACTION_VERB.match(after) and not _PAST.match(after) and not _ISSUING.match(after):
             return clause[at:unit.end].strip()
     return None
+
+
+_OPENING = re.compile(r"^\s*(?:[-–—+•*·]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s*|[a-zđ]\)\s*)?")
+_COOPERATES = re.compile(r"\s*(?:,\s*)?(?:sẽ\s+|tiếp tục\s+)?phối hợp\s+(?:chặt chẽ\s+)?(?:với|cùng)\s+", re.IGNORECASE)
+
+
+def cooperating_subject(clause: str, heading_units: list[str]) -> list[str]:
+    """Who does an item under a unit heading: the heading's units, unless the item opens with other
+    named units that "phối hợp với Y" ("2. Các Bộ, cơ quan liên quan có trách nhiệm: a) Bộ Tài chính
+    phối hợp với Bộ Công Thương thực hiện …"). Then those do it, Y are their partners, and they are
+    no partners of themselves."""
+    units = unit_list_at(clause, _OPENING.match(clause).end())
+    if not units or not _COOPERATES.match(clause, units[-1].end):
+        return heading_units
+    subject = named(units)
+    if not subject or {unit_key(u) for u in heading_units} & {unit_key(u) for u in subject}:
+        return heading_units
+    return subject
 
 
 def has_doer(roles: dict[str, list[str]] | None) -> bool:

@@ -53,7 +53,7 @@ _COLON_HEAD = re.compile(r"^(?P<units>[^:]{3,200}?)\s*:\s*(?P<rest>.*)$", re.DOT
 # "có trách nhiệm thực hiện các công việc sau đây" still only introduces the duties below it.
 _DUTY_INTRO = re.compile(r"^\s*(?:(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|phải|được giao)(?:\s+(?:thực hiện|"
                          r"triển khai(?: thực hiện)?|tổ chức thực hiện))?|thực hiện|có các nhiệm vụ|"
-                         r"chủ trì(?: thực hiện)?|tập trung)(?:\s+(?:các|những))?(?:\s+(?:nhiệm vụ|nội dung|"
+                         r"chủ trì(?: thực hiện)?|tập trung)(?:\s*(?:,|và)\s*quyền hạn)?(?:\s+(?:các|những))?(?:\s+(?:nhiệm vụ|nội dung|"
                          r"công việc|việc)(?:,?\s*quyền hạn)?)?(?:\s+(?:cụ thể\s+)?(?:sau(?: đây)?|như sau))?\s*$",
                          re.IGNORECASE)
 _DUTY_TITLE = re.compile(r"^\s*(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, quyền hạn|Trách nhiệm thực hiện)\s+của\s+", re.IGNORECASE)
@@ -260,7 +260,7 @@ def _unit_heading_units(head: str, *, colon: bool) -> list[str] | None:
 _GENERIC_INTRO_END = re.compile(
     r"(?<![\wÀ-ỹ])(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|phải|được giao|chủ trì|tập trung|thực hiện|"
     r"triển khai|tổ chức thực hiện)(?:\s+(?:thực hiện|triển khai(?: thực hiện)?|tổ chức thực hiện))?"
-    r"(?:\s+(?:các|những|một số))?(?:\s+(?:nhiệm vụ|nội dung|công việc|việc|hoạt động|giải pháp|biện pháp)"
+    r"(?:\s*(?:,|và)\s*quyền hạn)?(?:\s+(?:các|những|một số))?(?:\s+(?:nhiệm vụ|nội dung|công việc|việc|hoạt động|giải pháp|biện pháp)"
     r"(?:\s+(?:chủ yếu|trọng tâm|chính|cụ thể))?(?:,?\s*quyền hạn)?)?(?:\s+(?:cụ thể\s+)?(?:sau(?: đây)?|như sau))?"
     r"\s*:?\s*$", re.IGNORECASE)
 

@@ -39,6 +39,7 @@ from ingest.actors import defined_actor_terms, document_terms
 from ingest.assignment_sentences import (
     clause_roles,
     clauses,
+    cooperating_subject,
     has_doer,
     loose_roles,
     paren_roles,
@@ -68,6 +69,8 @@ from ingest.tables import column_role, is_assignment_header
 from ingest.unit_match import document_scope, unit_matches
 from ingest.unit_names import is_generic_unit, unit_key
 
+# A blank of a form template: a bracketed placeholder or a dotted leader to write on.
+_FORM_BLANK = re.compile(r"\[\s*(?:Tên|tên|Ghi|ghi|Số|số)\b[^\]]{0,80}\]|(?:\.\s?){6,}|…{3,}|(?:…\s?){3,}")
 _TASK_CHARS = 220  # the "task" column: a readable summary, the quote holds the full words
 
 
@@ -164,9 +167,9 @@ class _Extractor:
     def emit(self, *, item: Item, task: str, start: int, end: int, page: int | None, roles: dict[str, list[str]],
              deadline: str | None, shape: str, task_start: int | None = None, task_end: int | None = None,
              context: str = "", report_to: list[str] | None = None) -> None:
-        if not any(roles.get(r) for r in ROLES):
-            return
         quote = self.text[start:end]
+        if not any(roles.get(r) for r in ROLES) or _FORM_BLANK.search(quote):
+            return  # no doer, or a form to fill in ("[Tên khách hàng] có trách nhiệm …", "……")
         t = Task(
             task_id=_task_id(self.doc.doc_id, start, end, quote),
             doc_id=self.doc.doc_id, source=self.doc.source, section=item.label, task=_summary(task),
@@ -299,6 +302,7 @@ class _Extractor:
             # "Giao Phòng X chủ trì …" under a unit: the sentence names its own doer
             self.narrative(item, text, start, page)
             return
+        units = cooperating_subject(body, units)  # "a) Bộ Tài chính phối hợp với Bộ X …" under a group
         roles: dict[str, list[str]] = {"lead": list(units), "partner": list(partners or []), "focal": [], "guiding": []}
         if own:
             lead_keys = {unit_key(u) for u in units}

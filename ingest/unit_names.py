@@ -46,6 +46,8 @@ COMPLETE_HEADS = [
     "Bộ Chỉ huy Bộ đội Biên phòng", "Kho bạc Nhà nước", "Bảo hiểm xã hội", "Cục Hải quan", "Cục Thuế",
     "Thủ tướng Chính phủ", "Chính phủ", "Văn phòng Chính phủ", "Quân đội", "Liên đoàn Lao động",
     "Thông tấn xã Việt Nam", "Đài Truyền hình Việt Nam", "Đài Tiếng nói Việt Nam",
+    # the courts and procuracies of every level, named like the people's committees
+    "Tòa án nhân dân tối cao", "Viện kiểm sát nhân dân tối cao", "Tòa án nhân dân", "Viện kiểm sát nhân dân",
 ]
 
 # Abbreviations that are a unit on their own.
@@ -147,7 +149,8 @@ def _either_case(word: str) -> str:
 
 
 GROUP_RE = r"(?:" + _GROUP_LEAD + r"[Cc]ác\s+(?:" + "|".join(
-    _either_case(n) for n in sorted(GROUP_NOUNS, key=len, reverse=True)) + r")\b)"
+    _either_case(n) for n in sorted(GROUP_NOUNS, key=len, reverse=True)) + r")\b(?!\s+hợp\b))"
+# ("các trường hợp" is "the cases", not "the schools")
 # A unit starts here: a capitalised head followed by a name (or a complete head), an
 # abbreviation, or a plural group.
 _CLASS_RE = r"(?:" + "|".join(re.escape(c) for c in sorted(CLASS_NOUNS, key=len, reverse=True)) + r")\b"

@@ -74,6 +74,7 @@ VERB_STARTS = [
 STOP_WORDS = FUNCTION_WORDS  # kept for callers that want the plain set
 _VERB_START_RE = re.compile(r"(?:" + "|".join(re.escape(v) for v in sorted(VERB_STARTS, key=len, reverse=True))
                             + r")(?![\wÀ-ỹ])", re.IGNORECASE)
+VERB_START_RE = _VERB_START_RE  # for the sentence grammar: where a verb of the sentence starts
 _LINKS_INSIDE_NAMES = {"và", ",", "-", "–"}
 # After a dash, a role in apposition ends the name: "Bộ Thông tin và Truyền thông - Cơ quan thường trực".
 _APPOSITION = re.compile(r"(?:Cơ quan|Đơn vị|Thường trực|Trưởng|Phó|Chủ tịch|Giám đốc)(?![\wÀ-ỹ])")
@@ -99,6 +100,7 @@ _CONTINUING_SORTED = sorted(CONTINUING_GROUP_NOUNS + LOCALITY_WORDS, key=len, re
 _CLASS_SORTED = sorted(CLASS_NOUNS, key=len, reverse=True)
 _LOCALITY_SORTED = sorted(LOCALITY_WORDS, key=len, reverse=True)
 _GROUP_START = re.compile(GROUP_RE)
+_COMPLETE_SORTED = sorted(COMPLETE_HEADS, key=len, reverse=True)
 _HEAD_AT = re.compile(r"(?:" + HEADS_RE + r")(?=[\s,.;:)]|$)|" + ABBR_HEAD_RE)
 
 
@@ -274,7 +276,10 @@ def _unit_at(text: str, pos: int) -> int | None:
             loc = _locality_end(text, end)
             return loc if loc is not None else end
         return end
-    complete = _match_words(text, pos, sorted(COMPLETE_HEADS, key=len, reverse=True))
+    complete = _match_words(text, pos, _COMPLETE_SORTED)
+    if complete is None and text[pos].isupper():
+        # "Kho bạc nhà nước", "Bộ đội biên phòng": a complete head written with lower-case words after its first
+        complete = _match_words(text, pos, _COMPLETE_SORTED, ignore_case=True)
     if complete is not None:
         end = complete
         nxt = _word_at(text, end)

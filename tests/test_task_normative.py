@@ -1,0 +1,138 @@
+"""Subjects of normative sentences in laws and decrees: the formula of competence between a
+subject and its verb ("trong phạm vi được phân công", "theo thẩm quyền"), bodies named by their
+mission ("Ban chỉ đạo phòng, chống …") introducing "nhiệm vụ, quyền hạn sau đây", and verbs the
+verb list does not know after a name whose end is sure. Generated sentences only."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.actors import defined_actor_terms, document_terms, modal_subject
+from ingest.assignment_sentences import clause_roles
+from ingest.assignments import generic_intro
+from ingest.pipeline import parse_file
+from ingest.tasks import extract_tasks
+from ingest.units import find_units
+
+
+def _tasks_of(tmp_path: Path, text: str):
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path, path.name, max_bytes=50 * 1024 * 1024, ocr=False)
+    return extract_tasks(doc)
+
+
+@pytest.mark.parametrize("clause,subject", [
+    ("Bộ Công an, Bộ Quốc phòng và Ủy ban nhân dân các cấp trong phạm vi được phân công có trách nhiệm "
+     "xây dựng phương án", ["Bộ Công an", "Bộ Quốc phòng", "Ủy ban nhân dân các cấp"]),
+    ("Hội Nông dân tỉnh trong phạm vi nhiệm vụ, quyền hạn của mình có trách nhiệm vận động hội viên",
+     ["Hội Nông dân tỉnh"]),
+    ("Sở Tài chính, trong phạm vi chức năng, nhiệm vụ được giao, có trách nhiệm bố trí kinh phí",
+     ["Sở Tài chính"]),
+    ("Cơ quan thuế theo thẩm quyền có trách nhiệm kiểm tra hồ sơ", ["Cơ quan thuế"]),
+])
+def test_the_formula_of_competence_is_no_part_of_the_subject(clause, subject):
+    found = modal_subject(clause)
+    assert found is not None and found[0] == subject
+
+
+def test_formula_of_competence_before_an_action_verb():
+    roles = clause_roles("Ủy ban nhân dân cấp tỉnh theo thẩm quyền quyết định việc bố trí kinh phí.")
+    assert roles and roles["lead"] == ["Ủy ban nhân dân cấp tỉnh"]
+
+
+@pytest.mark.parametrize("intro", [
+    "Ban chỉ đạo phòng, chống thiên tai cấp tỉnh có nhiệm vụ, quyền hạn sau đây:",
+    "Sở Tư pháp có nhiệm vụ và quyền hạn sau:",
+    "Bộ Y tế có trách nhiệm, quyền hạn như sau:",
+])
+def test_duties_and_powers_intro_hands_over_its_list(intro):
+    assert generic_intro(intro) is True
+
+
+def test_mission_named_body_heads_its_duties_and_powers(tmp_path):
+    text = ("Điều 13. Nhiệm vụ của Ban chỉ đạo\n\n"
+            "1. Ban chỉ đạo phòng, chống thiên tai cấp tỉnh có nhiệm vụ, quyền hạn sau đây:\n\n"
+            "a) Tham mưu cho Ủy ban nhân dân tỉnh trong việc chỉ đạo ứng phó thiên tai;\n\n"
+            "b) Kiểm tra, đôn đốc các sở, ngành thực hiện phương án.\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Ban chỉ đạo phòng, chống thiên tai cấp tỉnh"]] * 2
+
+
+def test_unknown_verb_after_a_defined_party():
+    text = "Điều 2. Giải thích từ ngữ\n\n1. Bên bán điện là tổ chức, cá nhân sở hữu nhà máy điện.\n"
+    with document_terms(defined_actor_terms(text)):
+        roles = clause_roles("1. Bên bán điện thuê tư vấn lập báo cáo chi phí hằng năm.")
+        assert roles and roles["lead"] == ["Bên bán điện"]
+        # the words up to a duty modal are still the subject: the modal reads it whole
+        roles = clause_roles("3. Bên bán điện đấu nối vào cấp điện áp 110 kV có trách nhiệm lắp đặt thiết bị.")
+        assert roles and roles["lead"] == ["Bên bán điện đấu nối vào cấp điện áp 110 kV"]
+
+
+@pytest.mark.parametrize("clause", [
+    # a group's name runs on ("các cấp điều độ"): no unknown verb is read after "các cấp"
+    "Trường hợp có nhiều cấp điều độ, các cấp điều độ phải có trách nhiệm thống nhất phương thức vận hành.",
+    # a verb that needs an object of its own is not skipped over: the body asks, it does not do
+    "Trên cơ sở các nội dung trên, Ban Tuyên giáo tỉnh yêu cầu duy trì công tác phối hợp.",
+])
+def test_unknown_verbs_are_not_read_after_a_name_that_may_go_on(clause):
+    roles = clause_roles(clause) or {}
+    assert "Các cấp" not in roles.get("lead", []) and "Ban Tuyên giáo tỉnh" not in roles.get("lead", [])
+
+
+def test_cases_are_not_schools():
+    assert [u.text for u in find_units("Các trường hợp điều chỉnh; các trường học tổ chức ngoại khóa")] == \
+        ["các trường học"]
+
+
+def test_item_that_names_its_own_doer_under_a_group_heading(tmp_path):
+    text = ("Điều 8. Tổ chức thực hiện\n\n"
+            "2. Các Bộ, cơ quan liên quan có trách nhiệm:\n\n"
+            "a) Bộ Tài chính phối hợp với Bộ Công Thương thực hiện Quyết định này với vai trò là cơ quan quản lý giá;\n\n"
+            "b) Tham gia ý kiến đối với các nội dung liên quan trong phạm vi quản lý.\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert [(t.lead_units, t.partner_units) for t in tasks] == [
+        (["Bộ Tài chính"], ["Bộ Công Thương"]),
+        (["Các Bộ, cơ quan liên quan"], []),
+    ]
+
+
+def test_a_comma_inside_a_list_of_classes_starts_no_subject():
+    # "các tổ chức, cá nhân …" is one class: "cá nhân …" after its comma is not the subject
+    assert modal_subject("Yêu cầu các tổ chức, cá nhân có liên quan tại địa phương phải tuân thủ quy trình.") is None
+    assert modal_subject("Trước ngày 15 hằng năm, Sở Công Thương có trách nhiệm báo cáo.")[0] == ["Sở Công Thương"]
+
+
+def test_form_templates_to_fill_in_assign_nothing(tmp_path):
+    text = ("Điều 5. Trách nhiệm\n\n"
+            "1. Đơn vị phân phối điện có trách nhiệm thỏa thuận đấu nối với khách hàng.\n\n"
+            "Điều 6. Trách nhiệm của các bên trong thỏa thuận mẫu\n\n"
+            "1. Trách nhiệm của Bên A\n\n"
+            "[Tên Đơn vị phân phối điện] có trách nhiệm đầu tư xây dựng lưới điện đến điểm đấu nối.\n\n"
+            "2. Trách nhiệm của Bên B\n\n"
+            "a) [Tên khách hàng đề nghị đấu nối] cam kết quản lý, vận hành nhà máy điện;\n\n"
+            "b) ..........................................................................\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Đơn vị phân phối điện"]]
+
+
+def test_parties_between_which_something_happens_are_not_the_subject():
+    clause = ("3. Hình thức trao đổi thông tin giữa Đơn vị phân phối điện, Khách hàng sử dụng lưới điện và "
+              "Đơn vị bán lẻ điện với Cấp điều độ phải tuân theo quy trình điều độ.")
+    assert modal_subject(clause) is None
+
+
+def test_complete_head_written_in_lower_case_after_its_first_word():
+    assert [u.text for u in find_units("Phối hợp với Kho bạc nhà nước tỉnh và Bộ đội biên phòng tỉnh thực hiện")] == \
+        ["Kho bạc nhà nước tỉnh", "Bộ đội biên phòng tỉnh"]
+    roles = clause_roles("4. Phối hợp với Kho bạc nhà nước tỉnh thu tiền sử dụng đất.")
+    assert roles and roles["partner"] == ["Kho bạc nhà nước tỉnh"]
+
+
+def test_courts_and_procuracies_are_units_of_every_level():
+    assert [u.text for u in find_units("Viện kiểm sát nhân dân, Tòa án nhân dân tối cao và Tòa án nhân dân cấp tỉnh")] \
+        == ["Viện kiểm sát nhân dân", "Tòa án nhân dân tối cao", "Tòa án nhân dân cấp tỉnh"]
+    roles = clause_roles("Viện kiểm sát nhân dân, Tòa án nhân dân trong phạm vi nhiệm vụ, quyền hạn của mình "
+                         "kịp thời xử lý hành vi phạm tội.")
+    assert roles and roles["lead"] == ["Viện kiểm sát nhân dân", "Tòa án nhân dân"]

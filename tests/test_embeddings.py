@@ -230,3 +230,32 @@ def test_bf16_bulk_encodes_share_the_fp32_space(models_dir, e5_folder):
     np.testing.assert_array_equal(bf16.embed_queries(SENTENCES[:2]), fp32.embed_queries(SENTENCES[:2]))
     np.testing.assert_array_equal(bf16.embed_passages(many), fp32.embed_passages(many))
     assert bf16._encoder.native == bf16_supported()
+
+
+def test_query_graph_embeds_questions_against_the_same_passages(models_dir, e5_folder, engine):
+    # ASEANBOT_QUERY_ENCODER=int8: questions on the int8 query graph (4-bit word table, int8
+    # weight matrices), passages unchanged. Retrieval on every set: eval/encoder_bench.py bf16-q8.
+    q8 = get_embedding("e5-small", models_dir, query_encoder="int8")
+    fp32 = get_embedding("e5-small-fp32", models_dir)
+    assert (e5_folder / "onnx/model_query.onnx").is_file()
+    assert (e5_folder / "onnx/model_query.onnx").stat().st_size < 150e6  # not the 470 MB fp32 export
+    assert q8 is not get_embedding("e5-small", models_dir)  # the setting is part of the instance key
+    np.testing.assert_array_equal(q8.embed_passages(SENTENCES), fp32.embed_passages(SENTENCES))
+    a = q8.embed_queries(SENTENCES)
+    assert (a * fp32.embed_queries(SENTENCES)).sum(axis=1).min() > 0.99
+    assert (a * engine.encode(SENTENCES, True)).sum(axis=1).min() > 0.99
+    p = fp32.embed_passages(SENTENCES)
+    for question in ("đơn vị nào chủ trì tuyên truyền", "don vi nao chu tri tuyen truyen"):
+        # the same best passage and the same top three (near-ties may swap places)
+        ranked = np.argsort(-(p @ q8.embed_queries([question])[0]))[:3].tolist()
+        ref = np.argsort(-(p @ fp32.embed_queries([question])[0]))[:3].tolist()
+        assert ranked[0] == ref[0] and set(ranked) == set(ref)
+    # Built once: asking again keeps the file.
+    mtime = (e5_folder / "onnx/model_query.onnx").stat().st_mtime
+    prepare_model("e5-small", models_dir, "int8")
+    assert (e5_folder / "onnx/model_query.onnx").stat().st_mtime == mtime
+    with pytest.raises(ValueError, match="unknown query encoder"):
+        get_embedding("e5-small", models_dir, query_encoder="fp16")
+    # The int8 passage model and other folders keep their own query encoder.
+    assert get_embedding("e5-small-int8", models_dir, query_encoder="int8")._query_encoder is \
+        get_embedding("e5-small-int8", models_dir)._encoder

@@ -75,7 +75,7 @@ def questions_command(unanswered: bool, down: bool, since: Optional[str], xlsx: 
         # Grouping by meaning needs the embedding model; plain listing does not.
         from index.embeddings import get_embedding
 
-        embedder = get_embedding(settings.embed_model, settings.models_dir)
+        embedder = get_embedding(settings.embed_model, settings.models_dir, query_encoder=settings.query_encoder)
         groups = group_rows(rows, lambda texts: embed_questions(embedder, texts))
     else:
         groups = [{"question": r["question"], "count": 1, "rows": [r]} for r in rows]

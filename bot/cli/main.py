@@ -37,7 +37,7 @@ def setup() -> None:
     from index.embeddings import prepare_model
 
     settings = get_settings()
-    path = prepare_model(settings.embed_model, settings.models_dir)
+    path = prepare_model(settings.embed_model, settings.models_dir, settings.query_encoder)
     console.print(f"embedding model ready: {path}")
 
 

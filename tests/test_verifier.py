@@ -2,6 +2,7 @@
 the documents hold; a false premise gets what the document does say."""
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -23,14 +24,69 @@ def first_line(text: str) -> str:
 # --- pieces ------------------------------------------------------------------------------------
 
 def test_the_shipped_model_loads_and_scores() -> None:
-    from bot.answer.verifier import FEATURES, MODEL_PATH, Verifier
+    from bot.answer.verifier import DERIVED, FEATURES, MODEL_PATH, Verifier
 
     v = Verifier.load()
     assert v is not None, f"{MODEL_PATH} is missing: run eval/train_verifier.py"
-    assert 0.0 < v.threshold < 1.0 and set(v.model["features"]) <= set(FEATURES)
+    assert 0.0 < v.threshold < 1.0 and set(v.model["features"]) <= set(FEATURES + DERIVED)
     assert MODEL_PATH.stat().st_size < 30 * 1024 * 1024
     p = v.probabilities([[0.0] * len(FEATURES), [1.0] * len(FEATURES)])
     assert p.shape == (2,) and all(0.0 <= x <= 1.0 for x in p)
+
+
+def _pool(**columns: list[float]) -> list[list[float]]:
+    from bot.answer.verifier import FEATURES
+
+    n = len(next(iter(columns.values())))
+    rows = [[0.0] * len(FEATURES) for _ in range(n)]
+    for name, values in columns.items():
+        for row, v in zip(rows, values):
+            row[FEATURES.index(name)] = v
+    return rows
+
+
+def test_each_candidate_is_compared_with_the_best_other_of_its_pool() -> None:
+    from bot.answer.verifier import DERIVED, VERSUS, versus
+
+    for own in ([0.9, 0.5, 0.2], [0.2, 0.9, 0.5], [0.5, 0.5, 0.1]):
+        d = versus(_pool(own=own))
+        assert d.shape == (3, len(DERIVED))
+        gaps = d[:, VERSUS.index("own")]
+        expected = [v - max(o for j, o in enumerate(own) if j != i) for i, v in enumerate(own)]
+        assert gaps.tolist() == pytest.approx(expected)
+    # Alone in its pool a candidate leads nobody: gaps are 0, and the pool's size is still said.
+    alone = versus(_pool(own=[0.7]))
+    assert alone[0, :len(VERSUS)].tolist() == [0.0] * len(VERSUS)
+    assert versus(_pool(own=[0.1] * 10))[0, -1] > alone[0, -1] > 0
+
+
+def test_derived_features_and_calibration_reach_the_score() -> None:
+    from bot.answer.verifier import Verifier
+
+    base = {"features": ["own", "vs_own"], "mean": [0.0, 0.0], "scale": [1.0, 1.0], "coef": [0.0, 4.0],
+            "intercept": 0.0, "threshold": 0.5}
+    p = Verifier(base).probabilities(_pool(own=[0.8, 0.3]))
+    assert p[0] > 0.5 > p[1]  # the leader over its pool rises, the one it leads falls
+    assert p[0] == pytest.approx(1 / (1 + math.exp(-2.0)))
+    # Platt calibration a·z + b is strictly monotonic: the order within a pool never changes.
+    cal = Verifier({**base, "calibration": {"a": 0.5, "b": -1.0}}).probabilities(_pool(own=[0.8, 0.3]))
+    assert cal[0] > cal[1] and cal[0] == pytest.approx(1 / (1 + math.exp(-0.0)))
+
+
+def test_out_of_fold_calibration_states_the_chance_of_being_right() -> None:
+    from eval.train_verifier import calibrated, platt
+
+    # Generated questions: the best candidate at P is right with probability P**2 (overconfident).
+    rng = __import__("random").Random(0)
+    table = []
+    for _ in range(4000):
+        p = rng.uniform(0.05, 0.95)
+        table.append((p, rng.random() < p * p, True))
+    cal = platt(table)
+    assert cal["a"] > 0
+    fixed = calibrated(table, cal)
+    hi = [ok for p, ok, _ in fixed if p >= 0.6]
+    assert abs(sum(hi) / len(hi) - sum(p for p, _, _ in fixed if p >= 0.6) / len(hi)) < 0.05
 
 
 def test_one_query_object_reads_the_question_once() -> None:

@@ -5,13 +5,15 @@ article and section); each is described by features that say whether the questio
 in the sentence itself or only somewhere in its article or document, whether the asked kind of
 answer is there, whether the names, units, documents and figures the question states are the
 document's, how close the sentence and its heading are in meaning (e5), and how retrieval
-ranked it. A logistic regression over these (``eval/train_verifier.py``, trained on questions
-written blind over corpus/ and real legal documents, split by document) gives P(the candidate
-answers the question); one threshold, chosen on the held-out dev split for a stated precision,
-decides answer or refusal.
+ranked it; and how far each candidate leads the others of its pool on those (DERIVED). A
+logistic regression or gradient-boosted trees over these (``eval/train_verifier.py``, trained on
+questions written blind over corpus/ and real legal documents, chosen by cross-validation
+grouped by document) gives P(the candidate answers the question), calibrated on out-of-fold
+predictions; one threshold, chosen out of fold for a stated precision, decides answer or refusal.
 
-The model ships as ``verifier_model.json`` beside this module: feature names, standardisation,
-coefficients and the threshold. Scoring is a dot product, so it costs nothing next to retrieval.
+The model ships as ``verifier_model.json`` beside this module: feature names, standardisation
+and coefficients (or trees as flat arrays), calibration and the threshold. Scoring is a dot
+product or a walk of a few hundred small trees, so it costs nothing next to retrieval.
 """
 from __future__ import annotations
 
@@ -58,7 +60,15 @@ FEATURES = [
 QUESTION_ONLY = ("doc_ref", "has_entity", "has_figures", "expects", "log_terms", "nodiac",
                  *[f"intent_{k}" for k in INTENTS])
 # The features that need the sentences' and headings' own e5 vectors.
-SIM_FEATURES = ("sim_sent", "sim_head", "sim_sent_gap", "sim_rank")
+SIM_FEATURES = ("sim_sent", "sim_head", "sim_sent_gap", "sim_rank", "vs_sim_sent")
+
+# Features of a candidate against the rest of its question's pool, computed by the Verifier from
+# the pool's own feature rows: how far it leads (or trails) the best other candidate on each
+# question-relative measure. Raw coverage means different things in a long legal document and a
+# short notice; the lead over its neighbours in the same document pool carries over better.
+VERSUS = ("own", "pair_own", "pred_own", "sim_sent", "type_sent", "cand_score_rel", "phrase",
+          "fig_sent", "miss_sent", "expect_sent")
+DERIVED = [f"vs_{n}" for n in VERSUS] + ["pool_size"]
 
 
 @dataclass
@@ -73,6 +83,26 @@ _DIGITS = re.compile(r"\d+")
 
 def _digits(text: str) -> set[str]:
     return {d.lstrip("0") or "0" for d in _DIGITS.findall(text)}
+
+
+def versus(rows: np.ndarray) -> np.ndarray:
+    """DERIVED for a pool's feature rows (one row per candidate, FEATURES' order): per VERSUS
+    feature, the candidate's value less the best (largest) value among the others (0 alone),
+    and the pool's size (log, scaled)."""
+    x = np.asarray(rows, np.float64)
+    n = len(x)
+    cols = x[:, [FEATURES.index(name) for name in VERSUS]]
+    if n < 2:
+        gaps = np.zeros_like(cols)
+    else:
+        # The best other: the top value for all but the top row, which compares with the second.
+        order = np.argsort(-cols, axis=0, kind="stable")
+        top, second = cols[order[0], np.arange(cols.shape[1])], cols[order[1], np.arange(cols.shape[1])]
+        is_top = np.zeros_like(cols, bool)
+        is_top[order[0], np.arange(cols.shape[1])] = True
+        gaps = cols - np.where(is_top, second, top)
+    size = np.full((n, 1), math.log(1 + n) / math.log(50))
+    return np.hstack([gaps, size])
 
 
 def _heaviest_missing(weights: dict[str, float], have: set[str], top: float) -> float:
@@ -231,16 +261,24 @@ class FeatureBuilder:
 
 class Verifier:
     """P(candidate answers the question) from the shipped model: a logistic regression
-    (``coef``) or gradient-boosted trees (``trees``), over standardised features."""
+    (``coef``) or gradient-boosted trees (``trees``), over standardised features, then mapped by
+    the model's ``calibration`` (Platt: a, b on the logit), fitted on out-of-fold predictions so
+    that P, and the threshold, mean the same on documents the model never saw.
+
+    ``probabilities`` takes the rows of one question's whole pool: the DERIVED features compare
+    each candidate with the others."""
 
     def __init__(self, model: dict[str, Any]):
         self.model = model
         names = model["features"]
-        index = {n: i for i, n in enumerate(FEATURES)}
+        index = {n: i for i, n in enumerate(FEATURES + DERIVED)}
         missing = [n for n in names if n not in index]
         if missing:
             raise ValueError(f"verifier model uses unknown features {missing}")
         self._take = np.array([index[n] for n in names], np.int64)
+        self._derived = any(n in DERIVED for n in names)
+        cal = model.get("calibration") or {}
+        self._cal = (float(cal["a"]), float(cal["b"])) if cal else None
         self.threshold = float(model["threshold"])
         if "trees" in model:
             # All trees in flat arrays, each row walking every tree at once (depth steps).
@@ -273,7 +311,10 @@ class Verifier:
     def probabilities(self, rows: Sequence[Sequence[float]]) -> np.ndarray:
         if not len(rows):
             return np.zeros(0)
-        x = np.asarray(rows, np.float64)[:, self._take]
+        x = np.asarray(rows, np.float64)
+        if self._derived:
+            x = np.hstack([x, versus(x)])
+        x = x[:, self._take]
         if "trees" in self.model:
             node = np.broadcast_to(self._roots, (len(x), len(self._roots))).copy()
             rows_ix = np.arange(len(x))[:, None]
@@ -284,6 +325,8 @@ class Verifier:
             z = self._base + self._value[node].sum(axis=1)
         else:
             z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        if self._cal is not None:
+            z = self._cal[0] * z + self._cal[1]
         return 1.0 / (1.0 + np.exp(-z))
 
     def score(self, scored: list[Scored]) -> list[Scored]:

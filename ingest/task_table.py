@@ -203,15 +203,15 @@ class TaskTable:
         elif role in ROLES:
             has = self._index.with_role[role]
             idx = sorted(has) if idx is None else [i for i in idx if i in has]
+        terms = task_terms(q, BOILERPLATE) if q and q.strip() else []
+        if terms:
+            found = self._bm25.scores(terms)
+            # Unfiltered, the tasks to rank are those sharing a word with q, not the whole table.
+            scored_q = [(i, found[i]) for i in (sorted(found) if idx is None else idx) if found.get(i, 0.0) > 0]
+            scored_q.sort(key=lambda x: (-x[1], self.tasks[x[0]].doc_id, self.tasks[x[0]].char_start))
+            idx = [i for i, _ in scored_q]
         if idx is None:
             idx = list(range(len(self.tasks)))
-        if q and q.strip():
-            terms = task_terms(q, BOILERPLATE)
-            if terms:
-                found = self._bm25.scores(terms)
-                scored_q = [(i, found[i]) for i in idx if found.get(i, 0.0) > 0]
-                scored_q.sort(key=lambda x: (-x[1], self.tasks[x[0]].doc_id, self.tasks[x[0]].char_start))
-                idx = [i for i, _ in scored_q]
         out = [self.tasks[i] for i in idx]
         return out[:limit] if limit else out
 

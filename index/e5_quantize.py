@@ -40,8 +40,10 @@ _INT8_MARKER = "onnx/int8.json"
 INT8_FORMAT = 1
 
 
-def _marker(fingerprint: dict) -> dict:
-    return {**fingerprint, "onnx_format": ONNX_FORMAT, "int8_format": INT8_FORMAT}
+def _want(kind: str, version: int) -> dict:
+    """What a built file's marker records: the package it came from, the export's format and
+    the recipe's (``<kind>_format``); any change rebuilds the file."""
+    return {**_fingerprint(package_bin()), "onnx_format": ONNX_FORMAT, f"{kind}_format": version}
 
 
 def _is_current(folder: Path, target: str, marker: str, want: dict) -> bool:
@@ -77,10 +79,6 @@ def _ensure_built(folder: Path, target: str, marker: str, want: dict, build: Cal
         # The marker goes last: its presence means the model file is complete.
         (folder / marker).write_text(json.dumps(want, indent=2))
     return path
-
-
-def int8_is_current(folder: Path, fingerprint: dict | None = None) -> bool:
-    return _is_current(folder, INT8_FILE, _INT8_MARKER, _marker(fingerprint or _fingerprint(package_bin())))
 
 
 def _quiet_tools() -> int:
@@ -127,7 +125,7 @@ def ensure_int8(folder: Path) -> Path:
         cfg = json.loads((folder / "config.json").read_text())
         quantize_int8(folder / ONNX_FILE, tmp, num_heads=cfg["num_attention_heads"], hidden_size=cfg["hidden_size"])
 
-    return _ensure_built(folder, INT8_FILE, _INT8_MARKER, _marker(_fingerprint(package_bin())), build)
+    return _ensure_built(folder, INT8_FILE, _INT8_MARKER, _want("int8", INT8_FORMAT), build)
 
 
 # -- the fp32 graph with the package's own 4-bit word embeddings --------------------------------
@@ -188,8 +186,7 @@ def compact_embeddings(fp32_file: Path, out_file: Path) -> None:
 
 def ensure_compact(folder: Path) -> Path:
     """Make ``folder`` hold a current ``onnx/model_compact.onnx`` (see :func:`compact_embeddings`)."""
-    want = {**_fingerprint(package_bin()), "onnx_format": ONNX_FORMAT, "compact_format": COMPACT_FORMAT}
-    return _ensure_built(folder, COMPACT_FILE, _COMPACT_MARKER, want,
+    return _ensure_built(folder, COMPACT_FILE, _COMPACT_MARKER, _want("compact", COMPACT_FORMAT),
                          lambda folder, tmp: compact_embeddings(folder / ONNX_FILE, tmp))
 
 
@@ -238,5 +235,4 @@ def ensure_query_graph(folder: Path) -> Path:
         cfg = json.loads((folder / "config.json").read_text())
         build_query_graph(folder / ONNX_FILE, tmp, num_heads=cfg["num_attention_heads"], hidden_size=cfg["hidden_size"])
 
-    want = {**_fingerprint(package_bin()), "onnx_format": ONNX_FORMAT, "query_format": QUERY_FORMAT}
-    return _ensure_built(folder, QUERY_FILE, _QUERY_MARKER, want, build)
+    return _ensure_built(folder, QUERY_FILE, _QUERY_MARKER, _want("query", QUERY_FORMAT), build)

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ingest.assignments import ROLES
 from ingest.lang.abbreviations import expand_abbreviations
 from ingest.lang.normalize import fold_accents
@@ -30,7 +32,7 @@ from ingest.saved import ledger_fingerprint, load_or_build
 from ingest.stored_document import StoredDocument
 from ingest.task_export import location_label, task_rows, write_csv, write_xlsx
 from ingest.task_index import TaskIndex
-from ingest.task_search import BM25, BOILERPLATE, task_terms
+from ingest.task_search import BM25, BOILERPLATE, best_first, task_terms
 from ingest.tasks import Task, extract_tasks
 from ingest.unit_match import base_key, match_score, unit_variants
 from ingest.unit_names import canonical_unit, expand_loose, unit_key
@@ -205,11 +207,10 @@ class TaskTable:
             idx = sorted(has) if idx is None else [i for i in idx if i in has]
         terms = task_terms(q, BOILERPLATE) if q and q.strip() else []
         if terms:
-            found = self._bm25.scores(terms)
-            # Unfiltered, the tasks to rank are those sharing a word with q, not the whole table.
-            scored_q = [(i, found[i]) for i in (sorted(found) if idx is None else idx) if found.get(i, 0.0) > 0]
-            scored_q.sort(key=lambda x: (-x[1], self.tasks[x[0]].doc_id, self.tasks[x[0]].char_start))
-            idx = [i for i, _ in scored_q]
+            # Unfiltered, the tasks to rank are those sharing a word with q, not the whole table;
+            # and only the best ``limit`` of them are sorted.
+            return [self.tasks[i] for i in best_first(self._bm25.score_array(terms), idx, limit,
+                                                      lambda i: (self.tasks[i].doc_id, self.tasks[i].char_start))]
         if idx is None:
             idx = list(range(len(self.tasks)))
         out = [self.tasks[i] for i in idx]
@@ -332,22 +333,21 @@ class TaskTable:
         """Tasks sharing a word with ``terms`` among ``idx`` (None: all, or those ``keep``
         accepts), best first; ties keep table order."""
         spans = [self._chunks[c] for c in chunk_ids or [] if c in self._chunks]
-        out = []
-        found = self._bm25.scores(terms)
+        found = self._bm25.score_array(terms)
         if idx is None:
-            pool = [i for i in sorted(found) if keep is None or keep(i)]
+            pool = [i for i in np.flatnonzero(found).tolist() if keep is None or keep(i)]
         else:
-            pool = [i for i in idx if i in found]
-        for i in pool:
-            s = found[i]
-            if s <= 0:
-                continue
+            pool = [i for i in idx if found[i] > 0]
+        score = found.copy()
+        for i in self._index.docs({d for d, _, _ in spans}):
             t = self.tasks[i]
             if any(d == t.doc_id and a < t.task_end and t.task_start < b for d, a, b in spans):
-                s *= 1.3  # the retriever found this passage too
-            out.append((i, s, self._bm25.coverage(terms, i)))
-        out.sort(key=lambda x: (-x[1], -x[2]))
-        return out
+                score[i] *= 1.3  # the retriever found this passage too
+        cov = self._bm25.coverage_array(terms)
+        pool_arr = np.asarray(pool, dtype=np.int64)
+        s, c = score[pool_arr], cov[pool_arr]
+        order = np.lexsort((-c, -s))  # by score, then coverage; stable, so ties keep pool order
+        return list(zip(pool_arr[order].tolist(), s[order].tolist(), c[order].tolist()))
 
     def _answer(self, intent: str, role: str, tasks: list[Task], score: float, unit: str | None = None) -> TaskAnswer:
         lines: list[str] = []
@@ -432,7 +432,7 @@ _CACHE: dict[int, tuple[tuple, TaskTable]] = {}
 # (ledger folder, fingerprint) → table, while some ledger or view still uses it.
 _SHARED: "weakref.WeakValueDictionary[str, TaskTable]" = weakref.WeakValueDictionary()
 # Bump when TaskTable's fields change shape: a table saved by an older version is built again.
-TABLE_FORMAT = 3
+TABLE_FORMAT = 4
 
 
 def cached_task_table(ledger) -> TaskTable:

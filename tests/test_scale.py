@@ -218,6 +218,25 @@ def test_task_bm25_postings_score_as_the_per_task_formula():
     assert bm25.coverage(query, 2) == 2 / 3
 
 
+def test_best_first_cuts_where_a_full_sort_would():
+    import random
+
+    import numpy as np
+
+    from ingest.task_search import best_first
+
+    rng = random.Random(7)
+    for _ in range(200):
+        n = rng.randint(0, 60)
+        scores = np.array([rng.choice([0.0, 0.5, 1.0, 1.5, rng.random()]) for _ in range(n)])
+        tie = {i: (rng.randint(0, 3), rng.randint(0, 100)) for i in range(n)}
+        pool = None if rng.random() < 0.5 else rng.sample(range(n), rng.randint(0, n))
+        limit = rng.choice([None, 1, 3, 10])
+        full = sorted((i for i in (range(n) if pool is None else pool) if scores[i] > 0),
+                      key=lambda i: (-scores[i], *tie[i]))
+        assert best_first(scores, pool, limit, tie.__getitem__) == (full[:limit] if limit else full)
+
+
 def test_task_table_is_saved_beside_the_ledger_and_loaded_by_a_new_process(tmp_path):
     from ingest.pipeline import Ledger
     from ingest.task_table import _CACHE, cached_task_table

@@ -249,6 +249,17 @@ def test_api_route(docs, tmp_path):
     assert set(first) >= {"task", "section", "lead_units", "partner_units", "focal_units", "guiding_units",
                           "deadline", "doc_id", "source", "page", "quote"}
     assert client.get("/api/tasks", params={"q": "thông tin cơ sở"}).json()["tasks"][0]["section"].startswith("1.3")
+    # Pages of a word search, read one after the other, are the one long list cut in pieces.
+    whole = client.get("/api/tasks", params={"q": "tuyên truyền", "limit": 500}).json()
+    assert not whole["has_more"] and len(whole["tasks"]) > 6
+    pages, offset = [], 0
+    while True:
+        page = client.get("/api/tasks", params={"q": "tuyên truyền", "limit": 3, "offset": offset}).json()
+        pages += page["tasks"]
+        offset += 3
+        if not page["has_more"]:
+            break
+    assert pages == whole["tasks"]
 
 
 def test_cli_command_exports(docs, table, tmp_path):

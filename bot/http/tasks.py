@@ -17,7 +17,8 @@ from ingest.task_table import TaskTable, cached_task_table
 
 router = APIRouter(tags=["tasks"])
 
-MAX_TASKS = 500
+MAX_TASKS = 500  # the most one page may hold
+PAGE = 100  # a page's size when the caller names none
 
 
 class TaskOut(BaseModel):
@@ -43,6 +44,11 @@ class TaskOut(BaseModel):
 
 class TasksResponse(BaseModel):
     tasks: list[TaskOut]
+    offset: int = 0
+    limit: int = PAGE
+    # Whether tasks follow this page (ask again with offset + limit): counting every match
+    # of a word search would cost what the page saves.
+    has_more: bool = False
 
 
 def get_task_table(view: AccessView = Depends(get_view)) -> TaskTable:
@@ -56,8 +62,14 @@ def list_tasks(
     unit: str | None = Query(None, max_length=200, description="Đơn vị, viết đầy đủ hoặc tắt: Sở TT&TT, UBND …"),
     doc_id: str | None = Query(None, max_length=500, description="Một hoặc nhiều doc_id, cách nhau bởi dấu phẩy."),
     province: str | None = Query(None, max_length=100, description="Tỉnh, thành phố (phạm vi của văn bản)."),
+    offset: int = Query(0, ge=0, le=100_000, description="Bỏ qua bao nhiêu nhiệm vụ đầu (phân trang)."),
+    limit: int = Query(PAGE, ge=1, le=MAX_TASKS, description="Số nhiệm vụ tối đa của một trang."),
     table: TaskTable = Depends(get_task_table),
 ) -> TasksResponse:
+    # Paged: at hundreds of documents a word search matches tens of thousands of tasks, and
+    # only one page of them is ranked in full (TaskTable.query's limit) and sent.
     tasks = table.query(q=q or None, unit=unit or None, doc_id=doc_id or None, province=province or None,
-                        limit=MAX_TASKS)
-    return TasksResponse(tasks=[TaskOut(**{k: getattr(t, k) for k in TaskOut.model_fields}) for t in tasks])
+                        limit=offset + limit + 1)
+    page = tasks[offset : offset + limit]
+    return TasksResponse(tasks=[TaskOut(**{k: getattr(t, k) for k in TaskOut.model_fields}) for t in page],
+                         offset=offset, limit=limit, has_more=len(tasks) > offset + limit)

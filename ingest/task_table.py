@@ -84,12 +84,11 @@ class TaskTable:
         self.records = records or {}
         self._chunks = chunks or {}
         texts = texts or {}
-        self._search = [
-            " \n".join(filter(None, [t.task, t.section, t.context, texts.get(t.doc_id, "")[t.task_start:t.task_end]
-                                     or t.quote]))
-            for t in self.tasks
-        ]
-        self._bm25 = BM25([task_terms(s) for s in self._search])
+        # What a word search reads of each task; only its terms are kept (the BM25 postings).
+        searched = (" \n".join(filter(None, [t.task, t.section, t.context,
+                                              texts.get(t.doc_id, "")[t.task_start:t.task_end] or t.quote]))
+                    for t in self.tasks)
+        self._bm25 = BM25([task_terms(s) for s in searched])
         self._index = TaskIndex(self.tasks, ROLES)
 
     # -- construction --
@@ -432,7 +431,7 @@ _CACHE: dict[int, tuple[tuple, TaskTable]] = {}
 # (ledger folder, fingerprint) → table, while some ledger or view still uses it.
 _SHARED: "weakref.WeakValueDictionary[str, TaskTable]" = weakref.WeakValueDictionary()
 # Bump when TaskTable's fields change shape: a table saved by an older version is built again.
-TABLE_FORMAT = 4
+TABLE_FORMAT = 5
 
 
 def cached_task_table(ledger) -> TaskTable:

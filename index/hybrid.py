@@ -119,6 +119,8 @@ class Retriever:
         # The NumberIndex of the last doc_numbers() mapping; a dict, so shallow copies of this
         # retriever (one per caller's access view) share it.
         self._number_cache: dict[str, Any] = {}
+        # The last search's embedding and store times, for the caller's logs.
+        self.last_timing: dict[str, float] = {}
 
     def named_document(self, question: str) -> str | None:
         """The one indexed document whose số hiệu the question names ("Thông tư 14/2024/TT-BCT",
@@ -131,7 +133,6 @@ class Retriever:
             index = self._number_cache["index"] = NumberIndex(numbers)
         found = index.named(fold_accents(search_form(question)).lower())
         return found.pop() if len(found) == 1 else None
-        self.last_timing: dict[str, float] = {}
 
     def search(self, question: Any, k: int = 5, *, filters: dict[str, Any] | None = None,
                mode: Mode = "hybrid", with_similarity: bool = False, prefer_doc: str | None = None,

@@ -276,7 +276,7 @@ class TaskTable:
         mentioned = _DEADLINE_IN_Q.findall(fq)
         if mentioned and not who:
             wanted = [re.sub(r"\s+", "", m) for m in mentioned]
-            tasks = [self.tasks[i] for i in (range(len(self.tasks)) if pool is None else pool)
+            tasks = [self.tasks[i] for i in (sorted(self._with_deadline) if pool is None else pool)
                      if self.tasks[i].deadline
                      and any(w in re.sub(r"\s+", "", _fold(self.tasks[i].deadline)) for w in wanted)]
             if tasks:

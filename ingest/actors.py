@@ -24,6 +24,7 @@ from contextvars import ContextVar
 
 from ingest.lang.normalize import canonical_tones
 from ingest.unit_names import is_unit
+from ingest.units import bare_class_list
 
 # Head nouns of actors that are not departments: parties, customers, enterprises, office holders.
 # Matched case-insensitively at the start of a subject (optionally after "các", "mỗi" …).
@@ -77,9 +78,10 @@ _HEAD_BEFORE_COMMA = re.compile(r"(?<![\wÀ-ỹ])(?:" + "|".join(re.escape(h) fo
                                 + r")\s*,\s*$", re.IGNORECASE)
 # The formula of competence between a subject and its verb: "X trong phạm vi chức năng, nhiệm vụ
 # được giao …", "X, trong phạm vi nhiệm vụ, quyền hạn của mình, …", "X trong phạm vi được phân
-# công …", "X theo thẩm quyền …". It narrows nothing about who X is, so it is no part of the name.
+# công …", "X theo thẩm quyền …", "X trong phạm vi quản lý của mình …". It narrows nothing about
+# who X is, so it is no part of the name.
 MANDATE = re.compile(r"\s*,?\s*(?:trong phạm vi|theo|căn cứ|trên cơ sở)\s+(?:(?:(?:chức năng|nhiệm vụ|quyền hạn|"
-                     r"thẩm quyền)(?:\s*,\s*|\s+và\s+|\s+)?)+(?:(?:được giao|của mình|được phân công)(?:\s+quản lý)?)?|"
+                     r"thẩm quyền|quản lý)(?:\s*,\s*|\s+và\s+|\s+)?)+(?:(?:được giao|của mình|được phân công)(?:\s+quản lý)?)?|"
                      r"được (?:giao|phân công)(?:\s+quản lý)?)\s*,?", re.IGNORECASE)
 _MANDATE_TAIL = re.compile(r"(?:" + MANDATE.pattern + r")\s*$", re.IGNORECASE)
 
@@ -92,7 +94,8 @@ def starts_as_actor(text: str) -> bool:
     text = text.lstrip()
     if not text or _BACK_REFERENCE.match(text):
         return False
-    return bool(_ACTOR_HEAD.match(text)) or is_unit(text) and (text[:1].isupper() or text.lower().startswith("các "))
+    return bool(_ACTOR_HEAD.match(text)) or is_unit(text) and (text[:1].isupper() or text.lower().startswith("các ")) \
+        or bare_class_list(text, 0) is not None  # "Bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"
 
 
 def _capital_head(text: str) -> bool:

@@ -52,8 +52,10 @@ _ACTOR_HEAD = re.compile(
     + r")(?![\wÀ-ỹ])", re.IGNORECASE)
 # Duty modals: what the subject must do. "phải được" is passive (a requirement on a thing),
 # "không phải" negates; "có trách nhiệm phối hợp" is still a duty of the subject.
-_MODAL = re.compile(r"(?<![\wÀ-ỹ])(?:(?:đồng thời|cũng|sẽ|vẫn)\s+)?(?P<m>có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|"
-                    r"phải(?!\s+(?:được|là|chịu sự|có khả năng)\b))(?![\wÀ-ỹ])", re.IGNORECASE)
+# "người phải thi hành án", "người phải nộp" name a party: that "phải" is no modal. "chỉ", "còn"
+# before a modal are adverbs of the predicate, not words of the subject.
+_MODAL = re.compile(r"(?<![\wÀ-ỹ])(?:(?:đồng thời|cũng|sẽ|vẫn|chỉ|còn)\s+)?(?P<m>có trách nhiệm|chịu trách nhiệm|"
+                    r"có nhiệm vụ|(?<![Nn]gười )phải(?!\s+(?:được|là|chịu sự|có khả năng)\b))(?![\wÀ-ỹ])", re.IGNORECASE)
 _NOT_BEFORE_MODAL = re.compile(r"(?:không|chưa|không cần)\s*$", re.IGNORECASE)
 # Words a noun phrase naming an actor does not hold: clause links, negation, aspect, passive.
 _NOT_IN_SUBJECT = re.compile(r"(?<![\wÀ-ỹ])(?:thì|nếu|khi|mà|đã|đang|sẽ|bị|được(?! ủy quyền| giao)|không|chưa|"
@@ -173,6 +175,10 @@ def _between_parties(before: str) -> bool:
     return bool(m) and starts_as_actor(m.group(1))
 
 
+# A condition opening a clause: a modal inside it, before its comma, is not the main clause's.
+_CONDITION = re.compile(r"(?:Trường hợp|Trong trường hợp|Khi|Nếu|Sau khi)(?![\wÀ-ỹ])")
+
+
 def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
     """The actors a clause obliges ("X có trách nhiệm …", "X phải …") and the modal's match.
 
@@ -198,6 +204,8 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
             names = split_actors(np_core)
             if names and all(starts_as_actor(n) and len(n.split()) <= MAX_SUBJECT_WORDS for n in names):
                 return names, m
+        if _CONDITION.match(clause, first) and not re.search(r",|(?<![\wÀ-ỹ])thì(?![\wÀ-ỹ])", head[first:]):
+            continue  # "Trường hợp … dẫn đến phải thay đổi …, X có trách nhiệm …": inside the condition
         return None  # the first modal decides: a later one belongs to a subordinate clause
     return None
 

@@ -170,3 +170,28 @@ def test_a_lettered_cooperation_item_is_a_task(tmp_path):
         (["Bộ Tài chính"], ["Bộ Công Thương"]),
         (["Bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"], []),
     ]
+
+
+# --- a modal inside an opening condition -------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence,subject", [
+    ("Trường hợp hệ thống thay đổi dẫn đến phải nâng cấp thiết bị, Đơn vị phân phối điện và Khách hàng sử dụng "
+     "lưới điện có trách nhiệm phối hợp thực hiện.", ["Đơn vị phân phối điện", "Khách hàng sử dụng lưới điện"]),
+    ("Khi khách hàng phải ngừng cấp điện, Đơn vị phân phối điện có trách nhiệm thông báo.", ["Đơn vị phân phối điện"]),
+    # vbpl/31-2024-qh15
+    ("Trường hợp cần thiết phải điều chỉnh, sửa đổi, bổ sung bảng giá đất trong năm, Ủy ban nhân dân cấp tỉnh có "
+     "trách nhiệm trình Hội đồng nhân dân cấp tỉnh quyết định.", ["Ủy ban nhân dân cấp tỉnh"]),
+    # vbpl/30-2015-tt-nhnn: "chỉ" before the modal is an adverb, not a word of the subject
+    ("Trường hợp các bên có thỏa thuận về phạt vi phạm nhưng không thỏa thuận về việc vừa phải chịu phạt vi phạm "
+     "và vừa phải bồi thường thiệt hại thì bên vi phạm nghĩa vụ chỉ phải chịu phạt vi phạm.", ["bên vi phạm nghĩa vụ"]),
+])
+def test_a_modal_inside_an_opening_condition_is_not_the_main_clauses(sentence, subject):
+    from ingest.actors import modal_subject
+    found = modal_subject(sentence)
+    assert found is not None and found[0] == subject
+
+
+def test_a_party_named_with_phai_is_no_modal():
+    from ingest.actors import modal_subject
+    # "người phải thi hành án" names the judgment debtor; the clause has no duty modal of its own
+    assert modal_subject("Tài sản của người phải thi hành án được kê biên theo quy định.") is None

@@ -195,3 +195,18 @@ def test_a_party_named_with_phai_is_no_modal():
     from ingest.actors import modal_subject
     # "người phải thi hành án" names the judgment debtor; the clause has no duty modal of its own
     assert modal_subject("Tài sản của người phải thi hành án được kê biên theo quy định.") is None
+
+
+def test_a_duty_whose_contents_follow_nhu_sau_is_a_task(tmp_path):
+    text = ("Điều 69. Kế hoạch vận hành năm\n\n"
+            "1. Đơn vị phân phối điện có trách nhiệm lập kế hoạch vận hành hệ thống điện phân phối cho năm tới bao "
+            "gồm các nội dung chính như sau:\n\n"
+            "a) Dự báo nhu cầu phụ tải điện năm tới;\n\n"
+            "b) Kế hoạch bảo dưỡng, sửa chữa năm tới.\n\n"
+            "Điều 70. Tổ chức thực hiện\n\n"
+            "Ủy ban nhân dân huyện xây dựng Kế hoạch thông tin, tuyên truyền trên địa bàn huyện cụ thể như sau:\n\n"
+            "1. Mục đích: nâng cao nhận thức.\n")
+    tasks = _tasks_of(tmp_path, text)
+    # the duty is one task; the plan's own "… như sau:" introduces its contents and assigns nothing
+    assert [t.lead_units for t in tasks] == [["Đơn vị phân phối điện"]]
+    assert tasks[0].quote.startswith("1. Đơn vị phân phối điện có trách nhiệm lập kế hoạch")

@@ -191,7 +191,10 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
         first = _BULLET.match(head).end()
         # … or after "thì", where a condition hands over to its main clause ("Trường hợp …
         # thì Đơn vị phân phối điện phải …")
-        starts = sorted({first} | {c.end() for c in re.finditer(r",\s*|(?<![\wÀ-ỹ])thì\s+", head) if c.start() > first})
+        # … or after a cross-reference that ends an adverbial without its comma ("ngoài các nội dung
+        # quy định tại Điểm a Khoản này Đơn vị phát điện phải …"), before a capitalised subject
+        starts = sorted({first} | {c.end() for c in re.finditer(r",\s*|(?<![\wÀ-ỹ])thì\s+|"
+                                                                r"(?<![\wÀ-ỹ])này\s+(?=[A-ZĐ])", head) if c.start() > first})
         for s in starts:
             if s != first and (_HEAD_BEFORE_COMMA.search(head, 0, s) or _between_parties(head[first:s])):
                 continue  # "các tổ chức, cá nhân …", "giữa Đơn vị X, Khách hàng Y …": a list's comma

@@ -191,6 +191,15 @@ def test_a_modal_inside_an_opening_condition_is_not_the_main_clauses(sentence, s
     assert found is not None and found[0] == subject
 
 
+def test_a_cross_reference_without_its_comma_ends_the_adverbial():
+    from ingest.actors import modal_subject
+    found = modal_subject("b) Trường hợp thí nghiệm tổ máy, ngoài các nội dung quy định tại Điểm a Khoản này Đơn vị "
+                          "phát điện phải bổ sung các thông tin sau")
+    assert found is not None and found[0] == ["Đơn vị phát điện"]
+    # "này" before a lower-case word starts nothing
+    assert modal_subject("Nội dung quy định tại Điều này phải được công bố.") is None
+
+
 def test_a_party_named_with_phai_is_no_modal():
     from ingest.actors import modal_subject
     # "người phải thi hành án" names the judgment debtor; the clause has no duty modal of its own

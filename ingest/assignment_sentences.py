@@ -131,6 +131,12 @@ def loose_roles(clause: str) -> dict[str, list[str]] | None:
         units = unit_list_at(clause, m.end())
         terms = [UnitSpan(a, b, clause[a:b]) for a, b in term_list_at(clause, m.end())]
         spans = terms if terms and (not units or terms[-1].end > units[-1].end) else units
+        if terms and spans is terms:
+            # a list may go on from defined terms to units: "… với Cấp điều độ có quyền điều khiển
+            # và các đơn vị liên quan khác"
+            link = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+").match(clause, spans[-1].end)
+            more = unit_list_at(clause, link.end()) if link else []
+            spans = spans + more
         if not spans:
             # "phối hợp với khách hàng …": a class of actors by its head noun alone
             head = _PARTNER_CLASS.match(clause, m.end())

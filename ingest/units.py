@@ -305,7 +305,8 @@ def _unit_at(text: str, pos: int) -> int | None:
         loc = _match_words(text, end, ["tỉnh", "huyện", "thành phố", "thị xã", "Trung ương", "trung ương"])
         end = loc if loc is not None else end
         # "các tổ chức thành viên" (of a front or a federation named just before) is one group
-        tail = _match_words(text, end, ["có liên quan", "liên quan", "thuộc, trực thuộc Bộ", "trực thuộc Bộ",
+        tail = _match_words(text, end, ["có liên quan khác", "liên quan khác", "có liên quan", "liên quan",
+                                        "thuộc, trực thuộc Bộ", "trực thuộc Bộ",
                                         "thuộc Bộ", "trong Bộ", "trực thuộc", "thuộc tỉnh", "thuộc huyện",
                                         "thành viên"])
         if tail is not None and text[end:tail].endswith("thành viên"):

@@ -219,3 +219,19 @@ def test_a_duty_whose_contents_follow_nhu_sau_is_a_task(tmp_path):
     # the duty is one task; the plan's own "… như sau:" introduces its contents and assigns nothing
     assert [t.lead_units for t in tasks] == [["Đơn vị phân phối điện"]]
     assert tasks[0].quote.startswith("1. Đơn vị phân phối điện có trách nhiệm lập kế hoạch")
+
+
+# --- partner lists ---------------------------------------------------------------------------------
+
+def test_a_partner_list_goes_on_from_defined_terms_to_units():
+    from ingest.actors import document_terms
+    from ingest.assignment_sentences import loose_roles
+    with document_terms(["Cấp điều độ có quyền điều khiển"]):
+        roles = loose_roles("Đơn vị phân phối điện có trách nhiệm phối hợp với Cấp điều độ có quyền điều khiển và "
+                            "các đơn vị liên quan khác để xử lý sự cố.")
+    assert roles["partner"] == ["Cấp điều độ có quyền điều khiển", "Các đơn vị liên quan khác"]
+
+
+def test_the_national_assembly_is_a_unit():
+    assert [u.text for u in unit_list_at("Quốc hội, Tòa án nhân dân tối cao phối hợp", 0)] == \
+        ["Quốc hội", "Tòa án nhân dân tối cao"]

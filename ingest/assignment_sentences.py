@@ -102,8 +102,12 @@ def _actor_list_at(text: str, pos: int) -> list[tuple[int, int, str]]:
     while True:
         p = re.compile(r"\s*").match(text, pos).end()
         u = unit_at(text, p, bare_classes=bool(out))
+        holder = _OFFICE_HOLDER.match(text, p) if u is None else None
+        held = unit_at(text, holder.end()) if holder else None
         if u is not None:
             a_start, a_end = u.start, u.end
+        elif held is not None:
+            a_start, a_end = p, held.end  # "giao Bộ trưởng Bộ Công an quy định …": the office holder
         elif _ACTOR_START.match(text, p):
             a_start, a_end = p, _actor_phrase_end(text, p)
         else:

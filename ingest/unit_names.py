@@ -65,7 +65,7 @@ GROUP_NOUNS = [
 CLASS_NOUNS = [
     "tổ chức chính trị - xã hội", "tổ chức chính trị xã hội", "tổ chức đoàn thể", "đoàn thể chính trị - xã hội",
     "cơ quan báo chí", "cơ quan thông tin", "cơ sở giáo dục", "doanh nghiệp", "lực lượng", "hiệp hội",
-    "tổ chức xã hội", "tổ chức",
+    "tổ chức xã hội", "tổ chức", "chính quyền địa phương", "chính quyền các cấp",
 ]
 _GROUP_LEAD = r"(?:Thủ trưởng|Lãnh đạo|Chủ tịch)?\s*"
 

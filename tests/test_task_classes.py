@@ -126,6 +126,20 @@ def test_directive_objects_in_real_text(sentence, lead):
     assert _lead(sentence) == lead
 
 
+@pytest.mark.parametrize("sentence,lead", [
+    ("Giao Thống đốc Ngân hàng Nhà nước Việt Nam hướng dẫn thi hành.", ["Thống đốc Ngân hàng Nhà nước Việt Nam"]),
+    # vbpl/43-2007-n-cp: an office holder as the object
+    ("Giao Bộ trưởng Bộ Công an quy định cụ thể đối tượng, tiêu chuẩn và điều kiện tuyển chọn công dân vào Công an "
+     "nhân dân.", ["Bộ trưởng Bộ Công an"]),
+    # vbpl/65-2005-n-cp: "chính quyền địa phương" is a class of bodies in the list
+    ("e) Giao Ngân hàng Nhà nước Việt Nam, Bộ Công an, Bộ Tư pháp, chính quyền địa phương có liên quan hướng dẫn "
+     "công ty cho thuê tài chính thu hồi và xử lý tài sản thuê.",
+     ["Ngân hàng Nhà nước Việt Nam", "Bộ Công an", "Bộ Tư pháp", "Chính quyền địa phương có liên quan"]),
+])
+def test_office_holders_and_local_authorities_as_directive_objects(sentence, lead):
+    assert _lead(sentence) == lead
+
+
 @pytest.mark.parametrize("sentence", [
     # "yêu cầu" as a noun: only "giao", "phân công", "ủy quyền" hand over a duty whatever verb follows
     "Đáp ứng yêu cầu Bộ Quốc phòng đặt ra đối với công trình.",

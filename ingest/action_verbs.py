@@ -59,9 +59,9 @@ def action_verb(after: str, actor: str = "", *, sure: bool = False) -> re.Match 
 _DUTY_MODAL = re.compile(r"có trách nhiệm|chịu trách nhiệm", re.IGNORECASE)
 
 
-# Words after a directive's object that are not what it is asked to do: time ("năm 2025"), and
-# function words (``FUNCTION_WORDS``).
-_NOT_A_VERB = re.compile(r"(?:năm|tháng|quý|ngày|tuần|hằng|hàng|sự)(?![\wÀ-ỹ])", re.IGNORECASE)
+# Words after a directive's object that are not what it is asked to do: time ("năm 2025"), a place
+# ("Ủy ban nhân dân cấp xã nơi người đó cư trú"), and function words (``FUNCTION_WORDS``).
+_NOT_A_VERB = re.compile(r"(?:năm|tháng|quý|ngày|tuần|hằng|hàng|sự|nơi)(?![\wÀ-ỹ])", re.IGNORECASE)
 _FIRST_WORD = re.compile(r"\s*(?P<verb>[a-zà-ỹđ]+)(?![\wÀ-ỹ])")
 
 
@@ -108,11 +108,13 @@ def directed_verb(after: str, actor: str, directive: str) -> re.Match | None:
     soạn thảo …"): these verbs hand a duty over, so the words after the name are that duty."""
     closed = closed_name(actor)
     verb = action_verb(after, actor, sure=closed)
-    if verb or not closed or not directive.lower().startswith(HANDING_OVER):
+    if verb is not None and verb.re is ACTION_VERB:
         return verb
     first = _FIRST_WORD.match(after)
     if not first or first.group("verb") in FUNCTION_WORDS or _NOT_A_VERB.match(after, first.start("verb")):
-        return None
+        return None  # "… cấp xã nơi người đó cư trú quản lý": the words after the name are no verb
+    if verb or not closed or not directive.lower().startswith(HANDING_OVER):
+        return verb
     return first
 
 

@@ -59,7 +59,7 @@ _MODAL = re.compile(r"(?<![\wÀ-ỹ])(?:(?:đồng thời|cũng|sẽ|vẫn|chỉ
 _NOT_BEFORE_MODAL = re.compile(r"(?:không|chưa|không cần)\s*$", re.IGNORECASE)
 # Words a noun phrase naming an actor does not hold: clause links, negation, aspect, passive.
 _NOT_IN_SUBJECT = re.compile(r"(?<![\wÀ-ỹ])(?:thì|nếu|khi|mà|đã|đang|sẽ|bị|được(?! ủy quyền| giao)|không|chưa|"
-                             r"trường hợp|đối với|sau khi|trước khi|trong đó|là|gồm|nhằm)(?![\wÀ-ỹ])",
+                             r"trường hợp|đối với|sau khi|trước khi|trong đó|là|gồm|nhằm|nhưng)(?![\wÀ-ỹ])",
                              re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-–—+•*·]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s*|[a-zđ]\)\s*)?")
 # Where a list of actors divides: a comma, "và" or "hoặc" before a capitalised head; a long list
@@ -91,21 +91,22 @@ _MANDATE_TAIL = re.compile(r"(?:" + MANDATE.pattern + r")\s*$", re.IGNORECASE)
 _SAME_HEAD = re.compile(r"(?<=[\wÀ-ỹ])\s+(?=(?:Bộ|Sở)\s+\w)")
 
 
-def starts_as_actor(text: str) -> bool:
+def starts_as_actor(text: str, *, class_list: bool = True) -> bool:
     """Does ``text`` open with an actor's head noun, a department's head or a plural group?"""
     text = text.lstrip()
     if not text or _BACK_REFERENCE.match(text):
         return False
     return bool(_ACTOR_HEAD.match(text)) or is_unit(text) and (text[:1].isupper() or text.lower().startswith("các ")) \
-        or bare_class_list(text, 0) is not None  # "Bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"
+        or class_list and bare_class_list(text, 0) is not None  # "Bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"
 
 
 def _capital_head(text: str) -> bool:
-    """A new entry of an actor list: a capitalised head ("Đơn vị …", "Thủ trưởng …", "Sở …")."""
+    """A new entry of an actor list: a capitalised head ("Đơn vị …", "Thủ trưởng …", "Sở …"); a
+    class list's member ("Sở, Ban, ngành …") starts none."""
     text = text.lstrip()
     if not text[:1].isupper():
         return False
-    return starts_as_actor(text)
+    return starts_as_actor(text, class_list=False)
 
 
 def split_actors(np: str, *, cell: bool = False) -> list[str]:

@@ -39,6 +39,7 @@ _ACTOR_NOUNS = sorted(set(GROUP_NOUNS + CLASS_NOUNS + [
 ]), key=len, reverse=True)
 _ACTOR_START = re.compile(r"(?:[Cc]ác|[Nn]hững)\s+(?:" + "|".join(re.escape(n) for n in _ACTOR_NOUNS) + r")(?![\wÀ-ỹ])|"
                           r"[Đđ]ội ngũ\s|[Ll]ực lượng\s|[Cc]ổng [Tt]hông tin điện tử", re.IGNORECASE)
+_ALTERNATIVE = re.compile(r"(?<![\wÀ-ỹ])hoặc\s+$", re.IGNORECASE)
 _MODAL_BEFORE = re.compile(r"(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|phải)\s+$", re.IGNORECASE)
 # "phối hợp với Y", "chủ trì cùng Y", and "phối hợp Y" with the unit right after it
 _PARTNER = re.compile(r"(?<!quy chế )(?<!cơ chế )(?:(?:phối hợp|đ[ầấ]u mối)(?:\s+chặt chẽ)?(?:\s+thông tin)?\s+"
@@ -189,8 +190,11 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
             continue
         if re.match(r"\s*của\b", clause[m.end():]):
             continue  # "chỉ đạo của X" guides, it does not assign
-        if _MODAL_BEFORE.search(clause, 0, m.start()) and not m.group("verb").lower().startswith(HANDING_OVER):
+        if _MODAL_BEFORE.search(clause, 0, m.start()) and not m.group("verb").lower().startswith(HANDING_OVER) \
+                and modal_subject(clause) is not None:
             continue  # "X có trách nhiệm chỉ đạo Y …": directing is X's duty, read from the modal below
+        if _ALTERNATIVE.search(clause, 0, m.start()):
+            continue  # "X quyết định … hoặc giao Y quyết định …": X's duty, handing it on is X's option
         actors = _actor_list_at(clause, m.end())
         if not actors:
             continue

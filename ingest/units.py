@@ -231,7 +231,9 @@ def _name_end(text: str, pos: int) -> int:
             lower_run += 1
             end = we
     # Party committees close a name: "Ban Tuyên giáo Tỉnh ủy", "Ban Dân vận Huyện ủy".
-    after = _match_words(text, end, ["Tỉnh ủy", "Huyện ủy", "Thành ủy", "Thị ủy", "Trung ương", "Đảng ủy"])
+    # … and the National Assembly: "Ủy ban Thường vụ Quốc hội", "Văn phòng Quốc hội"
+    after = _match_words(text, end, ["Tỉnh ủy", "Huyện ủy", "Thành ủy", "Thị ủy", "Trung ương", "Đảng ủy",
+                                     "Quốc hội"])
     if after is not None:
         end = after
     loc = _locality_end(text, end)
@@ -288,7 +290,8 @@ def _unit_at(text: str, pos: int) -> int | None:
         end = g.end()
         # "các sở, ban, ngành", "các cơ quan, đơn vị liên quan", "các xã, thị trấn"
         while True:
-            m = re.compile(r"\s*,\s*|\s+").match(text, end)  # "các sở, ban ngành" has no second comma
+            # "các sở, ban ngành" has no second comma; "các bộ, ngành và địa phương" ends with "và"
+            m = re.compile(r"\s*,\s*|\s+và\s+|\s+").match(text, end)
             if not m:
                 break
             nxt = _match_words(text, m.end(), _CONTINUING_SORTED, ignore_case=True)
@@ -379,11 +382,14 @@ def _class_at(text: str, pos: int) -> int | None:
     return tail if tail is not None else end
 
 
+_IN_CLASS_LIST = re.compile(r"(?<![\wÀ-ỹ])(?:bộ|ngành|sở|ban|cơ quan|đơn vị|địa phương)\s*,\s*$", re.IGNORECASE)
+
+
 def bare_class_list(text: str, pos: int) -> int | None:
     """End of a class list without "các" starting at ``pos``: "Bộ, cơ quan ngang bộ, cơ quan thuộc
     Chính phủ", "bộ, ngành, địa phương liên quan"; None unless two class nouns are linked."""
-    if pos > 0 and text[pos - 1].isalnum():
-        return None
+    if pos > 0 and text[pos - 1].isalnum() or _IN_CLASS_LIST.search(text, max(0, pos - 30), pos):
+        return None  # "các Bộ, | ngành và địa phương": a member of a list that started before
     end = _class_member_end(text, pos)
     if end is None:
         return None

@@ -118,9 +118,12 @@ def test_unknown_words_before_a_known_verb_after_a_closed_name(unit):
     # vbpl/17-2017-qh14
     ("Trong thời hạn 30 ngày, kể từ ngày Ngân hàng Nhà nước trình, Chính phủ xem xét, phê duyệt phương án chuyển "
      "giao bắt buộc và giao Ngân hàng Nhà nước ra quyết định chuyển giao bắt buộc.", ["Ngân hàng Nhà nước"]),
-    # vbpl/27-2023-qh15: "cùng cấp" closes the name like a level
+    # vbpl/27-2023-qh15: "hoặc giao Y" is the subject's option, the duty stays the subject's
     ("c) Hội đồng nhân dân cấp tỉnh quyết định chủ trương đầu tư hoặc giao Ủy ban nhân dân cùng cấp quyết định chủ "
-     "trương đầu tư dự án đầu tư xây dựng nhà ở công vụ.", ["Ủy ban nhân dân cùng cấp"]),
+     "trương đầu tư dự án đầu tư xây dựng nhà ở công vụ.", ["Hội đồng nhân dân cấp tỉnh"]),
+    # vbpl/67-2020-qh14: "nơi …" after a closed name is a place, not a verb
+    ("Người từ đủ 18 tuổi trở lên mà không có nơi cư trú ổn định thì giao cho Ủy ban nhân dân cấp xã nơi người đó "
+     "đang có mặt.", None),
 ])
 def test_directive_objects_in_real_text(sentence, lead):
     assert _lead(sentence) == lead
@@ -249,3 +252,17 @@ def test_a_partner_list_goes_on_from_defined_terms_to_units():
 def test_the_national_assembly_is_a_unit():
     assert [u.text for u in unit_list_at("Quốc hội, Tòa án nhân dân tối cao phối hợp", 0)] == \
         ["Quốc hội", "Tòa án nhân dân tối cao"]
+    # … and closes the name of its bodies, like a party committee (vbpl/25-2018-qh14)
+    assert _lead("1. Ủy ban Thường vụ Quốc hội giải quyết tố cáo hành vi vi phạm pháp luật.") == \
+        ["Ủy ban Thường vụ Quốc hội"]
+
+
+@pytest.mark.parametrize("sentence,lead", [
+    # vbpl/56-2009-n-cp: "và" before the last member; "ngành và địa phương" after the comma starts nothing
+    ("1. Hàng năm, các Bộ, ngành và địa phương xây dựng kế hoạch và bố trí kinh phí.", ["Các Bộ, ngành và địa phương"]),
+    # vbpl/45-2019-qh14: "nhưng" links two clauses, it is no word of a subject
+    ("1. Người lao động có quyền đơn phương chấm dứt hợp đồng lao động nhưng phải báo trước cho người sử dụng lao "
+     "động.", None),
+])
+def test_what_a_class_subject_does_not_hold(sentence, lead):
+    assert _lead(sentence) == lead

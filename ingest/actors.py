@@ -55,7 +55,8 @@ _ACTOR_HEAD = re.compile(
 # "người phải thi hành án", "người phải nộp" name a party: that "phải" is no modal. "chỉ", "còn"
 # before a modal are adverbs of the predicate, not words of the subject.
 _MODAL = re.compile(r"(?<![\wÀ-ỹ])(?:(?:đồng thời|cũng|sẽ|vẫn|chỉ|còn)\s+)?(?P<m>có trách nhiệm|chịu trách nhiệm|"
-                    r"có nhiệm vụ|(?<![Nn]gười )phải(?!\s+(?:được|là|chịu sự|có khả năng)\b))(?![\wÀ-ỹ])", re.IGNORECASE)
+                    r"có nhiệm vụ|(?<![Nn]gười )phải(?!\s+(?:được|là|chịu sự|có khả năng)\b))(?![\wÀ-ỹ])",
+                    re.IGNORECASE)
 _NOT_BEFORE_MODAL = re.compile(r"(?:không|chưa|không cần)\s*$", re.IGNORECASE)
 # Words a noun phrase naming an actor does not hold: clause links, negation, aspect, passive.
 _NOT_IN_SUBJECT = re.compile(r"(?<![\wÀ-ỹ])(?:thì|nếu|khi|mà|đã|đang|sẽ|bị|được(?! ủy quyền| giao)|không|chưa|"
@@ -176,6 +177,7 @@ def _between_parties(before: str) -> bool:
     return bool(m) and starts_as_actor(m.group(1))
 
 
+_SUBJECT_AFTER = re.compile(r",\s*|(?<![\wÀ-ỹ])thì\s+|(?<![\wÀ-ỹ])này\s+(?=[A-ZĐ])")
 # A condition opening a clause: a modal inside it, before its comma, is not the main clause's.
 _CONDITION = re.compile(r"(?:Trường hợp|Trong trường hợp|Khi|Nếu|Sau khi)(?![\wÀ-ỹ])")
 
@@ -194,8 +196,7 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
         # thì Đơn vị phân phối điện phải …")
         # … or after a cross-reference that ends an adverbial without its comma ("ngoài các nội dung
         # quy định tại Điểm a Khoản này Đơn vị phát điện phải …"), before a capitalised subject
-        starts = sorted({first} | {c.end() for c in re.finditer(r",\s*|(?<![\wÀ-ỹ])thì\s+|"
-                                                                r"(?<![\wÀ-ỹ])này\s+(?=[A-ZĐ])", head) if c.start() > first})
+        starts = sorted({first} | {c.end() for c in _SUBJECT_AFTER.finditer(head) if c.start() > first})
         for s in starts:
             if s != first and (_HEAD_BEFORE_COMMA.search(head, 0, s) or _between_parties(head[first:s])):
                 continue  # "các tổ chức, cá nhân …", "giữa Đơn vị X, Khách hàng Y …": a list's comma

@@ -379,7 +379,8 @@ class _Extractor:
         # "… như sau:" mostly introduces a plan's own contents ("UBND huyện xây dựng Kế hoạch …
         # như sau:"); under a duty modal it is a duty whose contents follow ("X có trách nhiệm lập
         # kế hoạch … bao gồm các nội dung như sau:"), which :meth:`sentence` reads.
-        if _CLOSING.search(body) or _NOT_A_TASK.search(body) and (modal_subject(body) is None or _DEFINES.search(body)):
+        if _CLOSING.search(body) or _NOT_A_TASK.search(body) and (modal_subject(body) is None
+                                                                 or _DEFINES.search(body)):
             return
         for s_start, s_end in _sentences(text):
             self.sentence(item, text[s_start:s_end], base + s_start, page)

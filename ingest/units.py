@@ -382,12 +382,17 @@ def _class_at(text: str, pos: int) -> int | None:
     return tail if tail is not None else end
 
 
+# A class noun, its qualifiers (up to five words) and a link to the next member.
+_BARE_START = re.compile(r"(?:cơ quan|bộ|ngành|sở|ban|đơn vị|địa phương)(?:\s+[\wÀ-ỹ]+){0,5}?\s*(?:,|\s+và\s)",
+                         re.IGNORECASE)
 _IN_CLASS_LIST = re.compile(r"(?<![\wÀ-ỹ])(?:bộ|ngành|sở|ban|cơ quan|đơn vị|địa phương)\s*,\s*$", re.IGNORECASE)
 
 
 def bare_class_list(text: str, pos: int) -> int | None:
     """End of a class list without "các" starting at ``pos``: "Bộ, cơ quan ngang bộ, cơ quan thuộc
     Chính phủ", "bộ, ngành, địa phương liên quan"; None unless two class nouns are linked."""
+    if not _BARE_START.match(text, pos):
+        return None  # the cheap test first: most positions start no class noun followed by a link
     if pos > 0 and text[pos - 1].isalnum() or _IN_CLASS_LIST.search(text, max(0, pos - 30), pos):
         return None  # "các Bộ, | ngành và địa phương": a member of a list that started before
     end = _class_member_end(text, pos)

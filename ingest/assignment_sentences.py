@@ -39,6 +39,12 @@ _ACTOR_NOUNS = sorted(set(GROUP_NOUNS + CLASS_NOUNS + [
 ]), key=len, reverse=True)
 _ACTOR_START = re.compile(r"(?:[Cc]ác|[Nn]hững)\s+(?:" + "|".join(re.escape(n) for n in _ACTOR_NOUNS) + r")(?![\wÀ-ỹ])|"
                           r"[Đđ]ội ngũ\s|[Ll]ực lượng\s|[Cc]ổng [Tt]hông tin điện tử", re.IGNORECASE)
+# What may stand between a subject and its verb besides the formula of competence: the
+# document's own short name for it ("(sau đây gọi chung là Ủy ban nhân dân cấp tỉnh)") and a
+# relative clause of place ("nơi có tiềm năng phát triển điện mặt trời", "nơi có đất thu hồi"),
+# up to the first action verb.
+_SUBJECT_ASIDE = re.compile(r"\s*(?:\((?:sau đây|gọi)[^()]{0,120}\)\s*)?(?:nơi\s+(?:[^\s,;.()]+\s+){1,8}?"
+                            r"(?=" + ACTION_VERB.pattern + r"))?")
 _ALTERNATIVE = re.compile(r"(?<![\wÀ-ỹ])hoặc\s+$", re.IGNORECASE)
 _MODAL_BEFORE = re.compile(r"(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|phải)\s+$", re.IGNORECASE)
 # "phối hợp với Y", "chủ trì cùng Y", and "phối hợp Y" with the unit right after it
@@ -224,6 +230,9 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
             if not units:
                 continue
             after = clause[units[-1].end:]
+            between = _SUBJECT_ASIDE.match(after)
+            if between:
+                after = after[between.end():]
             mandate = _MANDATE.match(after)
             if mandate:
                 after = after[mandate.end():]

@@ -153,6 +153,11 @@ def _locality_end(text: str, pos: int) -> int | None:
     if level is not None:
         return level
     end = _match_words(text, pos, _LOCALITY_SORTED)
+    if end is not None:
+        # "Ủy ban nhân dân tỉnh, thành phố trực thuộc trung ương": the class of provinces, one phrase
+        whole = _match_words(text, end, [", thành phố trực thuộc trung ương", ", thành phố trực thuộc Trung ương"])
+        if whole is not None:
+            return whole
     if end is None:
         m = re.compile(r"\s+các\s+").match(text, pos)
         if not m:

@@ -266,3 +266,19 @@ def test_the_national_assembly_is_a_unit():
 ])
 def test_what_a_class_subject_does_not_hold(sentence, lead):
     assert _lead(sentence) == lead
+
+
+@pytest.mark.parametrize("sentence,lead", [
+    # vbpl/11-2017-q-ttg style: one phrase for the class of provinces, the document's short name for it in
+    # parentheses and a relative clause of place before the verb
+    ("2. Ủy ban nhân dân tỉnh, thành phố trực thuộc trung ương (sau đây gọi chung là Ủy ban nhân dân cấp tỉnh) nơi "
+     "có tiềm năng phát triển điện mặt trời tổ chức lập Quy hoạch phát triển điện mặt trời cấp tỉnh.",
+     ["Ủy ban nhân dân tỉnh, thành phố trực thuộc trung ương"]),
+    # vbpl/09-2017-qh14
+    ("3. Ủy ban nhân dân cấp xã nơi phát triển du lịch cộng đồng tổ chức tuyên truyền, phổ biến, nâng cao nhận "
+     "thức của cộng đồng.", ["Ủy ban nhân dân cấp xã"]),
+    # a single province body is still one unit of a list
+    ("Giao Ủy ban nhân dân tỉnh, Sở Tài chính thực hiện.", ["Ủy ban nhân dân tỉnh", "Sở Tài chính"]),
+])
+def test_what_stands_between_a_subject_and_its_verb(sentence, lead):
+    assert _lead(sentence) == lead

@@ -24,6 +24,7 @@ from contextvars import ContextVar
 
 from ingest.lang.normalize import canonical_tones
 from ingest.unit_names import is_unit
+from ingest.units import bare_class_list
 
 # Head nouns of actors that are not departments: parties, customers, enterprises, office holders.
 # Matched case-insensitively at the start of a subject (optionally after "các", "mỗi" …).
@@ -51,12 +52,15 @@ _ACTOR_HEAD = re.compile(
     + r")(?![\wÀ-ỹ])", re.IGNORECASE)
 # Duty modals: what the subject must do. "phải được" is passive (a requirement on a thing),
 # "không phải" negates; "có trách nhiệm phối hợp" is still a duty of the subject.
-_MODAL = re.compile(r"(?<![\wÀ-ỹ])(?:(?:đồng thời|cũng|sẽ|vẫn)\s+)?(?P<m>có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|"
-                    r"phải(?!\s+(?:được|là|chịu sự|có khả năng)\b))(?![\wÀ-ỹ])", re.IGNORECASE)
+# "người phải thi hành án", "người phải nộp" name a party: that "phải" is no modal. "chỉ", "còn"
+# before a modal are adverbs of the predicate, not words of the subject.
+_MODAL = re.compile(r"(?<![\wÀ-ỹ])(?:(?:đồng thời|cũng|sẽ|vẫn|chỉ|còn)\s+)?(?P<m>có trách nhiệm|chịu trách nhiệm|"
+                    r"có nhiệm vụ|(?<![Nn]gười )phải(?!\s+(?:được|là|chịu sự|có khả năng)\b))(?![\wÀ-ỹ])",
+                    re.IGNORECASE)
 _NOT_BEFORE_MODAL = re.compile(r"(?:không|chưa|không cần)\s*$", re.IGNORECASE)
 # Words a noun phrase naming an actor does not hold: clause links, negation, aspect, passive.
 _NOT_IN_SUBJECT = re.compile(r"(?<![\wÀ-ỹ])(?:thì|nếu|khi|mà|đã|đang|sẽ|bị|được(?! ủy quyền| giao)|không|chưa|"
-                             r"trường hợp|đối với|sau khi|trước khi|trong đó|là|gồm|nhằm)(?![\wÀ-ỹ])",
+                             r"trường hợp|đối với|sau khi|trước khi|trong đó|là|gồm|nhằm|nhưng)(?![\wÀ-ỹ])",
                              re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-–—+•*·]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s*|[a-zđ]\)\s*)?")
 # Where a list of actors divides: a comma, "và" or "hoặc" before a capitalised head; a long list
@@ -77,9 +81,10 @@ _HEAD_BEFORE_COMMA = re.compile(r"(?<![\wÀ-ỹ])(?:" + "|".join(re.escape(h) fo
                                 + r")\s*,\s*$", re.IGNORECASE)
 # The formula of competence between a subject and its verb: "X trong phạm vi chức năng, nhiệm vụ
 # được giao …", "X, trong phạm vi nhiệm vụ, quyền hạn của mình, …", "X trong phạm vi được phân
-# công …", "X theo thẩm quyền …". It narrows nothing about who X is, so it is no part of the name.
+# công …", "X theo thẩm quyền …", "X trong phạm vi quản lý của mình …". It narrows nothing about
+# who X is, so it is no part of the name.
 MANDATE = re.compile(r"\s*,?\s*(?:trong phạm vi|theo|căn cứ|trên cơ sở)\s+(?:(?:(?:chức năng|nhiệm vụ|quyền hạn|"
-                     r"thẩm quyền)(?:\s*,\s*|\s+và\s+|\s+)?)+(?:(?:được giao|của mình|được phân công)(?:\s+quản lý)?)?|"
+                     r"thẩm quyền|quản lý)(?:\s*,\s*|\s+và\s+|\s+)?)+(?:(?:được giao|của mình|được phân công)(?:\s+quản lý)?)?|"
                      r"được (?:giao|phân công)(?:\s+quản lý)?)\s*,?", re.IGNORECASE)
 _MANDATE_TAIL = re.compile(r"(?:" + MANDATE.pattern + r")\s*$", re.IGNORECASE)
 
@@ -87,20 +92,22 @@ _MANDATE_TAIL = re.compile(r"(?:" + MANDATE.pattern + r")\s*$", re.IGNORECASE)
 _SAME_HEAD = re.compile(r"(?<=[\wÀ-ỹ])\s+(?=(?:Bộ|Sở)\s+\w)")
 
 
-def starts_as_actor(text: str) -> bool:
+def starts_as_actor(text: str, *, class_list: bool = True) -> bool:
     """Does ``text`` open with an actor's head noun, a department's head or a plural group?"""
     text = text.lstrip()
     if not text or _BACK_REFERENCE.match(text):
         return False
-    return bool(_ACTOR_HEAD.match(text)) or is_unit(text) and (text[:1].isupper() or text.lower().startswith("các "))
+    return bool(_ACTOR_HEAD.match(text)) or is_unit(text) and (text[:1].isupper() or text.lower().startswith("các ")) \
+        or class_list and bare_class_list(text, 0) is not None  # "Bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"
 
 
 def _capital_head(text: str) -> bool:
-    """A new entry of an actor list: a capitalised head ("Đơn vị …", "Thủ trưởng …", "Sở …")."""
+    """A new entry of an actor list: a capitalised head ("Đơn vị …", "Thủ trưởng …", "Sở …"); a
+    class list's member ("Sở, Ban, ngành …") starts none."""
     text = text.lstrip()
     if not text[:1].isupper():
         return False
-    return starts_as_actor(text)
+    return starts_as_actor(text, class_list=False)
 
 
 def split_actors(np: str, *, cell: bool = False) -> list[str]:
@@ -170,6 +177,11 @@ def _between_parties(before: str) -> bool:
     return bool(m) and starts_as_actor(m.group(1))
 
 
+_SUBJECT_AFTER = re.compile(r",\s*|(?<![\wÀ-ỹ])thì\s+|(?<![\wÀ-ỹ])này\s+(?=[A-ZĐ])")
+# A condition opening a clause: a modal inside it, before its comma, is not the main clause's.
+_CONDITION = re.compile(r"(?:Trường hợp|Trong trường hợp|Khi|Nếu|Sau khi)(?![\wÀ-ỹ])")
+
+
 def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
     """The actors a clause obliges ("X có trách nhiệm …", "X phải …") and the modal's match.
 
@@ -182,7 +194,9 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
         first = _BULLET.match(head).end()
         # … or after "thì", where a condition hands over to its main clause ("Trường hợp …
         # thì Đơn vị phân phối điện phải …")
-        starts = sorted({first} | {c.end() for c in re.finditer(r",\s*|(?<![\wÀ-ỹ])thì\s+", head) if c.start() > first})
+        # … or after a cross-reference that ends an adverbial without its comma ("ngoài các nội dung
+        # quy định tại Điểm a Khoản này Đơn vị phát điện phải …"), before a capitalised subject
+        starts = sorted({first} | {c.end() for c in _SUBJECT_AFTER.finditer(head) if c.start() > first})
         for s in starts:
             if s != first and (_HEAD_BEFORE_COMMA.search(head, 0, s) or _between_parties(head[first:s])):
                 continue  # "các tổ chức, cá nhân …", "giữa Đơn vị X, Khách hàng Y …": a list's comma
@@ -195,6 +209,8 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
             names = split_actors(np_core)
             if names and all(starts_as_actor(n) and len(n.split()) <= MAX_SUBJECT_WORDS for n in names):
                 return names, m
+        if _CONDITION.match(clause, first) and not re.search(r",|(?<![\wÀ-ỹ])thì(?![\wÀ-ỹ])", head[first:]):
+            continue  # "Trường hợp … dẫn đến phải thay đổi …, X có trách nhiệm …": inside the condition
         return None  # the first modal decides: a later one belongs to a subordinate clause
     return None
 

@@ -12,70 +12,22 @@ from __future__ import annotations
 
 import re
 
+from ingest.action_verbs import (
+    ACTION_VERB,
+    HANDING_OVER,
+    LOOSE_VERB,
+    action_verb,
+    closed_name,
+    cut_at_proper_name,
+    directed_verb,
+)
 from ingest.actors import MANDATE, modal_subject, term_list_at
 from ingest.assignments import ROLES, add_unique, merge_roles, named
 from ingest.deadlines import find_deadline
 from ingest.unit_names import CLASS_NOUNS, GROUP_NOUNS, is_generic_unit, unit_key
-from ingest.units import FUNCTION_WORDS, VERB_START_RE, UnitSpan, unit_at, unit_list_at
+from ingest.units import UnitSpan, unit_at, unit_list_at
 
 # --- vocabulary ----------------------------------------------------------------------------------
-
-# Action verbs: what a unit named as subject, or as object of a directive, goes on to do.
-# "báo cáo viên", "tuyên truyền viên" are people, not verbs.
-_ACTION_VERB = re.compile(
-    r"\s*(?:,\s*)?(?:sẽ\s+|cần\s+|phải\s+|tiếp tục\s+|được giao\s+)*"
-    r"(?P<verb>chủ trì|làm đầu mối|là đầu mối|làm cơ quan đầu mối|phụ trách|có trách nhiệm|chịu trách nhiệm|"
-    r"căn cứ|triển khai|thực hiện|tổ chức|xây dựng|theo dõi|hướng dẫn|tham mưu|phối hợp|định kỳ|"
-    r"thường xuyên|chủ động|rà soát|nghiên cứu|hoàn thành|hoàn thiện|cung cấp|tăng cường|đẩy mạnh|bố trí|cử|"
-    r"ban hành|trình|báo cáo|đôn đốc|kiểm tra|giám sát|quản lý|duy trì|mở|đăng tải|tuyên truyền|bảo đảm|"
-    r"đảm bảo|nắm bắt|nắm|tập trung|lồng ghép|biên soạn|sản xuất|phổ biến|tổng hợp|cập nhật|đề xuất|lựa chọn|"
-    r"quán triệt|vận động|hỗ trợ|tham gia|khai thác|sử dụng|giới thiệu|quảng bá|xử lý|phát hiện|đấu tranh|"
-    r"phát động|thiết kế|chia sẻ|tiếp nhận|nâng cao|kịp thời|tích cực|đăng|phát sóng|tiếp sóng|dành|"
-    r"chỉ đạo|định hướng|lập|gửi|thẩm định|bảo vệ|chuẩn bị|tiến hành|đánh giá|thống kê|xây|phát hành|"
-    # what normative texts oblige a named body to do
-    r"quy định|phê duyệt|thông báo|ký kết|tạo điều kiện|công bố|lắp đặt|đầu tư|vận hành|thu hồi|"
-    r"điều chỉnh|thỏa thuận|thoả thuận|chấp thuận|quyết định|giải quyết|thanh toán|tính toán|dự báo|xác định|"
-    r"công khai|tuân thủ|chấp hành|thi hành|lưu trữ|xem xét|ký|cấp|mua|bán|trả lời|thực thi|áp dụng|"
-    r"phản ánh|nộp|kê khai|tiếp nhận|chuyển|bổ sung|xác nhận|đăng ký|bàn giao|lưu giữ|khắc phục|phê chuẩn)"
-    r"(?![\wÀ-ỹ])(?!\s+viên\b)",
-    re.IGNORECASE,
-)
-# A verb the list above does not know, then one it does: "Tập đoàn … thuê tư vấn độc lập …", "yêu
-# cầu X sửa đổi, bổ sung …". Up to four lower-case words, none a function word nor a verb that
-# needs an object of its own ("X yêu cầu duy trì …" asks, it does not do), lead to a listed verb.
-_LOOSE_VERB = re.compile(r"\s*(?P<skip>(?:[a-zà-ỹđ]+,?\s+){1,4}?)(?:" + _ACTION_VERB.pattern + ")", re.IGNORECASE)
-
-
-def _action_verb(after: str, actor: str = "", *, sure: bool = False) -> re.Match | None:
-    """The action verb that opens ``after`` (after a subject or a directive's object ``actor``),
-    if any. Unknown verbs are read only after a proper name ("Tập đoàn Điện lực Việt Nam"), whose
-    end is sure; after a group ("các cấp điều độ phải …", "các đơn vị thành viên thực hiện …") the
-    words are still the name. Duty modals are left to :func:`modal_subject`, which reads the whole
-    subject."""
-    verb = _ACTION_VERB.match(after)
-    if verb:
-        return verb
-    if not (sure or _proper_name(actor)):
-        return None
-    loose = _LOOSE_VERB.match(after)
-    if not loose or not loose.group("skip").islower() or _DUTY_MODAL.match(loose.group("verb")):
-        return None
-    skip = loose.group("skip")
-    for w in re.finditer(r"[\wÀ-ỹ]+", skip):
-        if w.group(0) in FUNCTION_WORDS or VERB_START_RE.match(skip, w.start()):
-            return None
-    return loose
-
-
-_DUTY_MODAL = re.compile(r"có trách nhiệm|chịu trách nhiệm", re.IGNORECASE)
-
-
-def _proper_name(actor: str) -> bool:
-    """"Tập đoàn Điện lực Việt Nam", "Bộ Công Thương": capitalised, and not a plural group."""
-    words = actor.split()
-    return len(words) >= 2 and actor[:1].isupper() and words[0].lower() not in ("các", "những", "mọi") \
-        and words[-1][:1].isupper()
-
 
 # "Giao X …", "chỉ đạo X …", "yêu cầu X …": the object of a directive is the doer.
 _DIRECTIVE = re.compile(r"(?:(?<=^)|(?<=[\s,;:(]))(?P<verb>[Gg]iao(?:\s+cho)?|[Pp]hân công(?:\s+cho)?|[Yy]êu cầu|"
@@ -87,6 +39,14 @@ _ACTOR_NOUNS = sorted(set(GROUP_NOUNS + CLASS_NOUNS + [
 ]), key=len, reverse=True)
 _ACTOR_START = re.compile(r"(?:[Cc]ác|[Nn]hững)\s+(?:" + "|".join(re.escape(n) for n in _ACTOR_NOUNS) + r")(?![\wÀ-ỹ])|"
                           r"[Đđ]ội ngũ\s|[Ll]ực lượng\s|[Cc]ổng [Tt]hông tin điện tử", re.IGNORECASE)
+# What may stand between a subject and its verb besides the formula of competence: the
+# document's own short name for it ("(sau đây gọi chung là Ủy ban nhân dân cấp tỉnh)") and a
+# relative clause of place ("nơi có tiềm năng phát triển điện mặt trời", "nơi có đất thu hồi"),
+# up to the first action verb.
+_SUBJECT_ASIDE = re.compile(r"\s*(?:\((?:sau đây|gọi)[^()]{0,120}\)\s*)?(?:nơi\s+(?:[^\s,;.()]+\s+){1,8}?"
+                            r"(?=" + ACTION_VERB.pattern + r"))?")
+_ALTERNATIVE = re.compile(r"(?<![\wÀ-ỹ])hoặc\s+$", re.IGNORECASE)
+_MODAL_BEFORE = re.compile(r"(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|phải)\s+$", re.IGNORECASE)
 # "phối hợp với Y", "chủ trì cùng Y", and "phối hợp Y" with the unit right after it
 _PARTNER = re.compile(r"(?<!quy chế )(?<!cơ chế )(?:(?:phối hợp|đ[ầấ]u mối)(?:\s+chặt chẽ)?(?:\s+thông tin)?\s+"
                       r"(?:với|cùng|giữa)\s+|(?<=chủ trì )cùng\s+|phối hợp\s+(?=(?-i:[A-ZĐ]|các\s+[A-ZĐ]|các sở|các bộ)))",
@@ -129,7 +89,7 @@ def _actor_phrase_end(text: str, pos: int) -> int:
         token = m.group(0)
         if not token[0].isalnum():
             break
-        if words >= 1 and _ACTION_VERB.match(text, token_at) and not text[end:token_at].strip(" "):
+        if words >= 1 and ACTION_VERB.match(text, token_at) and not text[end:token_at].strip(" "):
             break
         if token == "và":
             nxt = re.compile(r"và\s+").match(text, token_at)
@@ -149,8 +109,12 @@ def _actor_list_at(text: str, pos: int) -> list[tuple[int, int, str]]:
     while True:
         p = re.compile(r"\s*").match(text, pos).end()
         u = unit_at(text, p, bare_classes=bool(out))
+        holder = _OFFICE_HOLDER.match(text, p) if u is None else None
+        held = unit_at(text, holder.end()) if holder else None
         if u is not None:
             a_start, a_end = u.start, u.end
+        elif held is not None:
+            a_start, a_end = p, held.end  # "giao Bộ trưởng Bộ Công an quy định …": the office holder
         elif _ACTOR_START.match(text, p):
             a_start, a_end = p, _actor_phrase_end(text, p)
         else:
@@ -178,6 +142,12 @@ def loose_roles(clause: str) -> dict[str, list[str]] | None:
         units = unit_list_at(clause, m.end())
         terms = [UnitSpan(a, b, clause[a:b]) for a, b in term_list_at(clause, m.end())]
         spans = terms if terms and (not units or terms[-1].end > units[-1].end) else units
+        if terms and spans is terms:
+            # a list may go on from defined terms to units: "… với Cấp điều độ có quyền điều khiển
+            # và các đơn vị liên quan khác"
+            link = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+").match(clause, spans[-1].end)
+            more = unit_list_at(clause, link.end()) if link else []
+            spans = spans + more
         if not spans:
             # "phối hợp với khách hàng …": a class of actors by its head noun alone
             head = _PARTNER_CLASS.match(clause, m.end())
@@ -217,7 +187,8 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
     - a unit list as the subject: "Các sở, ban, ngành … căn cứ …", "Bộ Nội vụ sẽ thường xuyên …";
     - "… do X chủ trì" (when ``allow_led_by``).
 
-    "X phối hợp với Y …" makes X a partner, not a lead: the document does not say who leads.
+    "X phối hợp với Y …" makes X the lead and Y a partner (X is the subject of the duty, as the
+    golds count it); "X phối hợp thực hiện …" with no counterpart makes X a partner.
     """
     roles: dict[str, list[str]] = {r: [] for r in ROLES}
     for m in _DIRECTIVE.finditer(clause):
@@ -225,11 +196,19 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
             continue
         if re.match(r"\s*của\b", clause[m.end():]):
             continue  # "chỉ đạo của X" guides, it does not assign
+        if _MODAL_BEFORE.search(clause, 0, m.start()) and not m.group("verb").lower().startswith(HANDING_OVER) \
+                and modal_subject(clause) is not None:
+            continue  # "X có trách nhiệm chỉ đạo Y …": directing is X's duty, read from the modal below
+        if _ALTERNATIVE.search(clause, 0, m.start()):
+            continue  # "X quyết định … hoặc giao Y quyết định …": X's duty, handing it on is X's option
         actors = _actor_list_at(clause, m.end())
         if not actors:
             continue
         after = clause[actors[-1][1]:]
-        if _PAST.match(after) or not _action_verb(after, actors[-1][2]):
+        if not _PAST.match(after) and not directed_verb(after, actors[-1][2], m.group("verb")):
+            actors = cut_at_proper_name(clause, actors, m.group("verb"))
+            after = clause[actors[-1][1]:]
+        if _PAST.match(after) or not directed_verb(after, actors[-1][2], m.group("verb")):
             continue
         # whoever a directive names does the duty, a class too ("yêu cầu các đơn vị có liên quan phản ánh …")
         names = named([a[2] for a in actors], keep_generic=True)
@@ -251,20 +230,28 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
             if not units:
                 continue
             after = clause[units[-1].end:]
+            between = _SUBJECT_ASIDE.match(after)
+            if between:
+                after = after[between.end():]
             mandate = _MANDATE.match(after)
             if mandate:
                 after = after[mandate.end():]
-            verb = _action_verb(after, units[-1].text, sure=sure)
-            if verb is not None and verb.re is _LOOSE_VERB and modal_subject(clause) is not None:
+            verb = action_verb(after, units[-1].text, sure=sure)
+            if verb is not None and verb.re is LOOSE_VERB and modal_subject(clause) is not None:
                 # the words up to a duty modal are still the subject ("Khách hàng sử dụng điện
                 # đấu nối vào cấp điện áp hạ áp có trách nhiệm …"): the modal reads it whole
                 continue
             names = named(units)
             if not verb or not names or _PAST.match(after) or _ISSUING.match(after):
                 continue
-            if verb.group("verb").lower() == "phối hợp" and not _JOINT_DUTY.match(after):
+            if not sure and _modal_reads_on(clause, units[-1]):
+                continue  # "Bộ, ngành quản lý hàng dự trữ quốc gia có trách nhiệm …": the modal reads it whole
+            if verb.group("verb").lower() == "phối hợp" and not _JOINT_DUTY.match(after) \
+                    and not _PARTNER.match(after, verb.start("verb")):
+                # "X phối hợp thực hiện …" with no counterpart: X helps whoever leads
                 add_unique(roles["partner"], names)
             else:
+                # "X phối hợp với Y thực hiện …": X is the subject of the duty and Y its partner
                 if _FOCAL.match(after):
                     add_unique(roles["focal"], names)
                 if not (_FOCAL.match(after) and not _LEAD_WORD.match(after)):
@@ -292,6 +279,21 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
     return roles if any(roles.get(r) for r in ROLES) else None
 
 
+def _modal_reads_on(clause: str, unit: UnitSpan) -> bool:
+    """Does a duty modal close a longer subject than the class ``unit`` ("Bộ, ngành | quản lý hàng
+    dự trữ quốc gia | có trách nhiệm …")? A class has no sure end, and a short qualifier (no
+    comma, no "và") between it and the modal still names it; a proper name is left alone."""
+    if closed_name(unit.text):
+        return False
+    found = modal_subject(clause)
+    if found is None:
+        return False
+    between = clause[unit.end:found[1].start()]
+    words = between.split()
+    return 0 < len(words) <= 8 and not re.search(r"[,;()]|(?<![\wÀ-ỹ])(?:và|hoặc)(?![\wÀ-ỹ])", between) \
+        and found[0][-1].endswith(between.strip())
+
+
 # An office holder of a named body: "Bộ trưởng Bộ Công an", "Thống đốc Ngân hàng Nhà nước".
 _OFFICE_HOLDER = re.compile(r"(?:Bộ trưởng|Thủ trưởng|Chủ tịch|Giám đốc|Tổng Giám đốc|Tổng giám đốc|Thống đốc|"
                             r"Chánh văn phòng|Chánh Văn phòng|Chánh Thanh tra|Trưởng ban|Cục trưởng|Vụ trưởng|"
@@ -312,7 +314,7 @@ def _office_holder_subject(clause: str) -> str | None:
         mandate = _MANDATE.match(after)
         if mandate:
             after = after[mandate.end():]
-        if _ACTION_VERB.match(after) and not _PAST.match(after) and not _ISSUING.match(after):
+        if ACTION_VERB.match(after) and not _PAST.match(after) and not _ISSUING.match(after):
             return clause[at:unit.end].strip()
     return None
 

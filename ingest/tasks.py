@@ -35,7 +35,7 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass, field, fields
 
-from ingest.actors import defined_actor_terms, document_terms
+from ingest.actors import defined_actor_terms, document_terms, modal_subject
 from ingest.assignment_sentences import (
     clause_roles,
     clauses,
@@ -133,6 +133,9 @@ def _task_id(doc_id: str, start: int, end: int, text: str) -> str:
 
 
 _NOT_A_TASK = re.compile(r"^(?:Trên đây là|Nơi nhận)|như sau\s*:?\s*$", re.IGNORECASE)
+_CLOSING = re.compile(r"^(?:Trên đây là|Nơi nhận)", re.IGNORECASE)
+# "Người chịu trách nhiệm … được quy định như sau:": a definition of who, not a duty
+_DEFINES = re.compile(r"(?<![\wÀ-ỹ])được (?:quy định|xác định)(?![\wÀ-ỹ])", re.IGNORECASE)
 # The end of a sentence that announces a list of duties: "… các nhiệm vụ sau:", "… như sau:".
 _ANNOUNCES_LIST = re.compile(r"(?:\b(?:sau|sau đây|như sau|gồm|bao gồm|cụ thể)|(?:nhiệm vụ|nội dung|công việc|"
                              r"hoạt động|giải pháp)[^:.;]{0,40})\s*:\s*$", re.IGNORECASE)
@@ -372,7 +375,12 @@ class _Extractor:
     # -- shape 3: narrative sentences --
 
     def narrative(self, item: Item, text: str, base: int, page: int | None) -> None:
-        if _NOT_A_TASK.search(text.strip()):
+        body = text.strip()
+        # "… như sau:" mostly introduces a plan's own contents ("UBND huyện xây dựng Kế hoạch …
+        # như sau:"); under a duty modal it is a duty whose contents follow ("X có trách nhiệm lập
+        # kế hoạch … bao gồm các nội dung như sau:"), which :meth:`sentence` reads.
+        if _CLOSING.search(body) or _NOT_A_TASK.search(body) and (modal_subject(body) is None
+                                                                 or _DEFINES.search(body)):
             return
         for s_start, s_end in _sentences(text):
             self.sentence(item, text[s_start:s_end], base + s_start, page)

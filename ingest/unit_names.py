@@ -45,7 +45,7 @@ COMPLETE_HEADS = [
     "Thành ủy", "Thị ủy", "Đài truyền thanh", "Đài phát thanh", "Bộ đội Biên phòng", "Bộ Chỉ huy Quân sự",
     "Bộ Chỉ huy Bộ đội Biên phòng", "Kho bạc Nhà nước", "Bảo hiểm xã hội", "Cục Hải quan", "Cục Thuế",
     "Thủ tướng Chính phủ", "Chính phủ", "Văn phòng Chính phủ", "Quân đội", "Liên đoàn Lao động",
-    "Thông tấn xã Việt Nam", "Đài Truyền hình Việt Nam", "Đài Tiếng nói Việt Nam",
+    "Thông tấn xã Việt Nam", "Đài Truyền hình Việt Nam", "Đài Tiếng nói Việt Nam", "Quốc hội",
     # the courts and procuracies of every level, named like the people's committees
     "Tòa án nhân dân tối cao", "Viện kiểm sát nhân dân tối cao", "Tòa án nhân dân", "Viện kiểm sát nhân dân",
 ]
@@ -65,7 +65,7 @@ GROUP_NOUNS = [
 CLASS_NOUNS = [
     "tổ chức chính trị - xã hội", "tổ chức chính trị xã hội", "tổ chức đoàn thể", "đoàn thể chính trị - xã hội",
     "cơ quan báo chí", "cơ quan thông tin", "cơ sở giáo dục", "doanh nghiệp", "lực lượng", "hiệp hội",
-    "tổ chức xã hội", "tổ chức",
+    "tổ chức xã hội", "tổ chức", "chính quyền địa phương", "chính quyền các cấp",
 ]
 _GROUP_LEAD = r"(?:Thủ trưởng|Lãnh đạo|Chủ tịch)?\s*"
 

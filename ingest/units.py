@@ -46,6 +46,16 @@ _DESCRIPTION_STOPS = {
 CONTINUING_GROUP_NOUNS = [
     "sở", "ban", "ngành", "bộ", "cơ quan", "đơn vị", "địa phương", "đoàn thể", "huyện", "thị xã",
     "thành phố", "xã", "phường", "thị trấn", "quận", "cấp", "hội", "phòng", "báo chí", "truyền thông",
+    # the classes of the central government, as every decree lists them
+    "cơ quan ngang bộ", "cơ quan thuộc Chính phủ", "cơ quan trực thuộc Chính phủ",
+]
+# Classes of administrative bodies a normative text lists without "các", often at the start of a
+# sentence or after "giao": "Bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ …", "bộ, ngành, địa
+# phương …". One such noun alone is an ordinary word ("Bộ" needs a name); two or more linked by
+# commas (or a final "và") are one class, as the golds count it.
+BARE_CLASS_NOUNS = [
+    "cơ quan ngang bộ", "cơ quan thuộc Chính phủ", "cơ quan trực thuộc Chính phủ", "cơ quan", "bộ", "ngành",
+    "sở", "ban", "đơn vị", "địa phương",
 ]
 
 # What ends a name in running text: a function word, or the first syllable of a verb of the
@@ -98,6 +108,10 @@ _TOKEN = re.compile(r"[\w&]+(?:[.\-/][\w&]+)*|[,;:()\-–—/]|\S")
 _FIELDS_SORTED = sorted(KNOWN_FIELDS, key=len, reverse=True)
 _CONTINUING_SORTED = sorted(CONTINUING_GROUP_NOUNS + LOCALITY_WORDS, key=len, reverse=True)
 _CLASS_SORTED = sorted(CLASS_NOUNS, key=len, reverse=True)
+_BARE_CLASS_SORTED = sorted(BARE_CLASS_NOUNS, key=len, reverse=True)
+# What narrows a member of such a list without ending it: "cơ quan khác ở Trung ương".
+_CLASS_TAILS = sorted(["khác", "ở trung ương", "ở Trung ương", "ở địa phương", "khác ở trung ương",
+                       "khác ở Trung ương", "trung ương", "Trung ương"], key=len, reverse=True)
 _LOCALITY_SORTED = sorted(LOCALITY_WORDS, key=len, reverse=True)
 _GROUP_START = re.compile(GROUP_RE)
 _COMPLETE_SORTED = sorted(COMPLETE_HEADS, key=len, reverse=True)
@@ -134,10 +148,16 @@ def _match_words(text: str, pos: int, phrases: list[str], ignore_case: bool = Fa
 def _locality_end(text: str, pos: int) -> int | None:
     """After a name: "tỉnh", "huyện Đông Sơn", "cấp huyện", "các huyện, thị xã, thành phố",
     "các tỉnh, thành phố trực thuộc Trung ương" → its end."""
-    level = _match_words(text, pos, ["cấp tỉnh", "cấp huyện", "cấp xã", "các cấp", "cấp Trung ương"])
+    # "Ủy ban nhân dân cùng cấp": the level of the body named just before, in laws
+    level = _match_words(text, pos, ["cấp tỉnh", "cấp huyện", "cấp xã", "các cấp", "cấp Trung ương", "cùng cấp"])
     if level is not None:
         return level
     end = _match_words(text, pos, _LOCALITY_SORTED)
+    if end is not None:
+        # "Ủy ban nhân dân tỉnh, thành phố trực thuộc trung ương": the class of provinces, one phrase
+        whole = _match_words(text, end, [", thành phố trực thuộc trung ương", ", thành phố trực thuộc Trung ương"])
+        if whole is not None:
+            return whole
     if end is None:
         m = re.compile(r"\s+các\s+").match(text, pos)
         if not m:
@@ -216,7 +236,9 @@ def _name_end(text: str, pos: int) -> int:
             lower_run += 1
             end = we
     # Party committees close a name: "Ban Tuyên giáo Tỉnh ủy", "Ban Dân vận Huyện ủy".
-    after = _match_words(text, end, ["Tỉnh ủy", "Huyện ủy", "Thành ủy", "Thị ủy", "Trung ương", "Đảng ủy"])
+    # … and the National Assembly: "Ủy ban Thường vụ Quốc hội", "Văn phòng Quốc hội"
+    after = _match_words(text, end, ["Tỉnh ủy", "Huyện ủy", "Thành ủy", "Thị ủy", "Trung ương", "Đảng ủy",
+                                     "Quốc hội"])
     if after is not None:
         end = after
     loc = _locality_end(text, end)
@@ -244,6 +266,28 @@ def _description_end(text: str, pos: int) -> int:
     return end
 
 
+def _member_of_end(text: str, pos: int) -> int:
+    """"các tổ chức thành viên | của Mặt trận": the body the members belong to, capitalised words
+    after "của", is part of the group's name."""
+    m = re.compile(r"\s+của\s+").match(text, pos)
+    if not m:
+        return pos
+    end, lower = m.end(), 0
+    while True:
+        w = _word_at(text, end)
+        if not w or text[end:w[1]].strip():
+            break
+        if not _is_cap(w[0]):
+            # the second syllable of a capitalised word ("Mặt trận", "Tập đoàn"), never a verb
+            if end == m.end() or lower or w[0] in FUNCTION_WORDS or _VERB_START_RE.match(text, w[1]):
+                break
+            lower += 1
+        else:
+            lower = 0
+        end = w[2]
+    return end if end > m.end() else pos
+
+
 def _unit_at(text: str, pos: int) -> int | None:
     """End of a unit mention starting exactly at ``pos``, or None."""
     g = _GROUP_START.match(text, pos)
@@ -251,7 +295,8 @@ def _unit_at(text: str, pos: int) -> int | None:
         end = g.end()
         # "các sở, ban, ngành", "các cơ quan, đơn vị liên quan", "các xã, thị trấn"
         while True:
-            m = re.compile(r"\s*,\s*|\s+").match(text, end)  # "các sở, ban ngành" has no second comma
+            # "các sở, ban ngành" has no second comma; "các bộ, ngành và địa phương" ends with "và"
+            m = re.compile(r"\s*,\s*|\s+và\s+|\s+").match(text, end)
             if not m:
                 break
             nxt = _match_words(text, m.end(), _CONTINUING_SORTED, ignore_case=True)
@@ -261,10 +306,19 @@ def _unit_at(text: str, pos: int) -> int | None:
             if _match_words(text, m.end(), _CLASS_SORTED) is not None:
                 break
             end = nxt
+            tail = _match_words(text, end, _CLASS_TAILS)  # "các bộ, cơ quan khác ở Trung ương, …"
+            end = tail if tail is not None else end
+        tail = _match_words(text, end, _CLASS_TAILS)  # "các sở, ban, ngành khác"
+        end = tail if tail is not None else end
         loc = _match_words(text, end, ["tỉnh", "huyện", "thành phố", "thị xã", "Trung ương", "trung ương"])
         end = loc if loc is not None else end
-        tail = _match_words(text, end, ["có liên quan", "liên quan", "thuộc, trực thuộc Bộ", "trực thuộc Bộ",
-                                        "thuộc Bộ", "trong Bộ", "trực thuộc", "thuộc tỉnh", "thuộc huyện"])
+        # "các tổ chức thành viên" (of a front or a federation named just before) is one group
+        tail = _match_words(text, end, ["có liên quan khác", "liên quan khác", "có liên quan", "liên quan",
+                                        "thuộc, trực thuộc Bộ", "trực thuộc Bộ",
+                                        "thuộc Bộ", "trong Bộ", "trực thuộc", "thuộc tỉnh", "thuộc huyện",
+                                        "thành viên"])
+        if tail is not None and text[end:tail].endswith("thành viên"):
+            return _member_of_end(text, tail)  # "… thành viên của Mặt trận"
         return tail if tail is not None else end
     h = _HEAD_AT.match(text, pos)
     if not h or (pos > 0 and text[pos - 1].isalnum()):
@@ -333,12 +387,62 @@ def _class_at(text: str, pos: int) -> int | None:
     return tail if tail is not None else end
 
 
+# A class noun, its qualifiers (up to five words) and a link to the next member.
+_BARE_START = re.compile(r"(?:cơ quan|bộ|ngành|sở|ban|đơn vị|địa phương)(?:\s+[\wÀ-ỹ]+){0,5}?\s*(?:,|\s+và\s)",
+                         re.IGNORECASE)
+_IN_CLASS_LIST = re.compile(r"(?<![\wÀ-ỹ])(?:bộ|ngành|sở|ban|cơ quan|đơn vị|địa phương)\s*,\s*$", re.IGNORECASE)
+
+
+def bare_class_list(text: str, pos: int) -> int | None:
+    """End of a class list without "các" starting at ``pos``: "Bộ, cơ quan ngang bộ, cơ quan thuộc
+    Chính phủ", "bộ, ngành, địa phương liên quan"; None unless two class nouns are linked."""
+    if not _BARE_START.match(text, pos):
+        return None  # the cheap test first: most positions start no class noun followed by a link
+    if pos > 0 and text[pos - 1].isalnum() or _IN_CLASS_LIST.search(text, max(0, pos - 30), pos):
+        return None  # "các Bộ, | ngành và địa phương": a member of a list that started before
+    end = _class_member_end(text, pos)
+    if end is None:
+        return None
+    count = 1
+    while True:
+        # "bộ, ngành và địa phương": a comma or "và" between members, not a bare space ("Bộ ngành" reads on)
+        m = re.compile(r"\s*,\s*(?:và\s+)?|\s+và\s+").match(text, end)
+        if not m:
+            break
+        nxt = _class_member_end(text, m.end())
+        if nxt is None:
+            break
+        end, count = nxt, count + 1
+    if count < 2:
+        return None
+    loc = _match_words(text, end, ["tỉnh", "thành phố"])
+    end = loc if loc is not None else end
+    tail = _match_words(text, end, ["có liên quan", "liên quan"])
+    return tail if tail is not None else end
+
+
+def _class_member_end(text: str, pos: int) -> int | None:
+    """One member of a bare class list, with what narrows it ("ngành trung ương", "cơ quan khác ở
+    Trung ương", "cơ quan ngang Bộ"); a capitalised noun followed by a name is a named unit ("Ban
+    Dân tộc"), not a member."""
+    end = _match_words(text, pos, _BARE_CLASS_SORTED, ignore_case=True)
+    if end is None:
+        return None
+    nxt = _word_at(text, end)
+    if text[pos:pos + 1].isupper() and pos > 0 and nxt and _is_cap(nxt[0]) and not text[end:nxt[1]].strip():
+        return None
+    tail = _match_words(text, end, _CLASS_TAILS)
+    return tail if tail is not None else end
+
+
 def unit_at(text: str, pos: int, *, bare_classes: bool = False) -> UnitSpan | None:
     """The unit mention starting exactly at ``pos`` (after spaces), or None. ``bare_classes``
     also accepts a class noun without "các" (only right after a list comma)."""
     m = re.compile(r"\s*").match(text, pos)
     pos = m.end()
     end = _unit_at(text, pos) if pos < len(text) else None
+    if not end and pos < len(text):
+        end = bare_class_list(text, pos)
     if not end and bare_classes and pos < len(text):
         end = _class_at(text, pos)
     if not end:

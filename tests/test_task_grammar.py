@@ -178,7 +178,8 @@ def test_joint_duty_to_cooperate_makes_both_subjects_leads():
         joint = clause_roles("1. Bên mua điện và Bên bán điện phải phối hợp, thiết lập và duy trì các biện pháp an toàn.")
         plain = clause_roles("2. Bên mua điện phối hợp với Bên bán điện kiểm tra thiết bị.")
     assert joint["lead"] == ["Bên mua điện", "Bên bán điện"] and joint["partner"] == []
-    assert plain["lead"] == [] and "Bên mua điện" in plain["partner"]
+    # "X phối hợp với Y kiểm tra …": X is the subject of the duty, Y its partner (the golds' convention)
+    assert plain["lead"] == ["Bên mua điện"] and plain["partner"] == ["Bên bán điện"]
 
 
 def test_partner_list_reads_the_documents_terms_when_they_go_further():

@@ -1,6 +1,7 @@
 """Train the answer verifier (bot/answer/verifier.py) and choose its one threshold.
 
     .venv/bin/python -m eval.train_verifier [--target-precision 0.80] [--folds 5] [--reuse]
+        [--variants no-sentence-e5+versus+pooled …] [--fits trees150 …]
 
 1. The labelled documents (corpus/ and the vbpl documents the rows name) are ingested into one
    eval home (``eval/verifier_data.py``), so every question is asked of the whole pool.
@@ -274,6 +275,8 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--reuse", action="store_true", help="reuse the features of the last run")
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--variants", nargs="*", help="only these feature variants (default: all)")
+    ap.add_argument("--fits", nargs="*", help="only these fits: logistic0.1 logistic1 trees150 trees300 (default: all)")
     args = ap.parse_args()
     where = split_of()
     rows = [r for r in load_rows() if r["doc"] in where]
@@ -294,14 +297,24 @@ def main() -> None:
     relational = [i for i, n in enumerate(FEATURES) if n not in QUESTION_ONLY]
     derived = [len(FEATURES) + i for i in range(len(DERIVED))]
     no_e5 = [i for i in relational if FEATURES[i] not in SIM_FEATURES]
+    # DERIVED in two groups: the lead over the best other candidate (vs_, pool_size) and the
+    # z-score within the pool (z_, "pooled").
+    lead = [i for i in derived if not names[i].startswith("z_")]
+    pooled = [i for i in derived if names[i].startswith("z_")]
     variants = {"all": relational, "no-sentence-e5": no_e5,
-                "all+versus": relational + derived,
-                "no-sentence-e5+versus": no_e5 + [i for i in derived if names[i] not in SIM_FEATURES]}
+                "all+versus": relational + lead,
+                "no-sentence-e5+versus": no_e5 + [i for i in lead if names[i] not in SIM_FEATURES],
+                "all+versus+pooled": relational + lead + pooled,
+                "no-sentence-e5+versus+pooled": no_e5 + [i for i in lead if names[i] not in SIM_FEATURES] + pooled}
     fits = [("logistic", c, lambda qs, cols, c=c: fit_logistic(qs, c, cols)) for c in (0.1, 1.0)]
     fits += [("trees", k, lambda qs, cols, k=k: fit_trees(qs, k, cols)) for k in (150, 300)]
     best = None
     for vname, cols in variants.items():
+        if args.variants and vname not in args.variants:
+            continue
         for kind, size, fit in fits:
+            if args.fits and f"{kind}{size:g}" not in args.fits:
+                continue
             make = lambda qs, cols=cols, fit=fit: {**fit(qs, cols), "_cols": cols}  # noqa: E731
             table = question_table(pool, out_of_fold(pool, folds, make))
             t = choose_threshold(table, args.target_precision)

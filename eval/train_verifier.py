@@ -1,6 +1,7 @@
 """Train the answer verifier (bot/answer/verifier.py) and choose its one threshold.
 
     .venv/bin/python -m eval.train_verifier [--target-precision 0.80] [--folds 5] [--reuse]
+        [--variants no-sentence-e5+versus+pooled …] [--fits trees150 …]
 
 1. The labelled documents (corpus/ and the vbpl documents the rows name) are ingested into one
    eval home (``eval/verifier_data.py``), so every question is asked of the whole pool.
@@ -264,16 +265,38 @@ def curve(table, thresholds=(0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)) -> list[dict]:
     return [at_threshold(table, t) for t in thresholds]
 
 
+def variant_columns() -> dict[str, list[int]]:
+    """The feature variants compared, as columns of ``matrix``: the candidate-relational FEATURES
+    (never the question-only ones), with or without the sentence e5 ones, and DERIVED in two
+    groups: the lead over the best other candidate (vs_, pool_size) and the z-score within the
+    pool (z_, "pooled")."""
+    from bot.answer.verifier import DERIVED, FEATURES, QUESTION_ONLY, SIM_FEATURES
+
+    names = FEATURES + DERIVED
+    relational = [i for i, n in enumerate(FEATURES) if n not in QUESTION_ONLY]
+    derived = [len(FEATURES) + i for i in range(len(DERIVED))]
+    no_e5 = [i for i in relational if FEATURES[i] not in SIM_FEATURES]
+    lead = [i for i in derived if not names[i].startswith("z_")]
+    pooled = [i for i in derived if names[i].startswith("z_")]
+    return {"all": relational, "no-sentence-e5": no_e5,
+            "all+versus": relational + lead,
+            "no-sentence-e5+versus": no_e5 + [i for i in lead if names[i] not in SIM_FEATURES],
+            "all+versus+pooled": relational + lead + pooled,
+            "no-sentence-e5+versus+pooled": no_e5 + [i for i in lead if names[i] not in SIM_FEATURES] + pooled}
+
+
 def main() -> None:
     from sklearn.model_selection import GroupKFold
 
-    from bot.answer.verifier import DERIVED, FEATURES, MODEL_PATH, QUESTION_ONLY, SIM_FEATURES
+    from bot.answer.verifier import DERIVED, FEATURES, MODEL_PATH
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--target-precision", type=float, default=0.80)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--reuse", action="store_true", help="reuse the features of the last run")
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--variants", nargs="*", help="only these feature variants (default: all)")
+    ap.add_argument("--fits", nargs="*", help="only these fits: logistic0.1 logistic1 trees150 trees300 (default: all)")
     args = ap.parse_args()
     where = split_of()
     rows = [r for r in load_rows() if r["doc"] in where]
@@ -291,17 +314,16 @@ def main() -> None:
     pool = parts["train"] + parts["dev"]
     folds = list(GroupKFold(n_splits=args.folds).split(np.zeros(len(pool)), groups=[q["doc"] for q in pool]))
     names = FEATURES + DERIVED
-    relational = [i for i, n in enumerate(FEATURES) if n not in QUESTION_ONLY]
-    derived = [len(FEATURES) + i for i in range(len(DERIVED))]
-    no_e5 = [i for i in relational if FEATURES[i] not in SIM_FEATURES]
-    variants = {"all": relational, "no-sentence-e5": no_e5,
-                "all+versus": relational + derived,
-                "no-sentence-e5+versus": no_e5 + [i for i in derived if names[i] not in SIM_FEATURES]}
+    variants = variant_columns()
     fits = [("logistic", c, lambda qs, cols, c=c: fit_logistic(qs, c, cols)) for c in (0.1, 1.0)]
     fits += [("trees", k, lambda qs, cols, k=k: fit_trees(qs, k, cols)) for k in (150, 300)]
     best = None
     for vname, cols in variants.items():
+        if args.variants and vname not in args.variants:
+            continue
         for kind, size, fit in fits:
+            if args.fits and f"{kind}{size:g}" not in args.fits:
+                continue
             make = lambda qs, cols=cols, fit=fit: {**fit(qs, cols), "_cols": cols}  # noqa: E731
             table = question_table(pool, out_of_fold(pool, folds, make))
             t = choose_threshold(table, args.target_precision)

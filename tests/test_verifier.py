@@ -57,7 +57,19 @@ def test_each_candidate_is_compared_with_the_best_other_of_its_pool() -> None:
     # Alone in its pool a candidate leads nobody: gaps are 0, and the pool's size is still said.
     alone = versus(_pool(own=[0.7]))
     assert alone[0, :len(VERSUS)].tolist() == [0.0] * len(VERSUS)
-    assert versus(_pool(own=[0.1] * 10))[0, -1] > alone[0, -1] > 0
+    size = DERIVED.index("pool_size")
+    assert versus(_pool(own=[0.1] * 10))[0, size] > alone[0, size] > 0
+
+
+def test_each_candidate_has_its_z_score_within_its_pool() -> None:
+    from bot.answer.verifier import DERIVED, versus
+
+    z = DERIVED.index("z_own")
+    d = versus(_pool(own=[0.9, 0.5, 0.1]))
+    assert d[:, z].tolist() == pytest.approx([1.224745, 0.0, -1.224745], abs=1e-6)
+    # A pool that does not vary (or a candidate alone) says nothing: 0, never a division by 0.
+    assert versus(_pool(own=[0.4, 0.4]))[:, z].tolist() == [0.0, 0.0]
+    assert versus(_pool(own=[0.7]))[0, z] == 0.0
 
 
 def test_derived_features_and_calibration_reach_the_score() -> None:

@@ -68,7 +68,15 @@ SIM_FEATURES = ("sim_sent", "sim_head", "sim_sent_gap", "sim_rank", "vs_sim_sent
 # short notice; the lead over its neighbours in the same document pool carries over better.
 VERSUS = ("own", "pair_own", "pred_own", "sim_sent", "type_sent", "cand_score_rel", "phrase",
           "fig_sent", "miss_sent", "expect_sent")
-DERIVED = [f"vs_{n}" for n in VERSUS] + ["pool_size"]
+# And where it stands within its pool on each of POOLED: its z-score against the pool's mean and
+# spread (0 when the pool does not vary). A sentence's coverage, retrieval score or length says
+# little on its own across documents of different styles; how it compares with the other
+# candidates retrieved for the same question carries over to documents never seen (grouped
+# cross-validation, eval/README.md).
+POOLED = ("own", "pair_own", "pred_own", "cand_score_rel", "phrase", "hit_score_rel", "ent_own", "reach",
+          "ctx", "doc_cov", "fig_sent", "miss_sent", "type_sent", "expect_sent", "sim_chunk", "rank_recip",
+          "novel", "log_len")
+DERIVED = [f"vs_{n}" for n in VERSUS] + ["pool_size"] + [f"z_{n}" for n in POOLED]
 
 
 @dataclass
@@ -88,7 +96,7 @@ def _digits(text: str) -> set[str]:
 def versus(rows: np.ndarray) -> np.ndarray:
     """DERIVED for a pool's feature rows (one row per candidate, FEATURES' order): per VERSUS
     feature, the candidate's value less the best (largest) value among the others (0 alone),
-    and the pool's size (log, scaled)."""
+    the pool's size (log, scaled), and per POOLED feature the candidate's z-score in its pool."""
     x = np.asarray(rows, np.float64)
     n = len(x)
     cols = x[:, [FEATURES.index(name) for name in VERSUS]]
@@ -102,7 +110,10 @@ def versus(rows: np.ndarray) -> np.ndarray:
         is_top[order[0], np.arange(cols.shape[1])] = True
         gaps = cols - np.where(is_top, second, top)
     size = np.full((n, 1), math.log(1 + n) / math.log(50))
-    return np.hstack([gaps, size])
+    pooled = x[:, [FEATURES.index(name) for name in POOLED]]
+    sd = pooled.std(axis=0)
+    z = np.where(sd > 1e-9, (pooled - pooled.mean(axis=0)) / np.where(sd > 1e-9, sd, 1.0), 0.0)
+    return np.hstack([gaps, size, z])
 
 
 def _heaviest_missing(weights: dict[str, float], have: set[str], top: float) -> float:

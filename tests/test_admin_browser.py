@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from bot.admin.auth import CSRF_MISSING, EXPIRED, WRONG_PASSWORD
 from tests.conftest import serve
@@ -109,7 +110,9 @@ def test_admin_flows_in_chromium(browser, server, tmp_path):
         page.locator("#uploads li progress").first.wait_for(state="attached")
         page.locator("#uploads li .ok").wait_for()
         assert "Nội bộ" in page.locator("#uploads li .ok").inner_text()
-        page.wait_for_function("document.getElementById('doc-count').textContent === '3'")
+        # Polled by the locator, not by a page-side string predicate, which the admin page's CSP
+        # (no 'unsafe-eval') refuses whenever the count is not 3 at the first look.
+        expect(page.locator("#doc-count")).to_have_text("3")
         uploaded = app.state.services.ledger.entries["uploads/bao-duong-loa-dak-ro-nga.txt"]
         assert uploaded["level"] == "internal"
         question = "Đơn vị nào chủ trì bảo dưỡng loa truyền thanh ở xã Đắk Rơ Nga?"

@@ -86,6 +86,15 @@ def fresh_home(tmp_path) -> Path:
     return tmp_path / "home"
 
 
+def parse_text(tmp_path: Path, text: str):
+    """``text`` written to a .txt file and parsed as ingest parses it (for extractor tests)."""
+    from ingest.pipeline import parse_file
+
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    return parse_file(path, path.name, max_bytes=50 * 1024 * 1024, ocr=False)
+
+
 def copy_corpus_subset(dest: Path, names: list[str]) -> Path:
     for name in names:
         target = dest / name

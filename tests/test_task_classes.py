@@ -10,16 +10,13 @@ from pathlib import Path
 import pytest
 
 from ingest.assignment_sentences import clause_roles
-from ingest.pipeline import parse_file
 from ingest.tasks import extract_tasks
 from ingest.units import unit_at, unit_list_at
+from tests.conftest import parse_text
 
 
 def _tasks_of(tmp_path: Path, text: str):
-    path = tmp_path / "doc.txt"
-    path.write_text(text, encoding="utf-8")
-    doc = parse_file(path, path.name, max_bytes=50 * 1024 * 1024, ocr=False)
-    return extract_tasks(doc)
+    return extract_tasks(parse_text(tmp_path, text))
 
 
 def _lead(clause: str) -> list[str] | None:

@@ -11,14 +11,13 @@ import pytest
 from ingest.assignments import generic_intro, unit_heading
 from ingest.pipeline import parse_file
 from ingest.tasks import extract_tasks
+from tests.conftest import parse_text
 
 SCALE = Path(__file__).resolve().parent.parent.parent / "shared" / "scale-corpus"
 
 
 def _tasks_of(tmp_path: Path, text: str):
-    path = tmp_path / "doc.txt"
-    path.write_text(text, encoding="utf-8")
-    doc = parse_file(path, path.name, max_bytes=50 * 1024 * 1024, ocr=False)
+    doc = parse_text(tmp_path, text)
     return doc, extract_tasks(doc)
 
 

@@ -11,16 +11,13 @@ import pytest
 from ingest.actors import defined_actor_terms, document_terms, modal_subject
 from ingest.assignment_sentences import clause_roles
 from ingest.assignments import generic_intro
-from ingest.pipeline import parse_file
 from ingest.tasks import extract_tasks
+from tests.conftest import parse_text
 from ingest.units import find_units
 
 
 def _tasks_of(tmp_path: Path, text: str):
-    path = tmp_path / "doc.txt"
-    path.write_text(text, encoding="utf-8")
-    doc = parse_file(path, path.name, max_bytes=50 * 1024 * 1024, ocr=False)
-    return extract_tasks(doc)
+    return extract_tasks(parse_text(tmp_path, text))
 
 
 @pytest.mark.parametrize("clause,subject", [

@@ -103,34 +103,6 @@ class BM25:
             return np.zeros(self.n)
         return np.bincount(np.concatenate([self.ids[s] for s in rows]), minlength=self.n) / len(syl)
 
-    def scores(self, query: list[str]) -> dict[int, float]:
-        """Every task holding a query term → its score (tasks holding none are absent)."""
-        arr = self.score_array(query)
-        held = np.flatnonzero(arr)
-        return dict(zip(held.tolist(), arr[held].tolist()))
-
-    def _has(self, t: str, i: int) -> int | None:
-        """Where task ``i`` sits in term ``t``'s postings, or None."""
-        s = self._row(t)
-        if s is None:
-            return None
-        row = self.ids[s]
-        k = int(np.searchsorted(row, i))
-        return s.start + k if k < len(row) and row[k] == i else None
-
-    def score(self, query: list[str], i: int) -> float:
-        s = 0.0
-        for t in dict.fromkeys(query):
-            at = self._has(t, i)
-            if at is not None:
-                s += float(self.weights[at])
-        return s
-
-    def coverage(self, query: list[str], i: int) -> float:
-        """Share of the query's syllables (not bigrams) the task holds."""
-        syl = {t for t in query if "_" not in t}
-        return sum(1 for t in syl if self._has(t, i) is not None) / len(syl) if syl else 0.0
-
 
 def best_first(scores: np.ndarray, pool: list[int] | None, limit: int | None,
                tiebreak: Callable[[int], tuple]) -> list[int]:

@@ -3,10 +3,12 @@ a paged document list, one encoder per index, and an ingest of real scale-corpus
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.hybrid import NumberIndex, _names
@@ -211,11 +213,19 @@ def test_task_bm25_postings_score_as_the_per_task_formula():
     docs = [["sở", "y", "tế", "sở_y"], ["sở", "giáo", "dục"], ["y", "y", "tế"], []]
     bm25 = BM25(docs)
     query = ["y", "tế", "dục", "không_có"]
-    scores = bm25.scores(query)
-    assert set(scores) == {0, 1, 2}  # only tasks holding a query term
-    for i in range(len(docs)):
-        assert scores.get(i, 0.0) == bm25.score(query, i)
-    assert bm25.coverage(query, 2) == 2 / 3
+    scores = bm25.score_array(query)
+    assert set(np.flatnonzero(scores).tolist()) == {0, 1, 2}  # only tasks holding a query term
+    # Okapi BM25 per task, term by term in the query's order, with Qdrant's IDF formula.
+    avg = sum(map(len, docs)) / len(docs)
+    for i, d in enumerate(docs):
+        expected = 0.0
+        for t in dict.fromkeys(query):
+            f, df = d.count(t), sum(t in e for e in docs)
+            if f:
+                idf = math.log(1 + (len(docs) - df + 0.5) / (df + 0.5))
+                expected += idf * f * (bm25.k1 + 1) / (f + bm25.k1 * (1 - bm25.b + bm25.b * len(d) / avg))
+        assert scores[i] == expected
+    assert bm25.coverage_array(query)[2] == 2 / 3
 
 
 def test_best_first_cuts_where_a_full_sort_would():

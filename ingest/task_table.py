@@ -332,12 +332,11 @@ class TaskTable:
         """Tasks sharing a word with ``terms`` among ``idx`` (None: all, or those ``keep``
         accepts), best first; ties keep table order."""
         spans = [self._chunks[c] for c in chunk_ids or [] if c in self._chunks]
-        found = self._bm25.score_array(terms)
+        score = self._bm25.score_array(terms)  # a fresh array: boosted in place below
         if idx is None:
-            pool = [i for i in np.flatnonzero(found).tolist() if keep is None or keep(i)]
+            pool = [i for i in np.flatnonzero(score).tolist() if keep is None or keep(i)]
         else:
-            pool = [i for i in idx if found[i] > 0]
-        score = found.copy()
+            pool = [i for i in idx if score[i] > 0]
         for i in self._index.docs({d for d, _, _ in spans}):
             t = self.tasks[i]
             if any(d == t.doc_id and a < t.task_end and t.task_start < b for d, a, b in spans):

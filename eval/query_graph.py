@@ -25,21 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from eval.common import MODEL_CACHE
-from index.e5_quantize import _int8_matmuls, _quiet_tools, compact_embeddings
+from index.e5_quantize import int8_matmuls, quiet_tools, unquantized_query_graph
 from index.e5_build import ONNX_FILE
 from index.embeddings import OnnxEncoder
-
-
-def _fused(folder: Path, out: Path) -> None:
-    from onnxruntime.transformers.fusion_options import FusionOptions
-    from onnxruntime.transformers.optimizer import optimize_model
-
-    cfg = json.loads((folder / "config.json").read_text())
-    opts = FusionOptions("bert")
-    opts.enable_embed_layer_norm = False  # as build_query_graph: the word table stays a Gather
-    fused = optimize_model(str(folder / ONNX_FILE), model_type="bert", num_heads=cfg["num_attention_heads"],
-                           hidden_size=cfg["hidden_size"], opt_level=1, use_gpu=False, optimization_options=opts)
-    fused.save_model_to_file(str(out))
 
 
 def main() -> None:
@@ -58,15 +46,16 @@ def main() -> None:
     pick = np.random.default_rng(0).choice(len(questions), min(args.questions, len(questions)), replace=False)
     texts = ["query: " + questions[i] for i in pick]
     ref = OnnxEncoder(folder).encode(texts, 1)
-    _quiet_tools()
+    quiet_tools()
+    cfg = json.loads((folder / "config.json").read_text())
     with tempfile.TemporaryDirectory() as tmp:
-        fused, compact, trial = Path(tmp) / "fused.onnx", Path(tmp) / "compact.onnx", Path(tmp) / "trial.onnx"
-        _fused(folder, fused)
-        compact_embeddings(fused, compact)
+        compact, trial = Path(tmp) / "compact.onnx", Path(tmp) / "trial.onnx"
+        unquantized_query_graph(folder / ONNX_FILE, compact, num_heads=cfg["num_attention_heads"],
+                                hidden_size=cfg["hidden_size"])
         matmuls = [n.name for n in onnx.load(str(compact)).graph.node if n.op_type == "MatMul"]
 
         def cosine(keep: list[str]) -> float:
-            _int8_matmuls(str(compact), trial, tuple(keep))
+            int8_matmuls(str(compact), trial, tuple(keep))
             vecs = OnnxEncoder(folder, model_file=str(trial)).encode(texts, 1)
             return float((vecs * ref).sum(1).mean())
 

@@ -81,7 +81,7 @@ def _ensure_built(folder: Path, target: str, marker: str, want: dict, build: Cal
     return path
 
 
-def _quiet_tools() -> int:
+def quiet_tools() -> int:
     # onnxruntime's fusion and quantisation tools log advice meant for other models
     # (pre-processing, shape inference) at WARNING.
     level = logging.getLogger().level
@@ -93,19 +93,19 @@ def quantize_int8(fp32_file: Path, out_file: Path, *, num_heads: int, hidden_siz
     """Fuse ``fp32_file`` for BERT and write its per-channel dynamic int8 version to ``out_file``."""
     from onnxruntime.transformers.optimizer import optimize_model
 
-    quiet = _quiet_tools()
+    quiet = quiet_tools()
     try:
         fused = optimize_model(str(fp32_file), model_type="bert", num_heads=num_heads, hidden_size=hidden_size,
                                opt_level=1, use_gpu=False)
         ops = {n.op_type for n in fused.model.graph.node}
         if not {"Attention", "SkipLayerNormalization"} <= ops:
             raise RuntimeError(f"BERT fusion did not apply to {fp32_file} (ops: {sorted(ops)})")
-        _int8_matmuls(fused.model, out_file)
+        int8_matmuls(fused.model, out_file)
     finally:
         logging.getLogger().setLevel(quiet)
 
 
-def _int8_matmuls(model: object, out_file: Path, keep_fp32: tuple[str, ...] = ()) -> None:
+def int8_matmuls(model: object, out_file: Path, keep_fp32: tuple[str, ...] = ()) -> None:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -203,22 +203,16 @@ QUERY_FORMAT = 2
 FP32_MATMULS = ("/bert/encoder/layer.4/output/dense/MatMul", "/bert/encoder/layer.0/output/dense/MatMul")
 
 
-def build_query_graph(fp32_file: Path, out_file: Path, *, num_heads: int, hidden_size: int,
-                      keep_fp32: tuple[str, ...] = FP32_MATMULS) -> None:
-    """The graph that embeds questions: BERT fusions without the embedding fusion (so the word
-    table stays a ``Gather`` that :func:`compact_embeddings` can swap for the package's 4-bit
-    blocks), then per-channel dynamic int8 weight matrices but ``keep_fp32``. ~100 MB instead of 470, a ~30-token
-    question in ~4 ms on two VNNI/AMX cores instead of ~9; cosine 0.995+ to fp32 on questions,
-    which are then compared with fp32/bf16 passage vectors (retrieval measured by
-    ``python -m eval.encoder_bench --quality``, variant ``bf16-q8``)."""
+def unquantized_query_graph(fp32_file: Path, out_file: Path, *, num_heads: int, hidden_size: int) -> None:
+    """The query graph before its int8 step: BERT fusions without the embedding fusion (so the
+    word table stays a ``Gather`` that :func:`compact_embeddings` swaps for the package's 4-bit
+    blocks), then that swap."""
     from onnxruntime.transformers.fusion_options import FusionOptions
     from onnxruntime.transformers.optimizer import optimize_model
 
-    quiet = _quiet_tools()
     fd, fused_name = tempfile.mkstemp(suffix=".onnx", dir=out_file.parent)
     os.close(fd)
     fused_file = Path(fused_name)
-    compact_file = fused_file.with_suffix(".compact.onnx")
     try:
         opts = FusionOptions("bert")
         opts.enable_embed_layer_norm = False
@@ -228,11 +222,27 @@ def build_query_graph(fp32_file: Path, out_file: Path, *, num_heads: int, hidden
         if not {"Attention", "SkipLayerNormalization"} <= ops:
             raise RuntimeError(f"BERT fusion did not apply to {fp32_file} (ops: {sorted(ops)})")
         fused.save_model_to_file(str(fused_file))
-        compact_embeddings(fused_file, compact_file)
-        _int8_matmuls(str(compact_file), out_file, keep_fp32)
+        compact_embeddings(fused_file, out_file)
+    finally:
+        fused_file.unlink(missing_ok=True)
+
+
+def build_query_graph(fp32_file: Path, out_file: Path, *, num_heads: int, hidden_size: int,
+                      keep_fp32: tuple[str, ...] = FP32_MATMULS) -> None:
+    """The graph that embeds questions: :func:`unquantized_query_graph`, then per-channel dynamic
+    int8 weight matrices but ``keep_fp32``. ~100 MB instead of 470, a ~30-token question in ~7 ms
+    on two VNNI/AMX cores instead of ~10; cosine 0.998+ to fp32 on questions, which are then
+    compared with fp32/bf16 passage vectors (retrieval measured by
+    ``python -m eval.encoder_bench --quality``, variant ``bf16-q8``)."""
+    quiet = quiet_tools()
+    fd, compact_name = tempfile.mkstemp(suffix=".compact.onnx", dir=out_file.parent)
+    os.close(fd)
+    compact_file = Path(compact_name)
+    try:
+        unquantized_query_graph(fp32_file, compact_file, num_heads=num_heads, hidden_size=hidden_size)
+        int8_matmuls(str(compact_file), out_file, keep_fp32)
     finally:
         logging.getLogger().setLevel(quiet)
-        fused_file.unlink(missing_ok=True)
         compact_file.unlink(missing_ok=True)
 
 

@@ -380,3 +380,18 @@ def test_session_ids_are_random_and_well_formed():
     ids = {store.get(None).id for _ in range(50)}
     assert len(ids) == 50 and all(len(i) >= 16 for i in ids)
     assert store.get("<script>").id != "<script>"
+
+
+@pytest.mark.parametrize("follow", ["Kế hoạch có nêu thời hạn không?", "Trong kế hoạch có nói ai ký không?",
+                                    "Còn kế hoạch có nói kinh phí không?"])
+def test_a_bare_document_noun_of_the_threads_type_is_the_threads_document(follow):
+    # Vietnamese drops the demonstrative: "Kế hoạch có …" in a thread about a kế hoạch is that plan.
+    r = read(follow, state(), CATALOG)
+    assert r.doc_ids == ["qn"] and r.strong
+    assert "Kế hoạch 159/KH-UBND" in r.question
+
+
+def test_a_bare_document_noun_of_another_type_refers_to_nothing():
+    # "quyết định thành lập" in a thread about a plan is a decision someone takes, not the plan.
+    r = read("Quyết định thành lập ban chỉ đạo có thời hạn không?", state(), CATALOG)
+    assert not r.strong and "159/KH-UBND" not in r.question

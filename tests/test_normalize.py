@@ -53,3 +53,11 @@ def test_fold_accents_equals_decomposing_the_whole_text(text):
     assert fold_accents(text) == _fold_by_decomposing(text)
     words = text.split()
     assert fold_words(words) == [_fold_by_decomposing(w) for w in words]
+
+
+def test_bao_gio_asks_when_and_gio_alone_is_an_hour():
+    from bot.answer.evidence import terms
+
+    for q in ("Thông tư có hiệu lực từ bao giờ?", "thong tu co hieu luc tu bao gio?"):
+        assert "gio" not in terms(q, for_question=True)
+    assert "gio" in terms("Trong 24 giờ phải báo cáo?", for_question=True)

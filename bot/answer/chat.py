@@ -18,6 +18,7 @@ from bot.answer.followup import Catalog, Reading, read, topic_of
 from bot.answer.extractive import NOT_FOUND, ROLE_LABELS, Answer, ExtractiveAnswerer
 from bot.answer.intent import Intent
 from bot.answer.query import Query
+from ingest.lang.framing import strip_framing
 from index.hybrid import Retriever, SearchHit
 
 
@@ -277,6 +278,7 @@ class ChatService:
         points back never gets an answer from another document: when its task or document does
         not say, the answer says so for that task or document."""
         t0 = time.perf_counter()
+        message = strip_framing(message)  # "ok cảm ơn. Cho mình hỏi …": the question only
         catalog = self.catalog()
         focus = self._focus_terms(previous)
         if previous is not None and not previous.items and previous.doc_id and self._text(previous.doc_id):

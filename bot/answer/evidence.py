@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
-from ingest.lang.terms import FOLDED_QUESTION_WORDS, QUESTION_WORDS, variants
+from ingest.lang.terms import FOLDED_QUESTION_WORDS, QUESTION_PAIRS, QUESTION_WORDS, variants
 from ingest.lang.normalize import fold_accents, fold_words, has_diacritics
 from ingest.lang.sentences import split_sentences
 
@@ -54,6 +54,10 @@ def _terms(text: str, for_question: bool) -> frozenset[str]:
             folded = fold_words(seg)
             # Stop words are recognised in the letters the question was typed in: "nội" is not "nói".
             stop = [for_question and ((t in _STOP) if accented else (f in _FOLDED_STOP)) for t, f in zip(seg, folded)]
+            if for_question:
+                for i in range(1, len(seg)):
+                    if (seg[i - 1], seg[i]) in QUESTION_PAIRS:
+                        stop[i] = True
             for f, is_stop in zip(folded, stop):
                 if not is_stop:
                     out.add(f)

@@ -100,6 +100,33 @@ class Reading:
         return docs if len(docs) <= limit else []
 
 
+# Where a bare document noun opens what a message says: at its start, or after "trong",
+# "theo", "ở", "tại" ("Trong công văn có nói …").
+_BARE_TYPE_BEFORE = {"", "trong", "theo", "o", "tai"}
+
+
+def _bare_type_reference(p: Parsed, focus_docs: list[str], catalog: Catalog) -> Reference | None:
+    """"Công văn có cho thời hạn … không?" in a thread about a công văn: Vietnamese drops the
+    demonstrative, and a document noun that opens the message with no number or name after it
+    (no anchor) means the thread's document when that document is of that type. Only the
+    type of the document in focus counts, so "quyết định thành lập …" in a thread about a
+    công văn stays a decision, not a reference."""
+    if p.references or p.anchors or not focus_docs:
+        return None
+    kind = fold_accents(str(catalog.records.get(focus_docs[0], {}).get("doc_type") or "")).lower()
+    if not kind:
+        return None
+    toks = tokens(p.text)
+    i = len(p.opener.split())  # "Còn công văn …"
+    if i < len(toks) and toks[i].folded in _BARE_TYPE_BEFORE:
+        i += 1
+    n = len(kind.split())
+    if i + n > len(toks) or " ".join(t.folded for t in toks[i:i + n]) != kind:
+        return None
+    end = toks[i + n - 1].end
+    return Reference("doc", toks[i].start, end, end, p.text[toks[i].start:end])
+
+
 def _references(text: str, toks: list[Token], accented: bool) -> list[Reference]:
     out: list[Reference] = []
     for i, tok in enumerate(toks):
@@ -225,6 +252,9 @@ def read(message: str, state: "Turn | None", catalog: Catalog, focus_terms: set[
     if state is None:
         return Reading("first", p.text, p.asked, parsed=p)
     focus_docs = list(state.docs or ([state.doc_id] if state.doc_id else []))
+    bare = _bare_type_reference(p, focus_docs, catalog)
+    if bare is not None:
+        p.references.append(bare)
     anchor_docs = p.anchor_docs
     foreign = bool(p.anchors) and not set(anchor_docs) & set(focus_docs)
     same_anchor = bool(p.anchors) and not foreign

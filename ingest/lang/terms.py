@@ -22,8 +22,11 @@ _SEGMENT = re.compile(r"[^\w\s&/-]+|\s[-–]\s")
 QUESTION_WORDS = {
     "nào", "gì", "ai", "đâu", "sao", "mấy", "bao", "nhiêu", "không", "chăng", "nhỉ", "vậy", "ạ",
     "hả", "à", "thế", "hãy", "cho", "biết", "tôi", "mình", "em", "bạn", "có", "phải", "là", "được",
-    "những", "các", "của", "và", "với", "về", "trong", "theo", "thì", "lâu",
+    "những", "các", "của", "và", "với", "về", "trong", "theo", "thì", "lâu", "nhé", "đấy",
 }
+# Two-word question phrases whose second word is a content word elsewhere: "bao giờ" asks
+# when, "giờ" alone is an hour ("24 giờ").
+QUESTION_PAIRS = {("bao", "giờ"), ("bao", "gio")}
 # Without diacritics a question word can be a content word ("co" is "có" or "cơ quan", "ban"
 # is "bạn" or "Ban Tuyên giáo", "the" is "thế" or "thể thao"): only the unambiguous ones go.
 FOLDED_QUESTION_WORDS = {

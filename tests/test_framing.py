@@ -1,0 +1,32 @@
+"""Conversational framing taken off a chat message (ingest/lang/framing.py): generated
+courtesies, asking-to-ask and hesitations before questions of every kind, typed with and
+without diacritics; the question itself never loses a word."""
+import itertools
+
+import pytest
+
+from ingest.lang.framing import strip_framing
+from ingest.lang.normalize import fold_accents
+
+FRAMES = ["ok cảm ơn.", "Cảm ơn bạn nhé!", "Vâng,", "Dạ,", "Ừ,", "cho mình hỏi", "Cho em hỏi thêm:",
+          "Xin hỏi,", "tiện hỏi luôn,", "Nhân tiện hỏi thêm,", "Hỏi chuyện khác chút:", "mà khoan,",
+          "Bạn ơi,", "ad ơi", "ok cảm ơn. Cho mình hỏi"]
+QUESTIONS = ["Kế hoạch 159/KH-UBND do ai ký?", "Còn Tây Ninh thì sao?", "đơn vị nào chủ trì tuyên truyền?",
+             "Thông tư 15/2026/TT-BCT có hiệu lực từ bao giờ?"]
+
+
+@pytest.mark.parametrize("frame,question", list(itertools.product(FRAMES, QUESTIONS)))
+def test_the_framing_goes_and_the_question_stays(frame, question):
+    assert strip_framing(f"{frame} {question}") == question
+    assert strip_framing(fold_accents(f"{frame} {question}")) == fold_accents(question)
+
+
+@pytest.mark.parametrize("message", [
+    "Cho biết đơn vị nào chủ trì?",  # "cho biết" asks; it frames nothing
+    "Đã có kế hoạch chưa?",  # folded "da" is "đã" here: no punctuation, no interjection
+    "Ai phối hợp, vâng, với Sở Nội vụ?",  # only the front of a message is framing
+    "Cảm ơn bạn!",  # nothing would be left: the message stays as it is
+    "Cho mình hỏi",
+])
+def test_what_is_not_framing_stays(message):
+    assert strip_framing(message) == message

@@ -1,0 +1,51 @@
+"""Shapes of decrees and National-Assembly resolutions: a unit heading its own article with its
+duties numbered below, the old tone placement of "Uỷ ban", a recurrence that names a budget or a
+plan rather than a deadline. Generated sentences."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.deadlines import find_deadline
+from ingest.tasks import extract_tasks
+from ingest.units import find_units
+from tests.conftest import parse_text
+
+
+def _tasks_of(tmp_path: Path, text: str):
+    return extract_tasks(parse_text(tmp_path, text))
+
+
+@pytest.mark.parametrize("name", ["Uỷ ban nhân dân cấp tỉnh", "Uỷ ban nhân dân tỉnh Hà Giang",
+                                  "Uỷ ban Mặt trận Tổ quốc Việt Nam tỉnh"])
+def test_the_old_tone_placement_of_uy_ban_is_a_unit(name):
+    assert [u.text for u in find_units(f"{name} chủ trì tổ chức kiểm tra.")] == [name]
+
+
+def test_an_article_headed_by_a_committee_written_uy(tmp_path):
+    text = ("Điều 12. Uỷ ban nhân dân cấp huyện có trách nhiệm:\n\n"
+            "1. Tổ chức kiểm tra việc thực hiện quy định về bảo vệ rừng trên địa bàn;\n\n"
+            "2. Giải quyết khiếu nại theo thẩm quyền.\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert len(tasks) == 2
+    assert all(t.lead_units and t.lead_units[0].endswith("ban nhân dân cấp huyện") for t in tasks)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Cân đối kinh phí hàng năm để thực hiện việc sửa chữa trường học.",
+    "Hướng dẫn lập kế hoạch phát triển mạng lưới cấp nước hằng năm trên cơ sở quy hoạch.",
+    "Bố trí vốn đầu tư hàng năm cho các dự án.",
+    "Gửi báo cáo tài chính hàng năm đã được kiểm toán.",
+])
+def test_a_recurrence_that_names_a_budget_or_plan_is_no_deadline(sentence):
+    assert find_deadline(sentence) is None
+
+
+@pytest.mark.parametrize("sentence,deadline", [
+    ("Hàng năm, Sở Xây dựng báo cáo kết quả về Bộ.", "Hàng năm"),
+    ("Sở Xây dựng báo cáo kết quả kiểm tra hằng năm về Bộ.", "hằng năm"),
+    ("Lập kế hoạch kiểm tra và định kỳ hàng năm báo cáo Bộ.", "định kỳ hàng năm"),
+])
+def test_a_recurrence_of_the_duty_itself_stays_a_deadline(sentence, deadline):
+    assert find_deadline(sentence)[0] == deadline

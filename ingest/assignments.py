@@ -56,7 +56,10 @@ _DUTY_INTRO = re.compile(r"^\s*(?:(?:có trách nhiệm|chịu trách nhiệm|c�
                          r"chủ trì(?: thực hiện)?|tập trung)(?:\s*(?:,|và)\s*quyền hạn)?(?:\s+(?:các|những))?(?:\s+(?:nhiệm vụ|nội dung|"
                          r"công việc|việc)(?:,?\s*quyền hạn)?)?(?:\s+(?:cụ thể\s+)?(?:sau(?: đây)?|như sau))?\s*$",
                          re.IGNORECASE)
-_DUTY_TITLE = re.compile(r"^\s*(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, quyền hạn|Trách nhiệm thực hiện)\s+của\s+", re.IGNORECASE)
+# "Điều 7. Giao Thủ tướng Chính phủ" (a resolution's article whose items the unit carries out) titles
+# its unit like "Trách nhiệm của …"; the units must then fill the title (see _unit_heading_units)
+_DUTY_TITLE = re.compile(r"^\s*(?:(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, quyền hạn|Trách nhiệm thực hiện)\s+của|"
+                         r"Giao(?:\s+cho)?)\s+(?=\S)", re.IGNORECASE)
 # Lines besides the structure parser's "Đơn vị …:" ones: "Chủ trì: …", "Tiến độ: …".
 _EXTRA_LINE = re.compile(r"^\s*(?:[-–—+•*·]\s*)?(?P<key>Chủ trì(?: thực hiện)?|Phối hợp(?: thực hiện)?|Đầu mối|"
                          r"Tiến độ(?: thực hiện)?|Thời gian hoàn thành|Hoàn thành)\s*:\s*(?P<value>.+)$", re.IGNORECASE)
@@ -230,6 +233,10 @@ def unit_heading(text: str, *, heading: bool = False, in_duties: bool = False) -
     if shared:
         return shared, cm.group("rest").strip(), lead_at + cm.start("rest")  # "- Các Sở: Tư pháp, Y tế …"
     # a heading may leave out its colon: "2. Khách hàng … có trách nhiệm" over its points a), b)
+    if title and not cm and title.group(0).strip().lower().startswith("giao"):
+        # "Giao X" heads only where X is the whole rest ("Giao Sở Y tế chủ trì thực hiện" is a duty)
+        units = _unit_heading_units(head, colon=False)
+        return (units, "", len(text)) if units else None
     units = _unit_heading_units(head, colon=bool(cm) or heading)
     if units is None:
         # not a department: an actor the document names ("Bên bán điện", "Khách hàng … có trách nhiệm:")

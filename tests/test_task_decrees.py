@@ -49,3 +49,20 @@ def test_a_recurrence_that_names_a_budget_or_plan_is_no_deadline(sentence):
 ])
 def test_a_recurrence_of_the_duty_itself_stays_a_deadline(sentence, deadline):
     assert find_deadline(sentence)[0] == deadline
+
+
+def test_an_article_titled_giao_x_gives_x_its_items(tmp_path):
+    text = ("Điều 6. Giao Bộ Tài chính\n\n"
+            "1. Hướng dẫn việc quản lý, sử dụng kinh phí của Đề án.\n\n"
+            "2. Chỉ đạo các địa phương bố trí kinh phí thực hiện.\n\n"
+            "Điều 7. Giao Hội đồng nhân dân và Ủy ban nhân dân cấp huyện\n\n"
+            "1. Bố trí ngân sách địa phương để thực hiện Đề án.\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Bộ Tài chính"], ["Bộ Tài chính"],
+                                            ["Hội đồng nhân dân", "Ủy ban nhân dân cấp huyện"]]
+
+
+def test_giao_x_followed_by_its_duty_is_no_bare_heading():
+    from ingest.assignments import unit_heading
+    assert unit_heading("Điều 5. Giao Bộ Y tế hướng dẫn thực hiện", heading=True) is None
+    assert unit_heading("Điều 5. Giao nhiệm vụ", heading=True) is None

@@ -66,3 +66,20 @@ def test_giao_x_followed_by_its_duty_is_no_bare_heading():
     from ingest.assignments import unit_heading
     assert unit_heading("Điều 5. Giao Bộ Y tế hướng dẫn thực hiện", heading=True) is None
     assert unit_heading("Điều 5. Giao nhiệm vụ", heading=True) is None
+
+
+@pytest.mark.parametrize("sentence", [
+    "Tổ chức đăng ký hoạt động cấp nước, ngoài các điều kiện chung, phải đáp ứng các điều kiện sau:",
+    "2. Người trực tiếp điều hành phải có bằng tốt nghiệp đại học chuyên ngành cấp thoát nước và ít nhất 03 năm kinh nghiệm.",
+    "a) Bên thuê kho phải có đủ năng lực hành vi dân sự theo quy định của pháp luật.",
+    "Người vận hành trạm phải có chứng chỉ vận hành do cơ quan có thẩm quyền cấp.",
+])
+def test_a_qualification_is_no_duty(tmp_path, sentence):
+    text = "Điều 12. Điều kiện hoạt động\n\n" + sentence + "\n"
+    assert _tasks_of(tmp_path, text) == []
+
+
+def test_a_duty_with_phai_stays_a_duty(tmp_path):
+    text = "Điều 12. Trách nhiệm thi hành\n\nĐơn vị cấp nước phải báo cáo Sở Xây dựng kết quả kiểm tra chất lượng nước.\n"
+    tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Đơn vị cấp nước"]]

@@ -14,7 +14,7 @@ from ingest.actors import CLASS_LIST, modal_subject, split_actors, starts_as_act
 from ingest.lang.normalize import fold_accents
 from ingest.structure import Item, Paragraph
 from ingest.unit_names import canonical_unit, is_generic_unit, is_unit, split_units, unit_key
-from ingest.units import distributed_units, unit_list_at
+from ingest.units import distributed_units, unit_at, unit_list_at
 
 ROLES = ("lead", "partner", "focal", "guiding")
 
@@ -256,6 +256,10 @@ def _unit_heading_units(head: str, *, colon: bool) -> list[str] | None:
     if not spans:
         return None
     tail = head[spans[-1].end:]
+    parent = re.match(r"\s*(?:trực\s+)?thuộc\s+", tail)
+    if parent and len(spans) == 1 and unit_at(tail, parent.end()) is not None:
+        # "Cục X thuộc Bộ Y có trách nhiệm:": the parent body narrows the unit; X heads the duties
+        tail = tail[unit_at(tail, parent.end()).end:]
     if len(tail.strip(" ,.")) > 0 and not (colon and _DUTY_INTRO.match(tail)):
         return None
     return named(spans) or None

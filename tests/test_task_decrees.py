@@ -83,3 +83,13 @@ def test_a_duty_with_phai_stays_a_duty(tmp_path):
     text = "Điều 12. Trách nhiệm thi hành\n\nĐơn vị cấp nước phải báo cáo Sở Xây dựng kết quả kiểm tra chất lượng nước.\n"
     tasks = _tasks_of(tmp_path, text)
     assert [t.lead_units for t in tasks] == [["Đơn vị cấp nước"]]
+
+
+def test_a_parent_body_after_thuoc_narrows_the_unit_heading_its_duties(tmp_path):
+    text = ("Điều 20. Chi cục Kiểm lâm trực thuộc Sở Nông nghiệp và Phát triển nông thôn có trách nhiệm:\n\n"
+            "1. Kiểm tra việc khai thác rừng trên địa bàn;\n\n"
+            "2. Phối hợp với Công an tỉnh xử lý vi phạm.\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Chi cục Kiểm lâm"], ["Chi cục Kiểm lâm"]]
+    assert [u.text for u in find_units("Cục Quản lý đê điều thuộc Bộ Nông nghiệp chủ trì")] == \
+        ["Cục Quản lý đê điều", "Bộ Nông nghiệp"]

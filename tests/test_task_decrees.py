@@ -93,3 +93,12 @@ def test_a_parent_body_after_thuoc_narrows_the_unit_heading_its_duties(tmp_path)
     assert [t.lead_units for t in tasks] == [["Chi cục Kiểm lâm"], ["Chi cục Kiểm lâm"]]
     assert [u.text for u in find_units("Cục Quản lý đê điều thuộc Bộ Nông nghiệp chủ trì")] == \
         ["Cục Quản lý đê điều", "Bộ Nông nghiệp"]
+
+
+def test_bodies_coordinating_among_themselves_all_lead():
+    from ingest.assignment_sentences import clause_roles
+    roles = clause_roles("Bộ Tư pháp, Bộ Nội vụ, trong phạm vi nhiệm vụ, quyền hạn của mình, phối hợp tổ chức "
+                         "tổng kết việc thi hành Luật.")
+    assert roles["lead"] == ["Bộ Tư pháp", "Bộ Nội vụ"] and not roles["partner"]
+    one = clause_roles("Sở Tư pháp phối hợp thực hiện kiểm tra.")
+    assert one["partner"] == ["Sở Tư pháp"] and not one["lead"]

@@ -54,9 +54,13 @@ _ACTOR_HEAD = re.compile(
 # "không phải" negates; "có trách nhiệm phối hợp" is still a duty of the subject.
 # "người phải thi hành án", "người phải nộp" name a party: that "phải" is no modal. "chỉ", "còn"
 # before a modal are adverbs of the predicate, not words of the subject.
+# "phải đáp ứng các điều kiện", "phải có bằng đại học", "phải có đủ năng lực hành vi dân sự" state a
+# qualification of an applicant or a person, not a duty.
+_QUALIFICATION = (r"đáp ứng(?:\s+(?:đủ|đầy đủ|các|những))*\s+(?:điều kiện|tiêu chuẩn)|"
+                  r"có\s+(?:đủ\s+)?(?:bằng|văn bằng|năng lực|trình độ|chứng chỉ|kinh nghiệm)")
 _MODAL = re.compile(r"(?<![\wÀ-ỹ])(?:(?:đồng thời|cũng|sẽ|vẫn|chỉ|còn)\s+)?(?P<m>có trách nhiệm|chịu trách nhiệm|"
-                    r"có nhiệm vụ|(?<![Nn]gười )phải(?!\s+(?:được|là|chịu sự|có khả năng)\b))(?![\wÀ-ỹ])",
-                    re.IGNORECASE)
+                    r"có nhiệm vụ|(?<![Nn]gười )phải(?!\s+(?:được|là|chịu sự|có khả năng|" + _QUALIFICATION
+                    + r")(?![\wÀ-ỹ])))(?![\wÀ-ỹ])", re.IGNORECASE)
 _NOT_BEFORE_MODAL = re.compile(r"(?:không|chưa|không cần)\s*$", re.IGNORECASE)
 # Words a noun phrase naming an actor does not hold: clause links, negation, aspect, passive.
 _NOT_IN_SUBJECT = re.compile(r"(?<![\wÀ-ỹ])(?:thì|nếu|khi|mà|đã|đang|sẽ|bị|được(?! ủy quyền| giao)|không|chưa|"

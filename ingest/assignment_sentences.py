@@ -57,6 +57,9 @@ _LED_BY = re.compile(r"\bdo\s+")
 # "X và Y phải phối hợp, thiết lập …": a duty the subjects share, with no counterpart named
 _JOINT_DUTY = re.compile(r"\s*(?:phải|có trách nhiệm)\s+phối hợp(?!\s+(?:với|cùng|chặt chẽ|thực hiện|triển khai)\b)",
                          re.IGNORECASE)
+# "X, Y, Z phối hợp tổ chức rà soát …": several bodies coordinating among themselves share the duty
+_AMONG_THEMSELVES = re.compile(r"\s*(?:,\s*)?phối hợp\s+(?!(?:với|cùng|chặt chẽ|thực hiện|triển khai)\b)[\wÀ-ỹ]",
+                               re.IGNORECASE)
 _PARTNER_CLASS = re.compile(r"\s*((?:các\s+)?(?:khách hàng|doanh nghiệp|nhà đầu tư|chủ đầu tư|tổ chức, cá nhân))(?![\wÀ-ỹ])",
                             re.IGNORECASE)
 # "do X chủ trì" only: "do X phụ trách" describes a portfolio more often than a task
@@ -247,6 +250,7 @@ def clause_roles(clause: str, *, allow_led_by: bool = True, directives: tuple[st
             if not sure and _modal_reads_on(clause, units[-1]):
                 continue  # "Bộ, ngành quản lý hàng dự trữ quốc gia có trách nhiệm …": the modal reads it whole
             if verb.group("verb").lower() == "phối hợp" and not _JOINT_DUTY.match(after) \
+                    and not (len(names) > 1 and _AMONG_THEMSELVES.match(after)) \
                     and not _PARTNER.match(after, verb.start("verb")):
                 # "X phối hợp thực hiện …" with no counterpart: X helps whoever leads
                 add_unique(roles["partner"], names)

@@ -14,7 +14,7 @@ from ingest.actors import CLASS_LIST, modal_subject, split_actors, starts_as_act
 from ingest.lang.normalize import fold_accents
 from ingest.structure import Item, Paragraph
 from ingest.unit_names import canonical_unit, is_generic_unit, is_unit, split_units, unit_key
-from ingest.units import distributed_units, unit_list_at
+from ingest.units import distributed_units, unit_at, unit_list_at
 
 ROLES = ("lead", "partner", "focal", "guiding")
 
@@ -56,7 +56,10 @@ _DUTY_INTRO = re.compile(r"^\s*(?:(?:có trách nhiệm|chịu trách nhiệm|c�
                          r"chủ trì(?: thực hiện)?|tập trung)(?:\s*(?:,|và)\s*quyền hạn)?(?:\s+(?:các|những))?(?:\s+(?:nhiệm vụ|nội dung|"
                          r"công việc|việc)(?:,?\s*quyền hạn)?)?(?:\s+(?:cụ thể\s+)?(?:sau(?: đây)?|như sau))?\s*$",
                          re.IGNORECASE)
-_DUTY_TITLE = re.compile(r"^\s*(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, quyền hạn|Trách nhiệm thực hiện)\s+của\s+", re.IGNORECASE)
+# "Điều 7. Giao Thủ tướng Chính phủ" (a resolution's article whose items the unit carries out) titles
+# its unit like "Trách nhiệm của …"; the units must then fill the title (see _unit_heading_units)
+_DUTY_TITLE = re.compile(r"^\s*(?:(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, quyền hạn|Trách nhiệm thực hiện)\s+của|"
+                         r"Giao(?:\s+cho)?)\s+(?=\S)", re.IGNORECASE)
 # Lines besides the structure parser's "Đơn vị …:" ones: "Chủ trì: …", "Tiến độ: …".
 _EXTRA_LINE = re.compile(r"^\s*(?:[-–—+•*·]\s*)?(?P<key>Chủ trì(?: thực hiện)?|Phối hợp(?: thực hiện)?|Đầu mối|"
                          r"Tiến độ(?: thực hiện)?|Thời gian hoàn thành|Hoàn thành)\s*:\s*(?P<value>.+)$", re.IGNORECASE)
@@ -230,6 +233,10 @@ def unit_heading(text: str, *, heading: bool = False, in_duties: bool = False) -
     if shared:
         return shared, cm.group("rest").strip(), lead_at + cm.start("rest")  # "- Các Sở: Tư pháp, Y tế …"
     # a heading may leave out its colon: "2. Khách hàng … có trách nhiệm" over its points a), b)
+    if title and not cm and title.group(0).strip().lower().startswith("giao"):
+        # "Giao X" heads only where X is the whole rest ("Giao Sở Y tế chủ trì thực hiện" is a duty)
+        units = _unit_heading_units(head, colon=False)
+        return (units, "", len(text)) if units else None
     units = _unit_heading_units(head, colon=bool(cm) or heading)
     if units is None:
         # not a department: an actor the document names ("Bên bán điện", "Khách hàng … có trách nhiệm:")
@@ -249,6 +256,10 @@ def _unit_heading_units(head: str, *, colon: bool) -> list[str] | None:
     if not spans:
         return None
     tail = head[spans[-1].end:]
+    parent = re.match(r"\s*(?:trực\s+)?thuộc\s+", tail)
+    if parent and len(spans) == 1 and unit_at(tail, parent.end()) is not None:
+        # "Cục X thuộc Bộ Y có trách nhiệm:": the parent body narrows the unit; X heads the duties
+        tail = tail[unit_at(tail, parent.end()).end:]
     if len(tail.strip(" ,.")) > 0 and not (colon and _DUTY_INTRO.match(tail)):
         return None
     return named(spans) or None

@@ -46,7 +46,18 @@ _BARE_EVERY = next(p for p in _DEADLINE_PATTERNS if "định kỳ" in p.pattern)
 def _stands_alone(text: str, m: re.Match) -> bool:
     """A bare recurrence is a deadline ("báo cáo … hằng năm về Vụ X"), except where it qualifies a
     noun owned by someone ("phương án giá bán điện hằng năm của Tập đoàn …")."""
-    return not re.match(r"\s*(?:của|cho)\b", text[m.end():])
+    if re.match(r"\s*(?:của|cho)\b", text[m.end():]):
+        return False
+    # "kinh phí hàng năm", "kế hoạch đầu tư phát triển hằng năm", "báo cáo tài chính hàng năm": the
+    # recurrence names a budget, a plan or an account a few words back, not when the duty is due
+    if m.group(0).lower().startswith("định kỳ"):
+        return True
+    before = re.split(r"[,;:.()]", text[:m.start()])[-1].split()[-9:]
+    return not _PERIODIC_NOUN.search(" ".join(before))
+
+
+_PERIODIC_NOUN = re.compile(r"(?<![\wÀ-ỹ])(?:kinh phí|ngân sách|vốn|dự toán|kế hoạch|chi phí|báo cáo tài chính)"
+                            r"(?![\wÀ-ỹ])", re.IGNORECASE)
 
 
 # "… của đơn vị năm 2021": a bare year, unless it belongs to a date, a period or a name.

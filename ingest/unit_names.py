@@ -138,8 +138,9 @@ def unit_key(text: str) -> str:
 # --- splitting lists --------------------------------------------------------------------------
 
 def _head_alternatives() -> str:
+    # "Uỷ ban" (the old tone placement) is the same head as "Ủy ban"
     heads = sorted(set(NAMED_HEADS + COMPLETE_HEADS), key=len, reverse=True)
-    return "|".join(re.escape(h) for h in heads)
+    return "|".join(re.escape(h).replace("Ủy", "(?:Ủy|Uỷ)") for h in heads)
 
 
 HEADS_RE = _head_alternatives()

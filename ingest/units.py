@@ -233,6 +233,8 @@ def _name_end(text: str, pos: int) -> int:
                 break
             if word.lower() in FUNCTION_WORDS or _VERB_START_RE.match(text, ws) or lower_run >= 5:
                 break
+            if word.lower() in ("thuộc", "trực") and re.match(r"(?:trực\s+)?thuộc\s", text[ws:], re.IGNORECASE):
+                break  # "Cục Đường bộ Việt Nam thuộc Bộ …": the parent body narrows the name, no word of it
             lower_run += 1
             end = we
     # Party committees close a name: "Ban Tuyên giáo Tỉnh ủy", "Ban Dân vận Huyện ủy".

@@ -26,7 +26,7 @@ import numpy as np
 from ingest.assignments import ROLES
 from ingest.lang.abbreviations import expand_abbreviations
 from ingest.lang.normalize import fold_accents
-from ingest.lang.patterns import PROVINCES
+from ingest.lang.patterns import NUMBER, PROVINCES
 from ingest.levels import LEVELS
 from ingest.saved import ledger_fingerprint, load_or_build
 from ingest.stored_document import StoredDocument
@@ -166,6 +166,9 @@ class TaskTable:
         Matches a unit's canonical or abbreviated form, accent- and case-insensitively, or the
         unit without its trailing locality ("Sở Thông tin và Truyền thông" for "… tỉnh")."""
         index, order, longest = self._unit_forms()
+        # A số hiệu's issuer code names the body that signed the document, not a unit the
+        # question asks about: "Chỉ thị 07/CT-TTg" does not ask about the Thủ tướng.
+        text = NUMBER.sub(" ", text)
         words = _fold(_expand_question(text)).split()
         hits: dict[str, int] = {}
         # Every run of the question's words looked up among the forms (a form matches where

@@ -265,3 +265,17 @@ def test_sentences_that_follow_one_another_are_quoted_as_one_span(services) -> N
     out = services.answerer._render([b, a], cites)
     assert out == "1. Người nào làm X. Thì bị phạt tù từ 01 năm đến 05 năm. [1]"
     assert len(cites.items) == 1 and cites.items[0].quote == text[: text.index(" Câu")]
+
+
+def test_a_units_duties_in_a_named_document_come_from_its_assignments(services) -> None:
+    # No one sentence holds a unit's several duties (the verifier refuses each); the task table
+    # of the document the question names does, with the plan's own words cited.
+    out = ask(services, "Theo Chỉ thị 07/CT-TTg, Bộ Xây dựng phải làm gì?")
+    assert out["grounded"] and out["answer"].startswith("Nhiệm vụ của Bộ Xây dựng")
+    assert out["citations"] and all("CT-07-2012-TTg" in c["source"] for c in out["citations"])
+    assert all(quoted_exactly(services, c) for c in out["citations"])
+    # The issuer's code in the số hiệu ("CT-TTg") is not a unit asked about.
+    assert "Thủ tướng" not in out["answer"].split("\n")[0]
+    # A unit the named document never names: said once, by its full name.
+    out = ask(services, "Nghị định 32/2024/NĐ-CP giao Bộ Quốc phòng làm gì?")
+    assert not out["grounded"] and "không nhắc đến Bộ Quốc phòng." in out["answer"]

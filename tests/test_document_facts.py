@@ -216,3 +216,20 @@ def test_a_section_named_by_its_heading_alone(question, title):
               chunk(2, "2. Yêu cầu\n- Phối hợp chặt chẽ.", section="I.2 Yêu cầu")]
     found = named_section(query(question), chunks)
     assert (found[1] if found else None) == title
+
+
+def test_a_section_is_named_by_its_heading_less_the_words_of_the_documents_name():
+    from bot.answer.document_facts import named_section
+
+    chunks = [chunk(0, "KẾ HOẠCH Thông tin, tuyên truyền về du lịch", "preamble", title="KẾ HOẠCH Thông tin, tuyên truyền về du lịch",
+                    issuer="Ủy ban nhân dân huyện Mỹ Lộc", doc_type="Kế hoạch"),
+              chunk(1, "1. Nội dung tuyên truyền\n- Ý a.", section="1 Nội dung tuyên truyền"),
+              chunk(2, "2. Hình thức tuyên truyền\n- Bằng văn bản.\n- Trên đài.", section="2 Hình thức tuyên truyền")]
+    q = query("Kế hoạch tuyên truyền của UBND huyện Mỹ Lộc quy định những hình thức tuyên truyền nào?")
+    q.text = q.question
+    parts, title = named_section(q, chunks)
+    assert title == "Hình thức tuyên truyền" and parts == [chunks[2]]
+    # A word neither the heading nor the document's name holds is not that section.
+    q = query("Kế hoạch của UBND huyện Mỹ Lộc có những hình thức khen thưởng nào?")
+    q.text = q.question
+    assert named_section(q, chunks) is None

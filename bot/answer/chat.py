@@ -318,8 +318,9 @@ class ChatService:
                     reading.kind, reading.doc_ids = "fresh", None
                     answer, t1 = self._answer(reading.parsed.text if reading.parsed else message, None,
                                               use_llm=use_llm)
-        if not answer.grounded and reading.kind in ("first", "fresh") and reading.asked and self.tasks is not None:
-            answer = self._task_answer(reading, answer, catalog) or answer
+        if not answer.grounded and reading.kind in ("first", "fresh") and self.tasks is not None:
+            answer = ((self._task_answer(reading, answer, catalog) if reading.asked else None)
+                      or self._duties_answer(reading, answer) or answer)
         t2 = time.perf_counter()
         state = self._state(reading, answer, previous, catalog)
         answer.debug.update({"reading": reading.kind, "understood": state.understood})
@@ -438,6 +439,20 @@ class ChatService:
         task = task_for_question(own, self.answerer.query(reading.question).weights, reading.asked, text, head)
         return attribute_answer(reading.question, reading.asked, [task], [], text, chunks, catalog.label(doc_id),
                                 task.section, unit_mention) if task else None
+
+    def _duties_answer(self, reading: Reading, refused: Answer) -> Answer | None:
+        """"Chỉ thị 07 giao Bộ Tài chính làm gì?": a unit's duties in a document the question
+        names, from the task table. No one sentence holds a unit's several duties, so the
+        verifier refuses them; the table's assignments are the document's own words for them."""
+        named = reading.named_docs()
+        if not named:
+            return None
+        table = self.tasks().answer_unit_question(reading.question, doc_ids=named)
+        if table is None or table.intent != "duties" or not table.citations:
+            return None
+        if self.answerer.missing_units(reading.question, table.citations[0]["doc_id"]):
+            return None
+        return from_task_answer(table, reading.question, self.records(), refused, self.doc_text)
 
     def _not_stated(self, reading: Reading, previous: Turn, catalog: Catalog, answer: Answer) -> Answer:
         if not reading.doc_ids:

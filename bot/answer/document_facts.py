@@ -11,7 +11,7 @@ from bot.answer.citations import CitationList
 from bot.answer.evidence import coverage, sentences
 from bot.answer.parts import addressee, asked_part, effective_clauses, signature
 from index.hybrid import SearchHit
-from ingest.lang.abbreviations import equivalent_form
+from ingest.lang.abbreviations import equivalent_form, expand_abbreviations
 from ingest.lang.normalize import fold_accents
 from ingest.lang.patterns import DAY
 from ingest.webpage import dateline
@@ -183,7 +183,9 @@ def read_from_structure(q: "Query", chunks: list[dict]) -> bool:
 
 # Words that ask or glue rather than name a section ("Kế hoạch có mục đích gì?").
 _ASKING = {"la", "gi", "nao", "co", "cua", "the", "ra", "sao", "nhung", "gom", "bao", "nhu", "thi", "con", "vay",
-           "nay", "do", "ay", "ve", "duoc", "cho", "biet", "neu", "o", "tai", "trong", "van", "ban"}
+           "nay", "do", "ay", "ve", "duoc", "cho", "biet", "neu", "o", "tai", "trong", "van", "ban",
+           # "quy định những hình thức nào": the document speaking, not the section's name
+           "quy", "dinh"}
 
 
 def named_section(q: "Query", chunks: list[dict]) -> tuple[list[dict], str] | None:
@@ -194,12 +196,17 @@ def named_section(q: "Query", chunks: list[dict]) -> tuple[list[dict], str] | No
         return None
     head = " ".join(str(chunks[0].get(k) or "") for k in ("title", "issuer", "province", "number", "doc_type"))
     known = set(re.findall(r"\w+", fold_accents(head).lower())) | {w for t in _DOC_TYPES for w in t.split()} | _ASKING
-    own = set(re.findall(r"\w+", q.folded)) - known
+    # "UBND huyện …" names the issuer the head spells out.
+    asked = q.question or q.text or ""
+    own = set(re.findall(r"\w+", fold_accents(expand_abbreviations(asked) or asked).lower())) - known
     if not own:
         return None
     for c in sorted(chunks, key=lambda c: c.get("ordinal", 0)):
         m = re.match(r"^(?:[IVXL]+|\d+)(?:\.(?:\d+|[a-zđ]))*\s+(.+)$", c.get("section") or "")
-        if m and 1 <= len(own) <= 4 and set(re.findall(r"\w+", fold_accents(m.group(1)).lower())) == own:
+        # The heading's words, less those the document's name already holds ("Hình thức tuyên
+        # truyền" of a plan titled "… tuyên truyền …" is asked as "những hình thức nào").
+        heading = set(re.findall(r"\w+", fold_accents(m.group(1)).lower())) if m else set()
+        if m and 1 <= len(own) <= 4 and (heading == own or heading - known == own):
             return [x for x in chunks if x.get("section") == c.get("section")], m.group(1).strip()
     return None
 

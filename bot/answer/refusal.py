@@ -80,7 +80,10 @@ def premise(answerer: "ExtractiveAnswerer", q: Query, scored: list["Scored"], ci
                 n = cites.cite(*header)
                 return (f"{name} là văn bản của {owner}, không phải của {q.province} [{n}]. "
                         f"Các tài liệu hiện có không có văn bản này của {q.province}.")
-    gone = answerer.missing_units(q.question, doc_id) + answerer.missing_names(q.question, doc_id)
+    units = answerer.missing_units(q.question, doc_id)
+    # A name read inside a unit's name ("Bộ Y" of "Bộ Y tế") is that unit, said once.
+    gone = units + [n for n in answerer.missing_names(q.question, doc_id)
+                    if not any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", u.lower()) for u in units)]
     if gone:
         body, n = support(best.cand, q, cites)
         return f"{name} không nhắc đến {', '.join(gone)}. Văn bản này nêu: {body} [{n}]"

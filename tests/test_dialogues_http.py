@@ -123,3 +123,22 @@ def test_a_thread_rebuilt_from_its_questions_reads_as_the_session_did(services):
         replayed = chat.ask_thread(THREAD[:THREAD.index(question) + 1], use_llm=False)
         assert replayed.answer.text == result.answer.text
         assert replayed.answer.debug["understood"] == result.answer.debug["understood"]
+
+
+def test_a_message_asking_two_things_answers_each_from_the_same_document(client):
+    # "ai ký, ký hôm nào?": two questions; the second shares the first's subject.
+    out = ask(client, "Kế hoạch 159/KH-UBND do ai ký vậy, ban hành hôm nào?")
+    assert out["grounded"] and sources(out) == {QN}
+    assert "Nguyễn Thị Hạnh" in out["answer"] and "26 tháng 8 năm 2021" in out["answer"]
+    # One numbering for both parts' citations.
+    assert [c["n"] for c in out["citations"]] == list(range(1, len(out["citations"]) + 1))
+    assert all(f"[{c['n']}]" in out["answer"] for c in out["citations"])
+
+
+def test_a_documents_own_fact_asked_with_no_subject_is_the_threads_document(client):
+    first = ask(client, "Quyết định 1117/QĐ-BNV ban hành kế hoạch gì?")
+    second = ask(client, "ai ký?", first["session_id"])
+    assert sources(second) <= {"asean/bonoivu-1117-qd-bnv-2021.txt"}
+    third = ask(client, "Kế hoạch 159/KH-UBND có mục đích gì?")
+    fourth = ask(client, "ban hành ngày nào?", third["session_id"])
+    assert fourth["grounded"] and sources(fourth) == {QN} and "26 tháng 8 năm 2021" in fourth["answer"]

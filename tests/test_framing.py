@@ -30,3 +30,21 @@ def test_the_framing_goes_and_the_question_stays(frame, question):
 ])
 def test_what_is_not_framing_stays(message):
     assert strip_framing(message) == message
+
+
+@pytest.mark.parametrize("message, parts", [
+    ("Kế hoạch này ai ký vậy, ký hôm nào?", ["Kế hoạch này ai ký vậy?", "ký hôm nào?"]),
+    ("Nộp báo cáo cho cơ quan nào, bao lâu một lần?", ["Nộp báo cáo cho cơ quan nào?", "bao lâu một lần?"]),
+    ("Khi nào thì nộp báo cáo, nộp cho ai và theo mẫu nào?", ["Khi nào thì nộp báo cáo?", "nộp cho ai?", "theo mẫu nào?"]),
+    ("Đơn vị nào chủ trì và đơn vị nào phối hợp?", ["Đơn vị nào chủ trì?", "đơn vị nào phối hợp?"]),
+    # One question: a list of units, a list of channels, a range, a too-short fragment.
+    ("Sở Nội vụ, Sở Ngoại vụ làm gì?", None),
+    ("Ai chủ trì việc tuyên truyền trên báo chí, truyền hình và mạng xã hội?", None),
+    ("Cụm công nghiệp được rộng tối đa và tối thiểu bao nhiêu ha?", None),
+    ("ai ký, ký hôm nào?", None),
+    ("Máy tính và đầu đọc, loại nào được cấp?", None),
+])
+def test_a_message_is_split_where_each_side_asks_something(message, parts):
+    from bot.answer.compound import split_questions
+
+    assert split_questions(message) == (parts or [message])

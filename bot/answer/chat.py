@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Protocol
 
+from bot.answer.compound import combine, split_questions
 from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.evidence import terms
 from bot.answer.focus import (
@@ -62,6 +63,20 @@ class TaskSource(Protocol):
                              chunk_ids: list[str] | None = None) -> Any: ...
 
 
+def _addresses(answer: Answer, reading: Reading, focus: set[str] | None) -> bool:
+    """A follow-up about something the thread named that adds words of its own ("địa điểm … ở
+    đâu" of "các hội thảo đó") is answered only by a passage that has at least half of
+    them: the rest of its words are the thread's, which every passage of the thread matches."""
+    parsed = reading.parsed
+    if parsed is None or not any(r.kind in ("topic", "task", "pronoun") for r in parsed.references):
+        return True  # the whole document is asked about: the answerer's own coverage check decides
+    new = parsed.own - (focus or set())
+    if not new:
+        return True
+    cited = {t for c in answer.citations for t in terms(c.quote) if "_" not in t}
+    return sum(1 for t in new if t in cited) >= len(new) / 2
+
+
 class ChatService:
     def __init__(self, retriever: Retriever, answerer: ExtractiveAnswerer, sessions: SessionStore,
                  generator: Generator | None = None, k: int = 8, tasks: Callable[[], TaskSource] | None = None,
@@ -104,6 +119,29 @@ class ChatService:
         return ChatResult(answer, "", timing)
 
     def turn(self, message: str, previous: Turn | None, *, use_llm: bool = True) -> tuple[Answer, Turn, dict[str, float]]:
+        """Answer ``message`` given the thread's state after its previous turn (see ``_one``); a
+        message asking several things ("ai ký, ký hôm nào?") is asked part by part, each later
+        part as a follow-up of the one before (bot/answer/compound.py)."""
+        message = strip_framing(message)  # "ok cảm ơn. Cho mình hỏi …": the question only
+        parts = split_questions(message)
+        if len(parts) < 2:
+            return self._one(message, previous, use_llm=use_llm)
+        t0 = time.perf_counter()
+        answered: list[tuple[str, Answer]] = []
+        state, states = previous, []
+        for i, part in enumerate(parts):
+            answer, state, _ = self._one(part, state, use_llm=use_llm, continuing=i > 0)
+            answered.append((part, answer))
+            states.append(state)
+        answer = combine(message, answered)
+        # What the thread is about after it: the last part that was answered.
+        state = next((st for st, (_, a) in zip(reversed(states), reversed(answered)) if a.grounded), states[-1])
+        state = replace(state, question=message, understood=answer.debug.get("understood") or state.understood)
+        total = round((time.perf_counter() - t0) * 1000, 1)
+        return answer, state, {"retrieve_ms": 0.0, "answer_ms": total, "total_ms": total}
+
+    def _one(self, message: str, previous: Turn | None, *, use_llm: bool = True,
+             continuing: bool = False) -> tuple[Answer, Turn, dict[str, float]]:
         """Answer ``message`` given the thread's state after its previous turn; returns the
         answer, the state to remember, and timings.
 
@@ -113,14 +151,13 @@ class ChatService:
         points back never gets an answer from another document: when its task or document does
         not say, the answer says so for that task or document."""
         t0 = time.perf_counter()
-        message = strip_framing(message)  # "ok cảm ơn. Cho mình hỏi …": the question only
         catalog = self.catalog()
         focus = self._focus_terms(previous)
         if previous is not None and not previous.items and previous.doc_id and self._text(previous.doc_id):
             # "Trụ cột thứ hai …" after an answer that showed no list: the document's list of that kind.
             named = named_items(message, self._text(previous.doc_id), previous.doc_id)
             previous = replace(previous, items=named) if named else previous
-        reading = read(message, previous, catalog, focus)
+        reading = read(message, previous, catalog, focus, continuing)
         answer: Answer | None = None
         t1 = t0
         if reading.kind == "list_item" and previous is not None:

@@ -244,21 +244,30 @@ def parse(message: str, catalog: Catalog) -> Parsed:
                   asked, own, asks, possessed)
 
 
-def read(message: str, state: "Turn | None", catalog: Catalog, focus_terms: set[str] | None = None) -> Reading:
+def read(message: str, state: "Turn | None", catalog: Catalog, focus_terms: set[str] | None = None,
+         continuing: bool = False) -> Reading:
     """What ``message`` asks, given the thread's state (None: the thread's first message).
     ``focus_terms``: the folded syllables of what the thread is about (its question, answer and
-    passage in focus), against which a message without cues is judged to continue it."""
+    passage in focus), against which a message without cues is judged to continue it.
+    ``continuing``: the message is a later part of one that asked several things ("ai ký, ký
+    hôm nào?"), so it points back as surely as "văn bản đó" would."""
     p = parse(message, catalog)
     if state is None:
         return Reading("first", p.text, p.asked, parsed=p)
     focus_docs = list(state.docs or ([state.doc_id] if state.doc_id else []))
+    if focus_docs and not p.anchors and not p.asked and not p.references and len(p.own) <= 3 \
+            and classify(message).kind in ("date", "signer", "number"):
+        # "ban hành ngày nào?", "ai ký?", "số hiệu là gì?" with nothing else named: what the
+        # thread's document itself states (its date, signer, number), asked of it by name.
+        label = catalog.label(focus_docs[0])
+        return Reading("same_doc", f"{label} {p.text}", p.asked, focus_docs[:1], strong=True, parsed=p)
     bare = _bare_type_reference(p, focus_docs, catalog)
     if bare is not None:
         p.references.append(bare)
     anchor_docs = p.anchor_docs
     foreign = bool(p.anchors) and not set(anchor_docs) & set(focus_docs)
     same_anchor = bool(p.anchors) and not foreign
-    strong = bool(p.references or p.ordinal is not None or p.elaborate)
+    strong = bool(p.references or p.ordinal is not None or p.elaborate) or continuing
     weak = bool(p.opener or p.closer)
     known = focus_terms if focus_terms is not None else {t for t in terms(state.question) if "_" not in t}
     covered = sum(1 for t in p.own if t in known) / len(p.own) if p.own else 1.0
@@ -293,7 +302,9 @@ def read(message: str, state: "Turn | None", catalog: Catalog, focus_terms: set[
         return Reading("list_item", p.text, [], scope, None, None, explicit, p)
     refers_to_document = p.references and all(r.kind == "doc" for r in p.references)
     text = resolve(p, state, catalog, scope[0] if scope else None)
-    if p.asked and not refers_to_document and not p.possessed and (state.spans or state.section):
+    # Another attribute of the task in focus, unless the message names a topic of its own that
+    # the thread does not hold: then it is a new question of the same document.
+    if p.asked and not new_topic and not refers_to_document and not p.possessed and (state.spans or state.section):
         return Reading("other_role", _with_topic(text, p, state) if not p.own else _without_cues(text, p) + "?",
                        p.asked, scope, strong=explicit, parsed=p)
     question = _without_cues(text, p) + "?"

@@ -42,7 +42,7 @@ _UNIT_NOUN = re.compile(r"\b(?:sở|ban|phòng|bộ|vụ|cục|đài|trung tâm|
 _UNIT_NOUN_FOLDED = re.compile(r"\b(?<!bien )(?<!van )(?:so|ban|phong|bo|vu|cuc|dai|trung tam|ubnd|uy ban) nao\b")
 _DATE = _any([
     r"ngay nao", r"khi nao", r"bao gio", r"thoi han", r"han chot", r"thoi gian nao", r"nam nao", r"thang nao",
-    r"luc nao", r"thoi diem nao", r"truoc ngay nao", r"thoi gian thuc hien", r"when", r"ngay bao nhieu",
+    r"luc nao", r"hom nao", r"bua nao", r"thoi diem nao", r"truoc ngay nao", r"thoi gian thuc hien", r"when", r"ngay bao nhieu",
     r"ngay may", r"dip nao",
 ])
 _NUMBER = _any([

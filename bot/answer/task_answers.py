@@ -163,17 +163,3 @@ def within(citations: list[dict], hits: list[SearchHit]) -> bool:
     c = citations[0]
     return any(h.doc_id == c["doc_id"] and h.payload["char_start"] <= c["char_end"]
                and c["char_start"] <= h.payload["char_end"] for h in hits)
-
-
-def _addresses(answer: Answer, reading: Reading, focus: set[str] | None) -> bool:
-    """A follow-up about something the thread named that adds words of its own ("địa điểm … ở
-    đâu" of "các hội thảo đó") is answered only by a passage that has at least half of
-    them: the rest of its words are the thread's, which every passage of the thread matches."""
-    parsed = reading.parsed
-    if parsed is None or not any(r.kind in ("topic", "task", "pronoun") for r in parsed.references):
-        return True  # the whole document is asked about: the answerer's own coverage check decides
-    new = parsed.own - (focus or set())
-    if not new:
-        return True
-    cited = {t for c in answer.citations for t in terms(c.quote) if "_" not in t}
-    return sum(1 for t in new if t in cited) >= len(new) / 2

@@ -279,3 +279,12 @@ def test_a_units_duties_in_a_named_document_come_from_its_assignments(services) 
     # A unit the named document never names: said once, by its full name.
     out = ask(services, "Nghị định 32/2024/NĐ-CP giao Bộ Quốc phòng làm gì?")
     assert not out["grounded"] and "không nhắc đến Bộ Quốc phòng." in out["answer"]
+
+
+def test_a_documents_own_number_is_its_letterheads_and_never_one_it_cites(services) -> None:
+    out = ask(services, "Kế hoạch tuyên truyền ASEAN của Quảng Ninh có số hiệu là gì?")
+    assert out["grounded"] and out["answer"].startswith("Số hiệu: 159/KH-UBND [1]")
+    assert all(quoted_exactly(services, c) for c in out["citations"])
+    # The Đông Sơn plan carries no số hiệu; the one it cites ("Thực hiện Kế hoạch số 217 …") is not its own.
+    out = ask(services, "Kế hoạch tuyên truyền ASEAN của huyện Đông Sơn có số hiệu bao nhiêu?")
+    assert not out["grounded"] and "217" not in out["answer"]

@@ -48,3 +48,13 @@ def test_a_message_is_split_where_each_side_asks_something(message, parts):
     from bot.answer.compound import split_questions
 
     assert split_questions(message) == (parts or [message])
+
+
+@pytest.mark.parametrize("message", [
+    "Công văn 2265 trích dẫn khoản nào, điều nào của Thông tư số 15/2026/TT-BCT?",
+    "Ở địa phương, ai có nhiệm vụ chỉ đạo, kiểm tra và hướng dẫn các cơ sở chưa đạt yêu cầu?",
+])
+def test_coordinated_question_words_and_a_mid_sentence_chua_ask_one_thing(message):
+    from bot.answer.compound import split_questions
+
+    assert split_questions(message) == [message]

@@ -25,7 +25,11 @@ from ingest.lang.normalize import fold_accents
 # Question words read on the folded text: each asks something by itself. "mấy" and "đâu" fold
 # to words that are not questions ("máy", "đầu"), so they are matched with their accents.
 _ASKS_FOLDED = re.compile(r"\b(?:ai|gi|nao|bao nhieu|bao lau|bao gio|sao|the nao)\b")
-_ASKS_ACCENTED = re.compile(r"(?<!\w)(?:mấy|đâu|chưa)(?!\w)|(?<!\w)có\b.*\bkhông\s*$", re.I)
+_ASKS_ACCENTED = re.compile(r"(?<!\w)(?:mấy|đâu)(?!\w)|(?<!\w)có\b.*\b(?:không|chưa)\s*$", re.I)
+# A part that ends on its question word ("trích dẫn khoản nào") before a part that opens on one
+# ("điều nào của Thông tư …") coordinates two question words over one predicate: one question.
+_ENDS_ASKING = re.compile(r"\b(?:nao|gi|ai|dau)\s*$")
+_OPENS_ASKING = re.compile(r"^\s*\w+\s+(?:nao|gi)\b")
 # Where a message joins two questions: a comma or semicolon (with an optional "và", "còn"), or "và".
 _JOINT = re.compile(r"\s*[,;]\s*(?:(?:và|còn|rồi|thế|với lại)\s+)?|\s+và\s+", re.I)
 _MIN_WORDS = 3  # "gửi cho ai", "ký hôm nào": fewer is a fragment of one question ("Sở nào")
@@ -45,8 +49,10 @@ def split_questions(message: str) -> list[str]:
     start = 0
     for m in cuts:
         head, rest = body[start:m.start()], body[m.end():]
+        coordinated = (_ENDS_ASKING.search(fold_accents(head).lower())
+                       and _OPENS_ASKING.match(fold_accents(rest).lower()))
         if (len(head.split()) >= _MIN_WORDS and len(rest.split()) >= _MIN_WORDS
-                and _asks(head) and _asks(rest)):
+                and _asks(head) and _asks(rest) and not coordinated):
             parts.append(head.strip())
             start = m.end()
     if not parts:

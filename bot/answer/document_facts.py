@@ -24,10 +24,14 @@ if TYPE_CHECKING:
 NO_DATE = "<no date of issue>"
 # …and when the document has no signature and never says who signed it.
 NO_SIGNER = "<no signer>"
+# …and when the document carries no số hiệu of its own (a news page, an unnumbered plan).
+NO_NUMBER = "<no number>"
 
 _DOC_TYPES = ("thong tu", "nghi dinh", "quyet dinh", "ke hoach", "hiep dinh", "cong van", "chi thi", "nghi quyet",
               "luat", "thong bao", "bao cao", "nghi dinh thu")
 _POSTED_WORDS = {"dang", "tai", "bai", "viet", "tin", "gioi", "thieu", "xuat", "ban"}
+# "Kế hoạch … có số hiệu bao nhiêu?" asks the document's own number; these words ask it.
+_NUMBER_WORDS = {"so", "hieu", "bao", "nhieu", "may", "day", "du"}
 _OUTLINE_WORDS = {"nhom", "chinh", "phan", "muc", "bo", "cuc", "nhiem", "vu"}
 # "áp dụng cho giai đoạn nào?" asks the period the document names for itself; these words ask,
 # they need not be in it.
@@ -56,8 +60,9 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
               and not posted and names_document)
     outline, period = _asks_outline(folded, intent.kind), _asks_period(folded, intent.kind, bool(names_document))
     addressed = asked_part(question) == "addressee"
+    numbered = intent.kind == "number" and bool(names_document) and bool(re.search(r"\bso hieu\b", folded))
     if (intent.kind != "signer" and not issued and not effective and not outline and not posted and not addressed
-            and not period):
+            and not period and not numbered):
         return None
     doc_ids = list(dict.fromkeys(h.doc_id for h in hits[:3]))
     # "Ai ký Hiệp định …" is about a hiệp định, not the thông tư that implements it.
@@ -74,11 +79,15 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
             words = {t: w for t, w in words.items() if t not in _POSTED_WORDS}
         if period:
             words = {t: w for t, w in words.items() if t not in _PERIOD_WORDS}
+        if numbered:
+            words = {t: w for t, w in words.items() if t not in _NUMBER_WORDS}
         if coverage(words, answerer.doc_terms(doc_id)) < 0.9:
             return None
         chunks = answerer.doc_chunks(doc_id)
         if (period or outline) and not _names_only_its_numbers(question, chunks):
             return None
+        if numbered:
+            return _own_number(chunks, cites)
         if addressed:
             found = addressee(chunks)
             if not found:
@@ -148,6 +157,25 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
             # it (a period, a deadline) would be a wrong answer.
             return NO_DATE
     return None
+
+def _own_number(chunks: list[dict], cites: CitationList) -> str:
+    """The document's số hiệu where its letterhead states it ("Số: 159/KH-UBND"); NO_NUMBER when
+    its record has none: a number it cites ("Thực hiện Kế hoạch số 217/KH-UBND …") is another
+    document's."""
+    number = (chunks[0].get("number") or "").strip() if chunks else ""
+    if not number:
+        return NO_NUMBER
+    for payload in sorted(chunks, key=lambda c: c.get("ordinal", 0))[:3]:
+        at = payload["text"].find(number)
+        if at >= 0:
+            start = payload["text"].rfind("\n", 0, at) + 1
+            end = payload["text"].find("\n", at)
+            end = end if end >= 0 else len(payload["text"])
+            if end - start <= 120:  # the letterhead's line, not a sentence that cites it
+                n = cites.cite(payload, start, end)
+                return f"Số hiệu: {number} [{n}]."
+    return f"Số hiệu: {number}."
+
 
 def _asks_outline(folded: str, kind: str) -> bool:
     """"Những nhóm nội dung chính", "gồm những nhóm nhiệm vụ nào": the document's top headings."""

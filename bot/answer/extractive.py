@@ -19,7 +19,7 @@ from bot.answer.citations import Citation, CitationList
 from bot.answer.evidence import TermStats, coverage, missing, sentences, terms
 from bot.answer.intent import Intent
 from bot.answer.answer_types import LAW_NAME, has_answer_type, holds_name, phrase_run, proper_names
-from bot.answer.document_facts import NO_DATE, NO_SIGNER, fixed_place, read_from_structure, section_place
+from bot.answer.document_facts import NO_DATE, NO_NUMBER, NO_SIGNER, fixed_place, read_from_structure, section_place
 from bot.answer.passages import Candidate, lead_in, with_assignments
 from bot.answer.query import Query, build_query
 from bot.answer.refusal import refusal
@@ -318,7 +318,7 @@ class ExtractiveAnswerer:
         cands = self.candidates(q, hits)
         fixed_cites = CitationList()
         fixed = (fixed_place(self, q, hits, fixed_cites) or section_place(self, q, hits, fixed_cites)) if cands else None
-        if fixed in (NO_DATE, NO_SIGNER):
+        if fixed in (NO_DATE, NO_SIGNER, NO_NUMBER):
             return Proposal(cands, [], None, fixed, fixed_cites)
         fixed_cand = self._fixed_candidate(q, hits, fixed_cites) if fixed else None
         if q.dense is None and self.embed_query is not None and hits:
@@ -332,10 +332,10 @@ class ExtractiveAnswerer:
         prop = self.propose(q, hits)
         if not prop.cands:
             return refusal(self, q, hits, [], {"reason": "no hits"})
-        if prop.fixed in (NO_DATE, NO_SIGNER):
+        if prop.fixed in (NO_DATE, NO_SIGNER, NO_NUMBER):
             # The document the question is about states no date of issue (or no signer): any other
             # date (a period, a deadline) or name in it would be a wrong answer.
-            what = "date of issue" if prop.fixed == NO_DATE else "signer"
+            what = {NO_DATE: "date of issue", NO_SIGNER: "signer", NO_NUMBER: "number"}[prop.fixed]
             return refusal(self, q, hits, [], {"reason": f"the document states no {what}"})
         scored = self.judge(prop.scored)
         best = scored[0]

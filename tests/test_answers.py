@@ -288,3 +288,11 @@ def test_a_documents_own_number_is_its_letterheads_and_never_one_it_cites(servic
     # The Đông Sơn plan carries no số hiệu; the one it cites ("Thực hiện Kế hoạch số 217 …") is not its own.
     out = ask(services, "Kế hoạch tuyên truyền ASEAN của huyện Đông Sơn có số hiệu bao nhiêu?")
     assert not out["grounded"] and "217" not in out["answer"]
+
+
+def test_whom_a_letter_answers_or_goes_to_is_its_kinh_gui_line(services) -> None:
+    out = ask(services, "Công văn 1178/ĐCK-CTT là văn bản trả lời cho địa phương nào?")
+    assert out["grounded"] and out["answer"].startswith("Kính gửi: Sở Công Thương tỉnh Lào Cai [1]")
+    # A letter asked about a subject it does not treat is not that letter.
+    out = ask(services, "Công văn 1178 về hàng không gửi cho tỉnh nào?")
+    assert not out["grounded"]

@@ -32,6 +32,8 @@ _DOC_TYPES = ("thong tu", "nghi dinh", "quyet dinh", "ke hoach", "hiep dinh", "c
 _POSTED_WORDS = {"dang", "tai", "bai", "viet", "tin", "gioi", "thieu", "xuat", "ban"}
 # "Kế hoạch … có số hiệu bao nhiêu?" asks the document's own number; these words ask it.
 _NUMBER_WORDS = {"so", "hieu", "bao", "nhieu", "may", "day", "du"}
+# "… là trả lời cho tỉnh nào?", "… gửi tới đâu?": the words that ask for a letter's addressee.
+_ADDRESS_WORDS = {"tra", "loi", "phuc", "dap", "gui", "cho", "toi", "den", "tinh", "dia", "phuong", "co", "quan"}
 _OUTLINE_WORDS = {"nhom", "chinh", "phan", "muc", "bo", "cuc", "nhiem", "vu"}
 # "áp dụng cho giai đoạn nào?" asks the period the document names for itself; these words ask,
 # they need not be in it.
@@ -81,6 +83,8 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
             words = {t: w for t, w in words.items() if t not in _PERIOD_WORDS}
         if numbered:
             words = {t: w for t, w in words.items() if t not in _NUMBER_WORDS}
+        if addressed:
+            words = {t: w for t, w in words.items() if t not in _ADDRESS_WORDS}
         if coverage(words, answerer.doc_terms(doc_id)) < 0.9:
             return None
         chunks = answerer.doc_chunks(doc_id)
@@ -205,7 +209,7 @@ def read_from_structure(q: "Query", chunks: list[dict]) -> bool:
     folded = q.folded
     names_document = bool(re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded))
     asks = (_asks_outline(folded, q.intent.kind) or _asks_period(folded, q.intent.kind, names_document)
-            or (q.intent.kind == "signer" and names_document))
+            or ((q.intent.kind == "signer" or asked_part(q.question) == "addressee") and names_document))
     return (asks and _names_only_its_numbers(q.question, chunks)) or named_section(q, chunks) is not None
 
 

@@ -43,6 +43,11 @@ def asked_part(question: str) -> str | None:
         return "signature"
     if "kinh gui" in folded or (intent.recipient and re.search(r"\b(?:cong van|van ban)\b", folded) and "gui" in folded):
         return "addressee"
+    # "Công văn 1178 … là trả lời cho tỉnh nào?", "… gửi cho địa phương nào?": a letter answers
+    # or is sent to whom its "Kính gửi" line names.
+    if re.search(r"\bcong van\b", folded) and re.search(
+            r"\b(?:tra loi|phuc dap|gui)(?: lai)?(?: cho| toi| den| ve)? (?:ai|(?:\w+ ){1,2}nao)\b", folded):
+        return "addressee"
     if intent.kind == "date" and "hieu luc" in fold_accents(equivalent_form(question) or question).lower():
         return "effective"
     return None

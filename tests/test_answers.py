@@ -296,3 +296,10 @@ def test_whom_a_letter_answers_or_goes_to_is_its_kinh_gui_line(services) -> None
     # A letter asked about a subject it does not treat is not that letter.
     out = ask(services, "Công văn 1178 về hàng không gửi cho tỉnh nào?")
     assert not out["grounded"]
+
+
+def test_a_document_asked_by_its_type_is_answered_with_a_number_of_that_type(services) -> None:
+    # "thực hiện quyết định nào?": a QĐ number, never the plan's own KH number.
+    out = ask(services, "Kế hoạch tuyên truyền ASEAN của Quảng Ninh thực hiện quyết định nào?")
+    assert out["grounded"] and "1160/QĐ-TTg" in out["answer"].split("\n")[0]
+    assert "159/KH-UBND" not in out["answer"].split("\n")[0]

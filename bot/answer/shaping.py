@@ -258,12 +258,25 @@ def _date(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
     return _general(answerer, q, cands, cites)
 
 
+# "… thực hiện quyết định nào?" asks for a document of that type: its số hiệu carries the type's
+# code ("1160/QĐ-TTg"), so another type's number ("159/KH-UBND", the plan's own) is no answer.
+_TYPE_CODES = {"quyet dinh": "QĐ", "thong tu": "TT", "nghi dinh": "NĐ", "ke hoach": "KH", "chi thi": "CT",
+               "nghi quyet": "NQ"}
+_ASKED_TYPE = re.compile(r"\b(" + "|".join(_TYPE_CODES) + r") (?:so )?(?:nao|gi|may)\b")
+
+
 def _number(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> str:
-    found = _first_with(NUMBER, cands, 0.0, take=1, exclude=q.question)
+    asked = _ASKED_TYPE.search(q.folded)
+    pattern = NUMBER
+    if asked:
+        code = _TYPE_CODES[asked.group(1)]
+        pattern = re.compile(r"\b\d{1,5}(?:/\d{4})?/" + code + r"(?:-[A-ZĐ][A-Za-zĐđ0-9]*)*\b")
+    found = _first_with(pattern, cands, 0.0, take=1, exclude=q.question)
     if found:
         cand, m = found
         return _with_support(f"Số {m.group(0)}", cand, q, cites, m.group(0))
-    return _count(answerer, q, cands, cites)
+    # A document asked by its type is no count ("159" of the plan's own number is no answer).
+    return _general(answerer, q, cands, cites) if asked else _count(answerer, q, cands, cites)
 
 
 _FIGURE = re.compile(r"(?:(?:từ|đến|tối đa|tối thiểu|ít nhất|không quá|không vượt quá|không dưới|không ít hơn|trên|dưới)\s+)?"

@@ -312,6 +312,10 @@ class TaskTable:
             return None
         return ans.tasks[0], ans.role or "lead"
 
+    def of_document(self, doc_id: str) -> list[Task]:
+        """A document's tasks in order, from the index (no pass over the whole table)."""
+        return [self.tasks[i] for i in self._index.docs([doc_id])]
+
     def _pool(self, doc_ids: list[str] | None) -> list[int] | None:
         """The tasks of ``doc_ids`` (None: every task)."""
         return self._index.docs(doc_ids) if doc_ids else None

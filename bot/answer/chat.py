@@ -286,7 +286,7 @@ class ChatService:
         if self.tasks is None or not doc_id or not spans:
             return None
         table = self.tasks()
-        own = [t for t in table.tasks if t.doc_id == doc_id]
+        own = table.of_document(doc_id)
         if not own:
             return None
         text = self._text(doc_id)
@@ -307,7 +307,7 @@ class ChatService:
         text = self._text(doc_id) if doc_id else ""
         chunks = self.answerer.doc_chunks(doc_id) if text else []
         head = " ".join(str(chunks[0].get(k) or "") for k in ("title", "issuer", "province", "number")) if chunks else ""
-        own = [t for t in self.tasks().tasks if t.doc_id == doc_id]
+        own = self.tasks().of_document(doc_id)
         task = task_for_question(own, self.answerer.query(reading.question).weights, reading.asked, text, head)
         return attribute_answer(reading.question, reading.asked, [task], [], text, chunks, catalog.label(doc_id),
                                 task.section, unit_mention) if task else None

@@ -323,7 +323,8 @@ def test_an_item_asked_for_an_attribute_answers_with_that_items_task():
     tasks = [_task("1.2 Tuyên truyền trên báo chí", first, second, guiding=["Ban A"], deadline="theo sự kiện"),
              _task("1.3 Tuyên truyền trên hệ thống thông tin cơ sở", second, PLAN.index("Trên đây"), lead=["Sở B"])]
     service = ChatService(None, SimpleNamespace(doc_chunks=lambda doc: chunks, doc_terms=lambda doc: set()), None,
-                          tasks=lambda: SimpleNamespace(tasks=tasks, of_document=lambda d: [t for t in tasks if t.doc_id == d]), records=lambda: RECORDS,
+                          tasks=lambda: SimpleNamespace(tasks=tasks, of_document=lambda d: [t for t in tasks if t.doc_id == d]),
+                          records=lambda: RECORDS,
                           doc_text=lambda doc: PLAN)
     items = [Item("qn", start, PLAN.index("\n", start), PLAN[start:PLAN.index("\n", start)]) for start in (first, second)]
     thread = state(items=items, spans=[("qn", first, second)])

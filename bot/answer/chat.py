@@ -124,8 +124,11 @@ class ChatService:
         part as a follow-up of the one before (bot/answer/compound.py)."""
         message = strip_framing(message)  # "ok cảm ơn. Cho mình hỏi …": the question only
         parts = split_questions(message)
-        if len(parts) < 2:
-            return self._one(message, previous, use_llm=use_llm)
+        whole = self._one(message, previous, use_llm=use_llm)
+        if len(parts) < 2 or whole[0].grounded:
+            # Asked whole first: one sentence often answers both ("Làm tại Hà Nội ngày …" for
+            # "ký ở đâu, ngày nào?"), and the first part of a yes/no pair is the premise of the second.
+            return whole
         t0 = time.perf_counter()
         answered: list[tuple[str, Answer]] = []
         state, states = previous, []
@@ -133,6 +136,8 @@ class ChatService:
             answer, state, _ = self._one(part, state, use_llm=use_llm, continuing=i > 0)
             answered.append((part, answer))
             states.append(state)
+        if not any(a.grounded for _, a in answered):
+            return whole  # neither part is answered: the whole message's refusal
         answer = combine(message, answered)
         # What the thread is about after it: the last part that was answered.
         state = next((st for st, (_, a) in zip(reversed(states), reversed(answered)) if a.grounded), states[-1])

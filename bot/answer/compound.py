@@ -3,11 +3,12 @@ nào, bao lâu một lần?", "gửi cho ai, theo biểu mẫu nào?".
 
 People ask two things at once, each with its own question word, joined by a comma, a semicolon
 or "và". Read as one question, the pair asks for a sentence that holds both answers, which few
-documents write, so neither gets answered. The message is split where both sides carry a
-question word and enough words to ask something; the first part is asked as the message would
-have been, each later part as a follow-up of the part before it (it shares its subject: "ký hôm
-nào" is about the plan "ai ký" was), and the answers are joined, their citations numbered in one
-sequence.
+documents write, so neither gets answered. A message the documents do not answer whole is
+split where both sides carry a question word and enough words to ask something (one sentence
+often does answer both: "Làm tại Hà Nội ngày …" for "ký ở đâu, ngày nào?", so the whole is asked
+first); the first part is asked as the message would have been, each later part as a follow-up
+of the part before it (it shares its subject: "ký hôm nào" is about the plan "ai ký" was), and
+the answers are joined, their citations numbered in one sequence.
 
 >>> split_questions("Kế hoạch này ai ký vậy, ký hôm nào?")
 ['Kế hoạch này ai ký vậy?', 'ký hôm nào?']

@@ -123,11 +123,11 @@ class ChatService:
         message asking several things ("ai ký, ký hôm nào?") is asked part by part, each later
         part as a follow-up of the one before (bot/answer/compound.py)."""
         message = strip_framing(message)  # "ok cảm ơn. Cho mình hỏi …": the question only
-        parts = split_questions(message)
+        # Asked whole first: one sentence often answers both ("Làm tại Hà Nội ngày …" for "ký ở
+        # đâu, ngày nào?"), and the first part of a yes/no pair is the premise of the second.
         whole = self._one(message, previous, use_llm=use_llm)
-        if len(parts) < 2 or whole[0].grounded:
-            # Asked whole first: one sentence often answers both ("Làm tại Hà Nội ngày …" for
-            # "ký ở đâu, ngày nào?"), and the first part of a yes/no pair is the premise of the second.
+        parts = split_questions(message) if not whole[0].grounded else []
+        if len(parts) < 2:
             return whole
         t0 = time.perf_counter()
         answered: list[tuple[str, Answer]] = []

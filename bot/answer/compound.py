@@ -71,13 +71,9 @@ def _renumbered(answer: Answer, offset: int) -> tuple[str, list]:
 
 
 def combine(message: str, parts: list[tuple[str, Answer]]) -> Answer:
-    """One answer to the message from the answers to its parts: each grounded answer in turn,
-    its citations numbered after the ones before; a part the documents do not answer says so
-    in one line. When no part is answered, the first part's refusal (with its closest documents)."""
-    if not any(a.grounded for _, a in parts):
-        first = parts[0][1]
-        return Answer(first.text, first.citations, False, message, first.related,
-                      {**first.debug, "parts": [q for q, _ in parts]})
+    """One answer to the message from the answers to its parts, at least one of them grounded:
+    each grounded answer in turn, its citations numbered after the ones before; a part the
+    documents do not answer says so in one line."""
     lines: list[str] = []
     citations: list = []
     related: list[dict[str, str]] = []

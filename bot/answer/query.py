@@ -102,13 +102,13 @@ def _weights(stats: TermStats, text: str, intent: Intent) -> dict[str, float]:
     """The question's terms and weights, less the words that only say what is asked: "ký"
     asks for a signer the way "ai" does, and the signature block never says "ký"."""
     weights = stats.weights(text)
-    if intent.kind == "signer" or (intent.kind == "date" and re.search(r"\bky (?:ngay|hom|bua|khi|vao|luc)\b",
-                                                                       fold_accents(text).lower())):
+    folded = fold_accents(text).lower()
+    if intent.kind == "signer" or (intent.kind == "date" and re.search(r"\bky (?:ngay|hom|bua|khi|vao|luc)\b", folded)):
         # "ký ngày nào?" asks the date of signing, which the dateline states without "ký".
         weights = {t: w for t, w in weights.items() if "ky" not in t.split("_")}
     if intent.kind == "date":
         # "hôm nào", "bữa nào" ask "ngày nào" in everyday words no document writes.
-        asked = {w for w in ("hom", "bua") if re.search(rf"\b{w} nao\b", fold_accents(text).lower())}
+        asked = {w for w in ("hom", "bua") if re.search(rf"\b{w} nao\b", folded)}
         weights = {t: w for t, w in weights.items() if not asked & set(t.split("_"))} or weights
     return weights
 

@@ -13,7 +13,7 @@ from ingest.units import FUNCTION_WORDS, VERB_START_RE
 # "báo cáo viên", "tuyên truyền viên" are people, not verbs.
 ACTION_VERB = re.compile(
     r"\s*(?:,\s*)?(?:sẽ\s+|cần\s+|phải\s+|tiếp tục\s+|được giao\s+)*"
-    r"(?P<verb>chủ trì|làm đầu mối|là đầu mối|làm cơ quan đầu mối|phụ trách|có trách nhiệm|chịu trách nhiệm|"
+    r"(?P<verb>chủ trì|làm đầu mối|là đầu mối|là cơ quan (?:chủ trì|tổng hợp|thường trực)|làm cơ quan đầu mối|phụ trách|có trách nhiệm|chịu trách nhiệm|"
     r"căn cứ|triển khai|thực hiện|tổ chức|xây dựng|theo dõi|hướng dẫn|tham mưu|phối hợp|định kỳ|"
     r"thường xuyên|chủ động|rà soát|nghiên cứu|hoàn thành|hoàn thiện|cung cấp|tăng cường|đẩy mạnh|bố trí|cử|"
     r"ban hành|trình|báo cáo|đôn đốc|kiểm tra|giám sát|quản lý|duy trì|mở|đăng tải|tuyên truyền|bảo đảm|"
@@ -25,7 +25,9 @@ ACTION_VERB = re.compile(
     r"quy định|phê duyệt|thông báo|ký kết|tạo điều kiện|công bố|lắp đặt|đầu tư|vận hành|thu hồi|"
     r"điều chỉnh|thỏa thuận|thoả thuận|chấp thuận|quyết định|giải quyết|thanh toán|tính toán|dự báo|xác định|"
     r"công khai|tuân thủ|chấp hành|thi hành|lưu trữ|xem xét|ký|cấp|mua|bán|trả lời|thực thi|áp dụng|"
-    r"phản ánh|nộp|kê khai|tiếp nhận|chuyển|bổ sung|xác nhận|đăng ký|bàn giao|lưu giữ|khắc phục|phê chuẩn)"
+    r"phản ánh|nộp|kê khai|tiếp nhận|chuyển|bổ sung|xác nhận|đăng ký|bàn giao|lưu giữ|khắc phục|phê chuẩn|"
+    # verbs of programmes and budgets; "tiếp tục" alone when what it continues is a verb the list lacks
+    r"thành lập|kiện toàn|cân đối|huy động|phân bổ|sửa đổi|ưu tiên|củng cố|tiếp tục)"
     r"(?![\wÀ-ỹ])(?!\s+viên\b)",
     re.IGNORECASE,
 )

@@ -59,7 +59,7 @@ GROUP_NOUNS = [
     "cơ sở giáo dục", "cơ sở đào tạo", "trường học", "trường", "phòng", "huyện", "xã", "doanh nghiệp", "hiệp hội", "đài", "báo", "trung tâm",
     "lực lượng", "cấp", "thành viên", "cơ quan báo chí", "cơ quan thông tin", "báo chí",
     "cơ quan chức năng", "tổ chức chính trị - xã hội", "tổ chức chính trị xã hội", "đoàn thể chính trị - xã hội",
-    "cơ quan, đơn vị", "sở, ban, ngành",
+    "cơ quan, đơn vị", "sở, ban, ngành", "ủy ban", "đoàn đại biểu", "đại biểu",
 ]
 # Classes of actors a list may name without "các": "…, tổ chức chính trị - xã hội tỉnh".
 CLASS_NOUNS = [

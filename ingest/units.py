@@ -188,6 +188,30 @@ def _locality_end(text: str, pos: int) -> int | None:
     return end
 
 
+# The bodies whose members and organs are named after them: "Ban Tuyên giáo Tỉnh ủy", "Ủy ban
+# thường vụ Quốc hội", "Văn phòng Chính phủ".
+_PARENT_BODIES = ["Tỉnh ủy", "Huyện ủy", "Thành ủy", "Thị ủy", "Trung ương", "Đảng ủy", "Quốc hội", "Chính phủ"]
+
+
+def _descriptor_to_parent(text: str, pos: int, most: int = 2) -> int | None:
+    """"Ủy ban | thường vụ Quốc hội", "Ban | thường vụ Tỉnh ủy": up to ``most`` lower-case words
+    after a head that lead straight to the parent body the organ belongs to; its end, or None.
+    Only a parent body closes such a name: a lower-case word after a head is otherwise the rest
+    of a common word ("Ban hành Kế hoạch")."""
+    end = pos
+    for _ in range(most):
+        w = _word_at(text, end)
+        if not w or text[end:w[1]].strip() or _is_cap(w[0]):
+            return None
+        if w[0].lower() in FUNCTION_WORDS or _VERB_START_RE.match(text, w[1]):
+            return None
+        end = w[2]
+        parent = _match_words(text, end, _PARENT_BODIES)
+        if parent is not None:
+            return parent
+    return None
+
+
 def _name_end(text: str, pos: int) -> int:
     """End of the words naming a unit after its head, in running text."""
     end = pos
@@ -239,8 +263,7 @@ def _name_end(text: str, pos: int) -> int:
             end = we
     # Party committees close a name: "Ban Tuyên giáo Tỉnh ủy", "Ban Dân vận Huyện ủy".
     # … and the National Assembly: "Ủy ban Thường vụ Quốc hội", "Văn phòng Quốc hội"
-    after = _match_words(text, end, ["Tỉnh ủy", "Huyện ủy", "Thành ủy", "Thị ủy", "Trung ương", "Đảng ủy",
-                                     "Quốc hội"])
+    after = _match_words(text, end, [b for b in _PARENT_BODIES if b != "Chính phủ"])
     if after is not None:
         end = after
     loc = _locality_end(text, end)
@@ -314,6 +337,9 @@ def _unit_at(text: str, pos: int) -> int | None:
         end = tail if tail is not None else end
         loc = _match_words(text, end, ["tỉnh", "huyện", "thành phố", "thị xã", "Trung ương", "trung ương"])
         end = loc if loc is not None else end
+        # "các đoàn đại biểu Quốc hội", "các Ủy ban khác của Quốc hội": organs of a parent body
+        parent = _match_words(text, end, [f"của {b}" for b in _PARENT_BODIES] + _PARENT_BODIES)
+        end = parent if parent is not None else end
         # "các tổ chức thành viên" (of a front or a federation named just before) is one group
         tail = _match_words(text, end, ["có liên quan khác", "liên quan khác", "có liên quan", "liên quan",
                                         "thuộc, trực thuộc Bộ", "trực thuộc Bộ",
@@ -350,6 +376,9 @@ def _unit_at(text: str, pos: int) -> int | None:
     if described is not None:
         return _description_end(text, described)
     nxt = _word_at(text, h.end())
+    organ = _descriptor_to_parent(text, h.end())
+    if organ is not None:
+        return organ
     if not nxt or text[h.end():nxt[1]].strip() or not (_is_cap(nxt[0]) or nxt[0] in ABBREVIATIONS):
         return None  # "Ban hành", "Báo cáo", "Hội nghị": a word, not a unit
     if nxt[0] in ABBREVIATIONS and not _is_cap(nxt[0]):

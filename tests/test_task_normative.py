@@ -133,3 +133,33 @@ def test_courts_and_procuracies_are_units_of_every_level():
     roles = clause_roles("Viện kiểm sát nhân dân, Tòa án nhân dân trong phạm vi nhiệm vụ, quyền hạn của mình "
                          "kịp thời xử lý hành vi phạm tội.")
     assert roles and roles["lead"] == ["Viện kiểm sát nhân dân", "Tòa án nhân dân"]
+
+
+def test_organs_of_a_parent_body_are_units():
+    # a lower-case descriptor closed by the parent body, and plural organs "of" it
+    clause = ("Ủy ban thường vụ Quốc hội, Hội đồng Dân tộc, các Ủy ban khác của Quốc hội, các đoàn đại biểu "
+              "Quốc hội và các đại biểu Quốc hội, Mặt trận Tổ quốc Việt Nam theo chức năng, nhiệm vụ, giám sát "
+              "việc thực hiện các chương trình.")
+    assert clause_roles(clause)["lead"] == [
+        "Ủy ban thường vụ Quốc hội", "Hội đồng Dân tộc", "Các Ủy ban khác của Quốc hội",
+        "Các đoàn đại biểu Quốc hội", "Các đại biểu Quốc hội", "Mặt trận Tổ quốc Việt Nam"]
+    assert [u.text for u in find_units("Ban thường vụ Tỉnh ủy chỉ đạo.")] == ["Ban thường vụ Tỉnh ủy"]
+    # a lower-case word after a head with no parent body after it is a common word
+    assert find_units("Ban hành kế hoạch tuyên truyền.") == []
+
+
+@pytest.mark.parametrize("clause, lead", [
+    # "tiếp tục" before a verb the list lacks; verbs of programmes and budgets
+    ("Trong quá trình điều hành, Chính phủ tiếp tục cân đối ngân sách trung ương.", "Chính phủ"),
+    ("Thủ tướng Chính phủ thành lập Ban Chỉ đạo thực hiện Chương trình.", "Thủ tướng Chính phủ"),
+    # a role designation: "là cơ quan chủ trì / tổng hợp / thường trực"
+    ("Bộ Kế hoạch và Đầu tư là cơ quan tổng hợp 2 Chương trình", "Bộ Kế hoạch và Đầu tư"),
+    ("Sở Nông nghiệp và Phát triển nông thôn là cơ quan chủ trì Chương trình xây dựng nông thôn mới",
+     "Sở Nông nghiệp và Phát triển nông thôn"),
+])
+def test_subject_before_a_programme_verb_or_a_role_designation_leads(clause, lead):
+    assert clause_roles(clause)["lead"] == [lead]
+
+
+def test_membership_is_no_role():
+    assert clause_roles("Ủy ban Dân tộc và các bộ, ngành có liên quan là thành viên Ban Chỉ đạo.") is None

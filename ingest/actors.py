@@ -114,6 +114,15 @@ def _capital_head(text: str) -> bool:
     return starts_as_actor(text, class_list=False)
 
 
+# A class word before a proper name opens an entry of its own even in lower case.
+_CLASS_OF_NAMED = re.compile(r"(?:lực lượng|cơ quan|đơn vị)\s+[A-ZĐÀ-Ỹ]")
+
+
+def _has_proper_part(name: str) -> bool:
+    """"lực lượng Kiểm soát quân sự", "Bộ Tài chính": a capitalised word after the first."""
+    return any(w[:1].isupper() for w in name.split()[1:])
+
+
 def split_actors(np: str, *, cell: bool = False) -> list[str]:
     """"Đơn vị phân phối điện và Khách hàng …" → two; "Tổ chức, cá nhân đầu tư …" → one.
 
@@ -131,6 +140,10 @@ def split_actors(np: str, *, cell: bool = False) -> list[str]:
         left = np[start:m.start()]
         if not new and cell and "," in m.group(0) and CLASS_LIST.match(rest) and _named_unit(left):
             new = True  # "Bộ Tài chính, bộ, ngành liên quan": a named unit, then a class of them
+        if not new and _CLASS_OF_NAMED.match(rest):
+            new = True  # "Lực lượng Cảnh sát nhân dân, lực lượng Kiểm soát quân sự": a class word before a name
+        if not new and rest.startswith("các ") and starts_as_actor(rest) and _has_proper_part(left):
+            new = True  # "…, lực lượng Kiểm soát quân sự và các cơ quan bảo vệ pháp luật": a named body, then a group
         if not new and cell and starts_as_actor(rest) and not rest.lower().startswith(("cá nhân", "các ")):
             new = "," not in m.group(0) or len(np[start:m.start()].split()) >= 3
         if new:
@@ -142,9 +155,16 @@ def split_actors(np: str, *, cell: bool = False) -> list[str]:
     out = []
     for p in parts:
         p = _DELEGATE.sub("", p).strip(" ,;")
+        parent = _PARENT_AFTER.search(p)
+        if parent and _named_unit(p[:parent.start()]):
+            p = p[:parent.start()]  # "Cục Đường bộ Việt Nam thuộc Bộ Giao thông vận tải": the parent only narrows it
         if p:
             out.append(p)
     return out
+
+
+# A named unit's parent body after it; "cơ quan thuộc Chính phủ" (a class) keeps it.
+_PARENT_AFTER = re.compile(r"\s+(?:trực\s+)?thuộc\s+(?=[A-ZĐ])(?![Tt]rung ương)")
 
 
 def _named_unit(text: str) -> bool:

@@ -46,7 +46,10 @@ _ACTOR_START = re.compile(r"(?:[Cc]ác|[Nn]hững)\s+(?:" + "|".join(re.escape(n
 _SUBJECT_ASIDE = re.compile(r"\s*(?:\((?:sau đây|gọi)[^()]{0,120}\)\s*)?(?:nơi\s+(?:[^\s,;.()]+\s+){1,8}?"
                             r"(?=" + ACTION_VERB.pattern + r"))?")
 _ALTERNATIVE = re.compile(r"(?<![\wÀ-ỹ])hoặc\s+$", re.IGNORECASE)
-_MODAL_BEFORE = re.compile(r"(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|phải)\s+$", re.IGNORECASE)
+# "có trách nhiệm | chỉ đạo …", also after verbs coordinated with the directive ("có trách nhiệm
+# hướng dẫn, chỉ đạo …", "phải kiểm tra và đôn đốc …")
+_MODAL_BEFORE = re.compile(r"(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|phải)\s+"
+                           r"(?:[a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+)?\s*(?:,|\s+và)\s+){0,3}$", re.IGNORECASE)
 # "phối hợp với Y", "chủ trì cùng Y", and "phối hợp Y" with the unit right after it
 _PARTNER = re.compile(r"(?<!quy chế )(?<!cơ chế )(?:(?:phối hợp|đ[ầấ]u mối)(?:\s+chặt chẽ)?(?:\s+thông tin)?\s+"
                       r"(?:với|cùng|giữa)\s+|(?<=chủ trì )cùng\s+|phối hợp\s+(?=(?-i:[A-ZĐ]|các\s+[A-ZĐ]|các sở|các bộ)))",

@@ -79,6 +79,10 @@ _ANNOUNCES_LIST = re.compile(r"(?:\b(?:sau|sau đây|như sau|gồm|bao gồm|c�
                              r"hoạt động|giải pháp)[^:.;]{0,40})\s*:\s*$", re.IGNORECASE)
 
 
+# "Điều 17. " before an article's own sentence: a label, not the sentence's first words
+ARTICLE_LABEL = re.compile(r"^\s*Điều\s+\d+[a-zđ]?\s*[.:]\s*")
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of a paragraph (ingest/lang/sentences.py): never cut after a list number
     ("2. Các sở …"), an abbreviation ("TP. Hạ Long") or inside parentheses."""
@@ -427,7 +431,8 @@ class _Extractor:
             if (heading_para is not None and inherited is None and heading_para.text.rstrip().endswith(":")
                     and generic_intro(heading_para.text)):
                 # "2. Giao Sở X thực hiện các nhiệm vụ sau:": its sub-items are the doer's duties
-                intro = clause_roles(BULLET.sub("", heading_para.text).rstrip(" :"), allow_led_by=False)
+                intro = clause_roles(ARTICLE_LABEL.sub("", BULLET.sub("", heading_para.text)).rstrip(" :"),
+                                     allow_led_by=False)
                 if has_doer(intro):
                     unit_heads[tuple(item.path)] = (intro.get("lead") or intro.get("focal"), heading_para.text)
                     self.body(item, body, None, "")

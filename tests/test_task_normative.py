@@ -163,3 +163,26 @@ def test_subject_before_a_programme_verb_or_a_role_designation_leads(clause, lea
 
 def test_membership_is_no_role():
     assert clause_roles("Ủy ban Dân tộc và các bộ, ngành có liên quan là thành viên Ban Chỉ đạo.") is None
+
+
+def test_directing_coordinated_after_a_modal_is_the_subjects_duty(tmp_path):
+    # "X có trách nhiệm hướng dẫn, chỉ đạo Y thực hiện các công việc sau đây:" — X leads the items;
+    # an article's label is no subject, and a named unit's parent ("thuộc Bộ …") only narrows it
+    text = ("QUYẾT ĐỊNH\nĐiều 17. Cục Đường bộ Việt Nam thuộc Bộ Giao thông vận tải, Sở Giao thông vận tải có "
+            "trách nhiệm hướng dẫn, chỉ đạo các đơn vị quản lý đường bộ trực thuộc thực hiện các công việc sau đây:\n"
+            "1. Bố trí đầy đủ các tín hiệu, báo hiệu giao thông đường bộ;\n"
+            "2. Quản lý, duy tu, sửa chữa công trình giao thông đường bộ.\n")
+    tasks = [t for t in _tasks_of(tmp_path, text) if t.task.startswith(("Bố trí", "Quản lý"))]
+    assert len(tasks) == 2
+    assert all(t.lead_units == ["Cục Đường bộ Việt Nam", "Sở Giao thông vận tải"] for t in tasks)
+
+
+def test_a_class_word_before_a_proper_name_opens_a_list_entry():
+    from ingest.actors import split_actors
+    assert split_actors("Lực lượng Cảnh sát nhân dân, lực lượng Kiểm soát quân sự và các cơ quan bảo vệ pháp "
+                        "luật ở địa phương") == ["Lực lượng Cảnh sát nhân dân", "lực lượng Kiểm soát quân sự",
+                                                 "các cơ quan bảo vệ pháp luật ở địa phương"]
+    assert split_actors("Tổ chức, cá nhân trong nước") == ["Tổ chức, cá nhân trong nước"]
+    # "trực thuộc Trung ương" is part of the name of a class of provinces
+    assert split_actors("Chủ tịch Ủy ban nhân dân tỉnh, thành phố trực thuộc Trung ương") == [
+        "Chủ tịch Ủy ban nhân dân tỉnh, thành phố trực thuộc Trung ương"]

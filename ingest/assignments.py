@@ -183,6 +183,12 @@ def duty_context(item: Item) -> bool:
     return any(_DUTY_CONTEXT.search(fold_accents(title).lower()) for _, _, title in item.path if title)
 
 
+# "Tổ chức" is a noun (an organisation) before a list comma, "cá nhân", a kind of organisation, a
+# proper name or a relative clause; before anything else it is the verb "organise".
+_ORGANISE = re.compile(r"[Tt]ổ chức\s+(?![A-ZĐÀ-Ỹ]|,|và\s|hoặc\s|cá nhân|chính trị|xã hội|đoàn thể|tín dụng|kinh tế|"
+                       r"hội\b|phi chính phủ|quốc tế|nước ngoài|trong nước|được\s|có\s|thuộc\s|tham gia|liên quan|khác)")
+
+
 def _actor_heading(head: str, *, colon: bool, bare_ok: bool, modal_ok: bool = False,
                    titled: bool = False) -> list[str] | None:
     """Actors (not departments) heading duties: "Khách hàng … có trách nhiệm:", "Bên bán điện:"
@@ -195,6 +201,8 @@ def _actor_heading(head: str, *, colon: bool, bare_ok: bool, modal_ok: bool = Fa
         return named(names) if _DUTY_INTRO.match(head[modal.start():]) else None
     if not bare_ok or not starts_as_actor(head) or not 2 <= len(head.split()) <= 20 or not (head[:1].isupper() or titled):
         return None  # "Đơn vị: MW" labels a column; a name has words after its head
+    if _ORGANISE.match(head):
+        return None  # "2. Tổ chức bộ máy quản lý …": the verb "organise", a duty, not an organisation
     if _DUTY_CONTEXT.search(fold_accents(head).lower()) or re.search(r"(?<![\wÀ-ỹ])(?:thực hiện|triển khai)(?![\wÀ-ỹ])",
                                                                        head, re.IGNORECASE):
         return None  # "3. Tổ chức thực hiện" names the part, not an actor

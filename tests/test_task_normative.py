@@ -186,3 +186,16 @@ def test_a_class_word_before_a_proper_name_opens_a_list_entry():
     # "trực thuộc Trung ương" is part of the name of a class of provinces
     assert split_actors("Chủ tịch Ủy ban nhân dân tỉnh, thành phố trực thuộc Trung ương") == [
         "Chủ tịch Ủy ban nhân dân tỉnh, thành phố trực thuộc Trung ương"]
+
+
+def test_tổ_chức_before_an_activity_is_the_verb_organise(tmp_path):
+    text = ("NGHỊ ĐỊNH\nĐiều 30. Trách nhiệm của Ủy ban nhân dân cấp tỉnh\n"
+            "1. Ban hành văn bản hướng dẫn thực hiện các quy định về bảo vệ công trình;\n"
+            "2. Tổ chức bộ máy quản lý, bảo vệ các hệ thống đường bộ địa phương;\n"
+            "3. Tổ chức tuyên truyền, phổ biến, giáo dục pháp luật.\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Ủy ban nhân dân cấp tỉnh"]] * 3
+    from ingest.assignments import _ORGANISE
+    for noun in ("Tổ chức, cá nhân sử dụng đất", "Tổ chức chính trị - xã hội", "Tổ chức Y tế thế giới",
+                 "Tổ chức được cấp giấy phép"):
+        assert not _ORGANISE.match(noun)

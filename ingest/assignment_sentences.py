@@ -460,13 +460,19 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
     spans = [(a, b) for a, b in spans if sentence[a:b].strip()]
     # "Các Bộ trưởng, …, Chủ tịch Ủy ban nhân dân các tỉnh; Thủ trưởng các cơ quan … có trách nhiệm
     # thi hành …": a clause that only names actors is the start of the next clause's subject
+    # … and so does one before a clause whose subject list it continues ("Ủy ban nhân dân tỉnh, …;
+    # Ủy ban nhân dân huyện, …; Ủy ban nhân dân xã, phường, thị trấn lập quy hoạch …")
     merged: list[tuple[int, int]] = []
+    bare_run = False  # the last merged span is still only actors
     for a, b in spans:
-        if merged and _bare_actor_list(sentence[merged[-1][0]:merged[-1][1]]) and \
-                modal_subject(sentence[merged[-1][0]:b]) is not None:
-            merged[-1] = (merged[-1][0], b)
-        else:
-            merged.append((a, b))
+        if merged and bare_run:
+            joined = sentence[merged[-1][0]:b]
+            if _bare_actor_list(sentence[a:b]) or modal_subject(joined) is not None or has_doer(clause_roles(joined)):
+                merged[-1] = (merged[-1][0], b)
+                bare_run = _bare_actor_list(sentence[a:b])
+                continue
+        merged.append((a, b))
+        bare_run = _bare_actor_list(sentence[a:b])
     return merged
 
 

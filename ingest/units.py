@@ -145,6 +145,30 @@ def _match_words(text: str, pos: int, phrases: list[str], ignore_case: bool = Fa
     return None
 
 
+_LOCALITY_LINK = re.compile(r"\s*,\s*|\s+và\s+|\s+hoặc\s+")
+_LOCALITY_TAILS = ["trực thuộc Trung ương", "trực thuộc trung ương", "trực thuộc tỉnh", "thuộc tỉnh",
+                   "trên địa bàn tỉnh", "trên địa bàn"]
+
+
+def _locality_list_end(text: str, end: int) -> int | None:
+    """End of further locality words linked to the one ending at ``end`` ("huyện, quận, thị xã,
+    thành phố thuộc tỉnh"), with the tail that closes such a class; None when none follows."""
+    last = None
+    while True:
+        link = _LOCALITY_LINK.match(text, end)
+        nxt = _match_words(text, link.end(), _LOCALITY_SORTED) if link else None
+        if nxt is None:
+            break
+        w = _word_at(text, nxt)
+        if w and _is_cap(w[0]) and not text[nxt:w[1]].strip():
+            break  # "…, xã Đông Hòa": a place of its own, not a member of the class
+        end = last = nxt
+    if last is None:
+        return None
+    tail = _match_words(text, end, _LOCALITY_TAILS)
+    return tail if tail is not None else end
+
+
 def _locality_end(text: str, pos: int) -> int | None:
     """After a name: "tỉnh", "huyện Đông Sơn", "cấp huyện", "các huyện, thị xã, thành phố",
     "các tỉnh, thành phố trực thuộc Trung ương" → its end."""
@@ -158,6 +182,11 @@ def _locality_end(text: str, pos: int) -> int | None:
         whole = _match_words(text, end, [", thành phố trực thuộc trung ương", ", thành phố trực thuộc Trung ương"])
         if whole is not None:
             return whole
+        # "Ủy ban nhân dân huyện, quận, thị xã, thành phố thuộc tỉnh", "… xã, phường, thị trấn": a
+        # class of localities of one level, listed; a capitalised place after it names one of them
+        listed = _locality_list_end(text, end)
+        if listed is not None:
+            return listed
     if end is None:
         m = re.compile(r"\s+các\s+").match(text, pos)
         if not m:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.actors import defined_actor_terms, document_terms, modal_subject
-from ingest.assignment_sentences import clause_roles
+from ingest.assignment_sentences import clause_roles, clauses
 from ingest.assignments import generic_intro
 from ingest.tasks import extract_tasks
 from tests.conftest import parse_text
@@ -199,3 +199,17 @@ def test_tổ_chức_before_an_activity_is_the_verb_organise(tmp_path):
     for noun in ("Tổ chức, cá nhân sử dụng đất", "Tổ chức chính trị - xã hội", "Tổ chức Y tế thế giới",
                  "Tổ chức được cấp giấy phép"):
         assert not _ORGANISE.match(noun)
+
+
+def test_a_listed_class_of_localities_is_one_unit_and_semicolons_may_continue_a_subject():
+    from ingest.units import unit_list_at
+    clause = ("Ủy ban nhân dân tỉnh, thành phố trực thuộc Trung ương; Ủy ban nhân dân huyện, quận, thị xã, thành phố "
+              "thuộc tỉnh; Ủy ban nhân dân xã, phường, thị trấn lập quy hoạch sử dụng đất đai của địa phương mình.")
+    assert [u.text for u in unit_list_at("Ủy ban nhân dân xã, phường, thị trấn lập quy hoạch", 0)] == [
+        "Ủy ban nhân dân xã, phường, thị trấn"]
+    # a capitalised place after the comma is a place of its own
+    assert [u.text for u in unit_list_at("Ủy ban nhân dân huyện, xã Đông Hòa", 0)] == ["Ủy ban nhân dân huyện"]
+    tasks = [t for s, e in clauses(clause) if (t := clause_roles(clause[s:e]))]
+    assert len(tasks) == 1 and tasks[0]["lead"] == [
+        "Ủy ban nhân dân tỉnh, thành phố trực thuộc Trung ương", "Ủy ban nhân dân huyện, quận, thị xã, thành phố thuộc tỉnh",
+        "Ủy ban nhân dân xã, phường, thị trấn"]

@@ -344,6 +344,25 @@ def cooperating_subject(clause: str, heading_units: list[str]) -> list[str]:
     return subject
 
 
+_DIRECTING = re.compile(r"\s+(?:chỉ đạo|yêu cầu)\s+")
+
+
+def directing_subject(clause: str) -> tuple[list[str], int] | None:
+    """"Uỷ ban nhân dân cấp huyện chỉ đạo | ủy ban nhân dân cấp xã chủ trì …": the subject that
+    directs (its names) and where the directed body starts. The directed body does the duty
+    (:func:`clause_roles`); directing it is the subject's own duty."""
+    for at in _subject_positions(clause):
+        units = unit_list_at(clause, at)
+        if not units:
+            continue
+        m = _DIRECTING.match(clause, units[-1].end)
+        if not m or not unit_list_at(clause, m.end()):
+            return None
+        names = named(units)
+        return (names, m.end()) if names else None
+    return None
+
+
 def has_doer(roles: dict[str, list[str]] | None) -> bool:
     return bool(roles and (roles.get("lead") or roles.get("focal")))
 

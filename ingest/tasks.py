@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from ingest.actors import defined_actor_terms, document_terms, modal_subject
 from ingest.assignment_sentences import (
     clause_roles,
+    directing_subject,
     clauses,
     cooperating_subject,
     has_doer,
@@ -355,7 +356,14 @@ class _Extractor:
             report = report_segment(clause)
             if has_doer(roles) and (report is None or report[0] > 0):
                 cut = report[0] if report else len(clause)
-                current = _Draft(start + c_start, start + c_start + cut, roles)
+                opens = 0
+                directing = directing_subject(clause)
+                if directing is not None and directing[1] < cut \
+                        and not set(map(unit_key, directing[0])) & set(map(unit_key, roles["lead"])):
+                    # "X chỉ đạo Y chủ trì …": X's duty is directing, Y's the rest
+                    names, opens = directing
+                    drafts.append(_Draft(start + c_start, start + c_start + opens, {"lead": names}))
+                current = _Draft(start + c_start + opens, start + c_start + cut, roles)
                 drafts.append(current)
             elif report is None:
                 if current is not None:

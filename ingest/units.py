@@ -173,7 +173,8 @@ def _locality_end(text: str, pos: int) -> int | None:
     """After a name: "tỉnh", "huyện Đông Sơn", "cấp huyện", "các huyện, thị xã, thành phố",
     "các tỉnh, thành phố trực thuộc Trung ương" → its end."""
     # "Ủy ban nhân dân cùng cấp": the level of the body named just before, in laws
-    level = _match_words(text, pos, ["cấp tỉnh", "cấp huyện", "cấp xã", "các cấp", "cấp Trung ương", "cùng cấp"])
+    level = _match_words(text, pos, ["cấp tỉnh", "cấp huyện", "cấp xã", "các cấp", "cấp Trung ương", "cùng cấp",
+                                     "cấp trên", "cấp dưới", "địa phương"])
     if level is not None:
         return level
     end = _match_words(text, pos, _LOCALITY_SORTED)
@@ -342,9 +343,18 @@ def _member_of_end(text: str, pos: int) -> int:
     return end if end > m.end() else pos
 
 
+# Bodies whose name is unambiguous even in lower case (no common phrase starts like them).
+_LOWER_COMPLETE = ["ủy ban nhân dân", "hội đồng nhân dân", "tòa án nhân dân tối cao", "tòa án nhân dân",
+                   "viện kiểm sát nhân dân tối cao", "viện kiểm sát nhân dân"]
+
+
 def _unit_at(text: str, pos: int) -> int | None:
     """End of a unit mention starting exactly at ``pos``, or None."""
     g = _GROUP_START.match(text, pos)
+    plural = re.compile(r"[Cc]ác\s+").match(text, pos)
+    if g and plural and _match_words(text, plural.end(), _COMPLETE_SORTED) is not None:
+        # "các Ủy ban nhân dân tỉnh, thành phố …": a complete head in the plural, named as one
+        return _unit_at(text, plural.end())
     if g and (pos == 0 or not text[pos - 1].isalnum()):
         end = g.end()
         # "các sở, ban, ngành", "các cơ quan, đơn vị liên quan", "các xã, thị trấn"
@@ -378,6 +388,12 @@ def _unit_at(text: str, pos: int) -> int | None:
             return _member_of_end(text, tail)  # "… thành viên của Mặt trận"
         return tail if tail is not None else end
     h = _HEAD_AT.match(text, pos)
+    if not h and (pos == 0 or not text[pos - 1].isalnum()):
+        lower = _match_words(text, pos, _LOWER_COMPLETE)
+        if lower is not None:
+            # "chỉ đạo ủy ban nhân dân cấp xã …": laws write the elected bodies in lower case
+            loc = _locality_end(text, lower)
+            return loc if loc is not None else lower
     if not h or (pos > 0 and text[pos - 1].isalnum()):
         return None
     head = canonical_tones(h.group(0))

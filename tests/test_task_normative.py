@@ -213,3 +213,21 @@ def test_a_listed_class_of_localities_is_one_unit_and_semicolons_may_continue_a_
     assert len(tasks) == 1 and tasks[0]["lead"] == [
         "Ủy ban nhân dân tỉnh, thành phố trực thuộc Trung ương", "Ủy ban nhân dân huyện, quận, thị xã, thành phố thuộc tỉnh",
         "Ủy ban nhân dân xã, phường, thị trấn"]
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("chỉ đạo ủy ban nhân dân cấp xã thực hiện", "Ủy ban nhân dân cấp xã"),  # laws write it in lower case
+    ("ủy ban nhân dân địa phương nhận được tin báo", "Ủy ban nhân dân địa phương"),
+    ("Ủy ban nhân dân cấp trên xét duyệt quy hoạch", "Ủy ban nhân dân cấp trên"),
+    ("phối hợp với các Ủy ban nhân dân tỉnh, thành phố trực thuộc Trung ương", "Các Ủy ban nhân dân tỉnh, thành phố trực thuộc Trung ương"),
+])
+def test_elected_bodies_in_any_case_level_and_number(text, unit):
+    assert unit in [u.name for u in find_units(text)]
+
+
+def test_who_directs_and_who_is_directed_each_get_their_duty(tmp_path):
+    text = ("NGHỊ ĐỊNH\nĐiều 16. Bảo vệ hành lang\nUỷ ban nhân dân cấp huyện chỉ đạo ủy ban nhân dân cấp xã chủ trì "
+            "phối hợp với các đơn vị quản lý đường bộ cơ sở tổ chức bảo vệ hành lang bảo vệ công trình giao thông.\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert [(t.lead_units, t.quote.split()[-1]) for t in tasks] == [
+        (["Ủy ban nhân dân cấp huyện"], "đạo"), (["Ủy ban nhân dân cấp xã"], "thông")]

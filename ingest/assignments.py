@@ -95,6 +95,22 @@ def line_assignments(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def inline_lines(text: str) -> tuple[int, list[tuple[str, str]]] | None:
+    """"1. Rà soát thủ tục hành chính. Chủ trì: Văn phòng UBND tỉnh; phối hợp: các sở; thời hạn:
+    …": a task sentence closed by labelled fields on the same line. Returns where the fields
+    start and their (role, value) pairs, when a doer's key (chủ trì, thực hiện) is among them."""
+    body_at = BULLET.match(text).end() if BULLET.match(text) else 0
+    for m in _LINE_KEYS.finditer(text, body_at):
+        key_at = m.start("key")
+        if key_at == body_at or not re.search(r"[.;]\s*$", text[body_at:key_at]):
+            continue
+        pairs = line_assignments(text[key_at:])
+        if any(role in ("lead", "focal") for role, _ in pairs) and len(text[body_at:key_at].split()) >= 3:
+            return key_at, pairs
+        return None
+    return None
+
+
 def _role_of_key(key: str) -> str | None:
     k = fold_accents(key).lower()
     if "noi dung" in k or "san pham" in k or "kinh phi" in k:

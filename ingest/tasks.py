@@ -52,6 +52,7 @@ from ingest.assignments import (
     add_unique,
     duty_context,
     generic_intro,
+    inline_lines,
     is_goal_section,
     is_line,
     line_assignments,
@@ -177,6 +178,21 @@ class _Extractor:
             self.emit(item=item, task=task, start=start, end=end, page=first_line.page, roles=roles,
                       deadline=deadline, shape="lines", task_start=body_start, task_end=end)
         return leftover
+
+    def inline_lines(self, item: Item, text: str, base: int, page: int | None, fields_at: int,
+                     pairs: list[tuple[str, str]]) -> None:
+        """A task sentence with its labelled fields on the same line (see :func:`inline_lines`)."""
+        roles: dict[str, list[str]] = {r: [] for r in ROLES}
+        deadline = None
+        for role, value in pairs:
+            if role == "deadline":
+                deadline = deadline or deadline_value(value)
+            else:
+                merge_roles(roles, role_value(value, role))
+        task = BULLET.sub("", text[:fields_at]).strip().rstrip(".;")
+        end = base + len(text.rstrip())
+        self.emit(item=item, task=task, start=base, end=end, page=page, roles=roles, deadline=deadline,
+                  shape="lines", task_start=base, task_end=base + fields_at)
 
     # -- tables with role columns --
 
@@ -318,6 +334,10 @@ class _Extractor:
     # -- shape 3: narrative sentences --
 
     def narrative(self, item: Item, text: str, base: int, page: int | None) -> None:
+        inline = inline_lines(text)
+        if inline is not None:
+            self.inline_lines(item, text, base, page, *inline)
+            return
         body = text.strip()
         # "… như sau:" mostly introduces a plan's own contents ("UBND huyện xây dựng Kế hoạch …
         # như sau:"); under a duty modal it is a duty whose contents follow ("X có trách nhiệm lập

@@ -15,6 +15,7 @@ from ingest.glued_words import repair_glued, split_glued
 from ingest.pipeline import parse_file
 from ingest.tables import Cell, TableReader, column_role
 from ingest.tasks import extract_tasks
+from tests.conftest import parse_text
 
 SCALE = Path(__file__).resolve().parent.parent.parent / "shared" / "scale-corpus"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -300,3 +301,13 @@ def test_cli_view_fits_80_columns_and_wide_shows_every_column(tmp_path):
 
 
 HEADER_ROW = HEADER
+
+
+def test_labelled_fields_on_the_task_line_itself(tmp_path):
+    # "Task. Chủ trì: X; phối hợp: Y; thời hạn: Z" — the fields close the sentence before them
+    text = ("KẾ HOẠCH\n1. Rà soát thủ tục hành chính. Chủ trì: Văn phòng UBND tỉnh; phối hợp: các sở, ngành; "
+            "thời hạn: trước ngày 30/6/2024.\n2. Số hóa hồ sơ lưu trữ. Đơn vị chủ trì: Sở Nội vụ. Tiến độ: tháng 9/2024.\n")
+    tasks = extract_tasks(parse_text(tmp_path, text))
+    assert [(t.task, t.lead_units, t.partner_units, t.deadline) for t in tasks] == [
+        ("Rà soát thủ tục hành chính", ["Văn phòng Ủy ban nhân dân tỉnh"], ["Các sở, ngành"], "trước ngày 30/6/2024"),
+        ("Số hóa hồ sơ lưu trữ", ["Sở Nội vụ"], [], "tháng 9/2024")]

@@ -18,7 +18,7 @@ from ingest.units import distributed_units, unit_at, unit_list_at
 
 ROLES = ("lead", "partner", "focal", "guiding")
 
-BULLET = re.compile(r"^\s*(?:[-–—+•*·]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\))\s*")
+BULLET = re.compile(r"^\s*(?:[-–—+•*·]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|\(\d{1,2}\)|\([a-zđ]\))\s*")
 
 
 def add_unique(target: list[str], names: list[str]) -> None:
@@ -63,7 +63,7 @@ _DUTY_TITLE = re.compile(r"^\s*(?:(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, q
 # Lines besides the structure parser's "Đơn vị …:" ones: "Chủ trì: …", "Tiến độ: …".
 _EXTRA_LINE = re.compile(r"^\s*(?:[-–—+•*·]\s*)?(?P<key>Chủ trì(?: thực hiện)?|Phối hợp(?: thực hiện)?|Đầu mối|"
                          r"Tiến độ(?: thực hiện)?|Thời gian hoàn thành|Hoàn thành)\s*:\s*(?P<value>.+)$", re.IGNORECASE)
-_LINE_KEYS = re.compile(r"(?:^|[;.]\s*)(?P<key>(?:[Đđ]ơn vị|[Cc]ơ quan|[Cc]ác đơn vị)\s[^:;]{2,60}|[Tt]hời gian[^:;]{0,40}|"
+LINE_KEYS = re.compile(r"(?:^|[;.]\s*)(?P<key>(?:[Đđ]ơn vị|[Cc]ơ quan|[Cc]ác đơn vị)\s[^:;]{2,60}|[Tt]hời gian[^:;]{0,40}|"
                         r"[Tt]hời hạn[^:;]{0,40}|[Cc]hủ trì(?: thực hiện)?|[Pp]hối hợp(?: thực hiện)?|[Đđ]ầu mối|"
                         r"[Tt]iến độ(?: thực hiện)?|[Hh]oàn thành)\s*:\s*")
 # Sections that state aims, scope or definitions, not assignments. "Yêu cầu" alone (a plan's
@@ -85,33 +85,17 @@ def line_assignments(text: str) -> list[tuple[str, str]]:
     """(role, value) pairs of an assignment line, several keys per line allowed: "Cơ quan chủ trì:
     Sở X; cơ quan phối hợp: các sở, ngành; thời gian: năm 2022"."""
     body = BULLET.sub("", text).strip()
-    keys = list(_LINE_KEYS.finditer(body))
+    keys = list(LINE_KEYS.finditer(body))
     out: list[tuple[str, str]] = []
     for i, m in enumerate(keys):
         value = body[m.end(): keys[i + 1].start() if i + 1 < len(keys) else len(body)].strip().rstrip(".;")
-        role = _role_of_key(m.group("key"))
+        role = role_of_key(m.group("key"))
         if role and value:
             out.append((role, value))
     return out
 
 
-def inline_lines(text: str) -> tuple[int, list[tuple[str, str]]] | None:
-    """"1. Rà soát thủ tục hành chính. Chủ trì: Văn phòng UBND tỉnh; phối hợp: các sở; thời hạn:
-    …": a task sentence closed by labelled fields on the same line. Returns where the fields
-    start and their (role, value) pairs, when a doer's key (chủ trì, thực hiện) is among them."""
-    body_at = BULLET.match(text).end() if BULLET.match(text) else 0
-    for m in _LINE_KEYS.finditer(text, body_at):
-        key_at = m.start("key")
-        if key_at == body_at or not re.search(r"[.;]\s*$", text[body_at:key_at]):
-            continue
-        pairs = line_assignments(text[key_at:])
-        if any(role in ("lead", "focal") for role, _ in pairs) and len(text[body_at:key_at].split()) >= 3:
-            return key_at, pairs
-        return None
-    return None
-
-
-def _role_of_key(key: str) -> str | None:
+def role_of_key(key: str) -> str | None:
     k = fold_accents(key).lower()
     if "noi dung" in k or "san pham" in k or "kinh phi" in k:
         return None

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest.action_verbs import ACTION_VERB
 from ingest.actors import defined_actor_terms, document_terms, modal_subject
 from ingest.assignment_sentences import (
     clause_roles,
@@ -52,7 +53,6 @@ from ingest.assignments import (
     add_unique,
     duty_context,
     generic_intro,
-    inline_lines,
     is_goal_section,
     is_line,
     line_assignments,
@@ -63,12 +63,14 @@ from ingest.assignments import (
     unit_heading,
 )
 from ingest.deadlines import deadline_data, deadline_value, find_deadline
+from ingest.inline_fields import InlineFields, inline_fields
 from ingest.lang.sentences import split_sentences
 from ingest.structure import Item, Paragraph
 from ingest.task_record import Task, _summary, _task_id
 from ingest.tables import column_role, is_assignment_header
 from ingest.unit_match import document_scope
 from ingest.unit_names import is_generic_unit, unit_key
+from ingest.units import unit_list_at
 
 # A blank of a form template: a bracketed placeholder or a dotted leader to write on.
 _FORM_BLANK = re.compile(r"\[\s*(?:Tên|tên|Ghi|ghi|Số|số)\b[^\]]{0,80}\]|(?:\.\s?){6,}|…{3,}|(?:…\s?){3,}")
@@ -83,6 +85,10 @@ _ANNOUNCES_LIST = re.compile(r"(?:\b(?:sau|sau đây|như sau|gồm|bao gồm|c�
 
 # "Điều 17. " before an article's own sentence: a label, not the sentence's first words
 ARTICLE_LABEL = re.compile(r"^\s*Điều\s+\d+[a-zđ]?\s*[.:]\s*")
+
+
+# "Trong thời hạn 10 ngày kể từ …, ", "Định kỳ hằng quý, ": an adverbial before a sentence's verb
+_OPENING_ADVERBIAL = re.compile(r"\s*(?:(?:Trong|Trước|Sau|Định kỳ|Hằng|Hàng|Đến|Từ|Chậm nhất|Kể từ)[^,;.:]{0,100},\s*)?")
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -179,20 +185,20 @@ class _Extractor:
                       deadline=deadline, shape="lines", task_start=body_start, task_end=end)
         return leftover
 
-    def inline_lines(self, item: Item, text: str, base: int, page: int | None, fields_at: int,
-                     pairs: list[tuple[str, str]]) -> None:
-        """A task sentence with its labelled fields on the same line (see :func:`inline_lines`)."""
-        roles: dict[str, list[str]] = {r: [] for r in ROLES}
-        deadline = None
-        for role, value in pairs:
-            if role == "deadline":
-                deadline = deadline or deadline_value(value)
-            else:
-                merge_roles(roles, role_value(value, role))
-        task = BULLET.sub("", text[:fields_at]).strip().rstrip(".;")
-        end = base + len(text.rstrip())
-        self.emit(item=item, task=task, start=base, end=end, page=page, roles=roles, deadline=deadline,
-                  shape="lines", task_start=base, task_end=base + fields_at)
+    def inline_fields(self, item: Item, text: str, base: int, page: int | None, found: InlineFields) -> None:
+        """A paragraph whose doer a label names (see :mod:`ingest.inline_fields`): the labelled
+        task, and the sentences before and after the fields read as narrative."""
+        before = text[:found.start]
+        task = found.task or BULLET.sub("", before).strip().rstrip(".;:")
+        if found.task is not None and len(BULLET.sub("", before).split()) >= 4:
+            self.narrative(item, before, base, page)
+        self.emit(item=item, task=task, start=base + found.start, end=base + found.end, page=page,
+                  roles=found.roles, deadline=found.deadline, shape="lines",
+                  task_start=base, task_end=base + found.end)
+        after = text[found.end:]
+        if len(after.split()) >= 4:
+            lead = len(after) - len(after.lstrip(" .;"))
+            self.narrative(item, after[lead:], base + found.end + lead, page)
 
     # -- tables with role columns --
 
@@ -334,9 +340,9 @@ class _Extractor:
     # -- shape 3: narrative sentences --
 
     def narrative(self, item: Item, text: str, base: int, page: int | None) -> None:
-        inline = inline_lines(text)
+        inline = inline_fields(text)
         if inline is not None:
-            self.inline_lines(item, text, base, page, *inline)
+            self.inline_fields(item, text, base, page, inline)
             return
         body = text.strip()
         # "… như sau:" mostly introduces a plan's own contents ("UBND huyện xây dựng Kế hoạch …
@@ -345,8 +351,38 @@ class _Extractor:
         if _CLOSING.search(body) or _NOT_A_TASK.search(body) and (modal_subject(body) is None
                                                                  or _DEFINES.search(body)):
             return
-        for s_start, s_end in _sentences(text):
+        # A paragraph that opens with its subject ("1. Sở Xây dựng là cơ quan thường trực …") is
+        # about that unit: its later sentences without a subject go on with it.
+        opening = unit_list_at(text, BULLET.match(text).end() if BULLET.match(text) else 0)
+        carried: list[str] = []
+        for n, (s_start, s_end) in enumerate(_sentences(text)):
+            before = len(self.tasks)
             self.sentence(item, text[s_start:s_end], base + s_start, page)
+            named_now = [t for t in self.tasks[before:] if t.lead_units]
+            if n == 0 and opening and named_now and \
+                    {unit_key(u.name) for u in opening} == {unit_key(u) for u in named_now[0].lead_units}:
+                carried = named_now[0].lead_units
+            elif named_now:
+                carried = []
+            elif carried and len(self.tasks) == before:
+                self.subjectless(item, text[s_start:s_end], base + s_start, page, carried)
+
+    def subjectless(self, item: Item, sentence: str, start: int, page: int | None, subject: list[str]) -> None:
+        """"Sở Xây dựng là cơ quan thường trực … . Chủ trì tổ chức xây dựng … . Trong thời hạn 10
+        ngày …, chủ trì hướng dẫn …": a sentence that opens with an action verb and names no
+        subject goes on with the subject of the sentence before it, in the same paragraph."""
+        adverbial = _OPENING_ADVERBIAL.match(sentence)
+        at = adverbial.end() if adverbial else 0
+        if not ACTION_VERB.match(sentence, at) or not sentence[at:at + 1].strip():
+            return
+        body = sentence.rstrip().rstrip(".;:")
+        if len(body[at:].split()) < 4:
+            return
+        roles: dict[str, list[str]] = {"lead": list(subject), "partner": [], "focal": [], "guiding": []}
+        merge_roles(roles, {k: v for k, v in (loose_roles(body) or {}).items() if k in ("partner", "guiding")})
+        found = find_deadline(body)
+        self.emit(item=item, task=body[at:], start=start, end=start + len(body), page=page, roles=roles,
+                  deadline=found[0] if found else None, shape="narrative", report_to=report_recipients(body))
 
     def sentence(self, item: Item, sentence: str, start: int, page: int | None) -> None:
         """One sentence: its ";" clauses share the subject of the first clause that names one;

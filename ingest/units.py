@@ -178,6 +178,12 @@ def _locality_end(text: str, pos: int) -> int | None:
     if level is not None:
         return level
     end = _match_words(text, pos, _LOCALITY_SORTED)
+    if end is None:
+        # "UBND Thành phố", "Sở Xây dựng Thành phố": the document's own city or province, capitalised
+        # ("Tỉnh đoàn", "Thành ủy" are bodies of their own, matched as heads)
+        end = _match_words(text, pos, ["Thành phố", "Tỉnh", "Huyện", "Quận", "Thị xã"])
+        if end is not None and re.match(r"\s*(?:ủy|uỷ|đoàn|Ủy|Uỷ|Đoàn)(?![\wÀ-ỹ])", text[end:]):
+            end = None
     if end is not None:
         # "Ủy ban nhân dân tỉnh, thành phố trực thuộc trung ương": the class of provinces, one phrase
         whole = _match_words(text, end, [", thành phố trực thuộc trung ương", ", thành phố trực thuộc Trung ương"])

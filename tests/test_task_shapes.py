@@ -311,3 +311,28 @@ def test_labelled_fields_on_the_task_line_itself(tmp_path):
     assert [(t.task, t.lead_units, t.partner_units, t.deadline) for t in tasks] == [
         ("Rà soát thủ tục hành chính", ["Văn phòng Ủy ban nhân dân tỉnh"], ["Các sở, ngành"], "trước ngày 30/6/2024"),
         ("Số hóa hồ sơ lưu trữ", ["Sở Nội vụ"], [], "tháng 9/2024")]
+
+
+def test_labelled_fields_inside_a_paragraph_and_a_progress_sentence(tmp_path):
+    text = ("KẾ HOẠCH\n2. Lập Kế hoạch kiểm định\nUBND Thành phố quyết định thành lập Hội đồng đánh giá kết quả kiểm "
+            "định. Cơ quan chủ trì xây dựng Kế hoạch, trình UBND Thành phố ban hành: Sở Xây dựng. Tiến độ hoàn thành "
+            "trong tháng 12/2021. Nội dung chủ yếu của Kế hoạch kiểm định như sau:\n"
+            "(3) Đơn vị thực hiện: Sở Xây dựng tiếp tục thực hiện kiểm định đối với 126 chung cư đã được chấp thuận.\n")
+    tasks = {t.task: t for t in extract_tasks(parse_text(tmp_path, text))}
+    line = tasks["Xây dựng Kế hoạch, trình UBND Thành phố ban hành"]
+    assert line.lead_units == ["Sở Xây dựng"] and line.deadline == "trong tháng 12/2021"
+    assert tasks["Tiếp tục thực hiện kiểm định đối với 126 chung cư đã được chấp thuận"].lead_units == ["Sở Xây dựng"]
+    # the sentence before the fields keeps its own subject; "Thành phố" capitalised is the city
+    assert tasks["UBND Thành phố quyết định thành lập Hội đồng đánh giá kết quả kiểm định"].lead_units == [
+        "Ủy ban nhân dân Thành phố"]
+
+
+def test_a_paragraph_opening_with_its_unit_goes_on_with_it(tmp_path):
+    text = ("KẾ HOẠCH\nIII. TỔ CHỨC THỰC HIỆN\n1. Sở Xây dựng là cơ quan thường trực thực hiện Kế hoạch. Chủ trì tổ "
+            "chức xây dựng Kế hoạch cải tạo nhà chung cư cũ. Trong thời hạn 10 ngày kể từ ngày Kế hoạch này được ban "
+            "hành, chủ trì hướng dẫn các cơ quan, đơn vị liên quan việc tổ chức kiểm định.\n"
+            "2. Về nhiệm vụ, Sở Tài chính sẽ bố trí kinh phí thực hiện. Cung cấp số liệu cho các cơ quan báo chí.\n")
+    tasks = extract_tasks(parse_text(tmp_path, text))
+    assert [t.lead_units for t in tasks if "Xây dựng" in t.lead_units[0]] == [["Sở Xây dựng"]] * 3
+    # the subject after an adverbial does not make the paragraph its own: the next sentence stays unassigned
+    assert not any(t.task.startswith("Cung cấp") for t in tasks)

@@ -281,12 +281,26 @@ _GENERIC_INTRO_END = re.compile(
     r"triển khai|tổ chức thực hiện)(?:\s+(?:thực hiện|triển khai(?: thực hiện)?|tổ chức thực hiện))?"
     r"(?:\s*(?:,|và)\s*quyền hạn)?(?:\s+(?:các|những|một số))?(?:\s+(?:nhiệm vụ|nội dung|công việc|việc|hoạt động|giải pháp|biện pháp)"
     r"(?:\s+(?:chủ yếu|trọng tâm|chính|cụ thể))?(?:,?\s*quyền hạn)?)?(?:\s+(?:cụ thể\s+)?(?:sau(?: đây)?|như sau))?"
-    r"\s*:?\s*$", re.IGNORECASE)
+    r"\s*:?\s*$"
+    # "… và có các nhiệm vụ, quyền hạn sau đây:"
+    r"|(?<![\wÀ-ỹ])có\s+(?:các\s+|những\s+)?(?:nhiệm vụ|trách nhiệm)(?:\s*(?:,|và)\s*quyền hạn)?\s+"
+    r"(?:cụ thể\s+)?(?:sau(?: đây)?|như sau)\s*:?\s*$", re.IGNORECASE)
 
 
 def generic_intro(text: str) -> bool:
     """Does an intro ending in a colon hand its doer the duties listed below it?"""
     return bool(_GENERIC_INTRO_END.search(text.rstrip()))
+
+
+def intro_duty(text: str) -> str | None:
+    """"Bộ Y tế chịu trách nhiệm trước Chính phủ thực hiện quản lý nhà nước về … và có các nhiệm
+    vụ, quyền hạn sau đây:": the duty an intro states before handing on its list, or None when
+    it only hands the list on."""
+    m = _GENERIC_INTRO_END.search(text.rstrip())
+    if not m:
+        return None
+    head = re.sub(r"[\s,;]*(?:và|,)?\s*$", "", text[:m.start()])
+    return head if re.search(r"(?:\s+và|,)\s*$", text[:m.start()]) and len(head.split()) >= 8 else None
 
 
 def is_goal_section(item: Item) -> bool:

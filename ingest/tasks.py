@@ -53,6 +53,7 @@ from ingest.assignments import (
     add_unique,
     duty_context,
     generic_intro,
+    intro_duty,
     is_goal_section,
     is_line,
     line_assignments,
@@ -499,6 +500,9 @@ class _Extractor:
                                      allow_led_by=False)
                 if has_doer(intro):
                     unit_heads[tuple(item.path)] = (intro.get("lead") or intro.get("focal"), heading_para.text)
+                    stated = intro_duty(heading_para.text)
+                    if stated is not None:
+                        self.narrative(item, stated, heading_para.start, heading_para.page)
                     self.body(item, body, None, "")
                     continue
             if inherited is not None:

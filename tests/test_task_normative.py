@@ -231,3 +231,13 @@ def test_who_directs_and_who_is_directed_each_get_their_duty(tmp_path):
     tasks = _tasks_of(tmp_path, text)
     assert [(t.lead_units, t.quote.split()[-1]) for t in tasks] == [
         (["Ủy ban nhân dân cấp huyện"], "đạo"), (["Ủy ban nhân dân cấp xã"], "thông")]
+
+
+def test_an_intro_that_states_a_duty_and_hands_on_its_powers(tmp_path):
+    text = ("LUẬT\nĐiều 5. Trách nhiệm quản lý nhà nước\n2. Bộ Y tế chịu trách nhiệm trước Chính phủ thực hiện quản lý "
+            "nhà nước về phòng, chống tác hại của thuốc lá và có các nhiệm vụ, quyền hạn sau đây:\n"
+            "a) Tổ chức thông tin, giáo dục, truyền thông về phòng, chống tác hại của thuốc lá;\n"
+            "b) Hợp tác quốc tế về phòng, chống tác hại của thuốc lá.\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Bộ Y tế"]] * 3
+    assert tasks[0].task.endswith("tác hại của thuốc lá") and tasks[1].task.startswith("Tổ chức thông tin")

@@ -43,6 +43,9 @@ ACTOR_HEADS = [
     "người", "trưởng đoàn", "tổng thanh tra", "tổng kiểm toán", "thanh tra viên", "cơ sở",
     # bodies named by their mission, often with commas inside ("Ban chỉ đạo phòng, chống …")
     "ban chỉ đạo", "lực lượng",
+    # public service bodies that laws name by what they serve ("Trạm y tế cấp xã", "Trung tâm hỗ trợ
+    # phát triển giáo dục hòa nhập", "Bệnh viện", "Quỹ phòng, chống tác hại của thuốc lá")
+    "trạm y tế", "trung tâm", "bệnh viện", "quỹ",
 ]
 # "hai bên", "các bên", "bên đó" point back at parties named elsewhere: not a name.
 _BACK_REFERENCE = re.compile(r"^(?:hai|các|mỗi|hai|cả hai)\s+bên\b|^bên\s+(?:đó|kia|này)\b", re.IGNORECASE)

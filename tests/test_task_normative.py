@@ -241,3 +241,10 @@ def test_an_intro_that_states_a_duty_and_hands_on_its_powers(tmp_path):
     tasks = _tasks_of(tmp_path, text)
     assert [t.lead_units for t in tasks] == [["Bộ Y tế"]] * 3
     assert tasks[0].task.endswith("tác hại của thuốc lá") and tasks[1].task.startswith("Tổ chức thông tin")
+
+
+def test_service_bodies_named_by_what_they_serve_head_their_duties():
+    from ingest.assignments import unit_heading
+    assert unit_heading("1. Trạm y tế cấp xã có trách nhiệm sau đây:", heading=True)[0] == ["Trạm y tế cấp xã"]
+    assert unit_heading("2. Trung tâm hỗ trợ phát triển giáo dục hòa nhập có nhiệm vụ sau đây:", heading=True)[0] == [
+        "Trung tâm hỗ trợ phát triển giáo dục hòa nhập"]

@@ -21,12 +21,13 @@ from ingest.action_verbs import (
     cut_at_proper_name,
     directed_verb,
 )
-from ingest.actors import MANDATE, modal_subject, term_list_at
+from ingest.actors import MANDATE, MAX_SUBJECT_WORDS, modal_subject, starts_as_actor, term_list_at
 from ingest.assignments import ROLES, add_unique, merge_roles, named
 from ingest.deadlines import find_deadline
 from ingest.unit_names import CLASS_NOUNS, GROUP_NOUNS, is_generic_unit, unit_key
 from ingest.units import UnitSpan, unit_at, unit_list_at
 
+_BULLET_START = re.compile(r"^\s*(?:[-–—+•*·]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\))?\s*")
 # --- vocabulary ----------------------------------------------------------------------------------
 
 # "Giao X …", "chỉ đạo X …", "yêu cầu X …": the object of a directive is the doer.
@@ -481,20 +482,25 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
     # thi hành …": a clause that only names actors is the start of the next clause's subject
     # … and so does one before a clause whose subject list it continues ("Ủy ban nhân dân tỉnh, …;
     # Ủy ban nhân dân huyện, …; Ủy ban nhân dân xã, phường, thị trấn lập quy hoạch …")
+    if len(spans) < 2:
+        return spans
+    bare = [_bare_actor_list(sentence[a:b]) for a, b in spans[:-1]] + [False]
     merged: list[tuple[int, int]] = []
     bare_run = False  # the last merged span is still only actors
-    for a, b in spans:
+    for (a, b), is_bare in zip(spans, bare):
         if merged and bare_run:
             joined = sentence[merged[-1][0]:b]
-            if _bare_actor_list(sentence[a:b]) or modal_subject(joined) is not None or has_doer(clause_roles(joined)):
+            if is_bare or modal_subject(joined) is not None or has_doer(clause_roles(joined)):
                 merged[-1] = (merged[-1][0], b)
-                bare_run = _bare_actor_list(sentence[a:b])
+                bare_run = is_bare
                 continue
         merged.append((a, b))
-        bare_run = _bare_actor_list(sentence[a:b])
+        bare_run = is_bare
     return merged
 
 
 def _bare_actor_list(clause: str) -> bool:
     """Does a clause only name actors (no predicate of its own)?"""
+    if len(clause.split()) > 3 * MAX_SUBJECT_WORDS or not starts_as_actor(_BULLET_START.sub("", clause)):
+        return False  # cheap tests first: a list of actors is short and starts like one
     return clause_roles(clause) is None and modal_subject(clause.rstrip(" ,") + " có trách nhiệm thi hành") is not None

@@ -60,7 +60,8 @@ _ACTOR_HEAD = re.compile(
 # "phải đáp ứng các điều kiện", "phải có bằng đại học", "phải có đủ năng lực hành vi dân sự" state a
 # qualification of an applicant or a person, not a duty.
 _QUALIFICATION = (r"đáp ứng(?:\s+(?:đủ|đầy đủ|các|những))*\s+(?:điều kiện|tiêu chuẩn)|"
-                  r"có\s+(?:đủ\s+)?(?:bằng|văn bằng|năng lực|trình độ|chứng chỉ|kinh nghiệm)")
+                  r"có\s+(?:đủ\s+)?(?:các\s+|những\s+)?(?:bằng|văn bằng|năng lực|trình độ|chứng chỉ|kinh nghiệm|"
+                  r"điều kiện|tiêu chuẩn)")
 _MODAL = re.compile(r"(?<![\wÀ-ỹ])(?:(?:đồng thời|cũng|sẽ|vẫn|chỉ|còn)\s+)?(?P<m>có trách nhiệm|chịu trách nhiệm|"
                     r"có nhiệm vụ|(?<![Nn]gười )phải(?!\s+(?:được|là|chịu sự|có khả năng|" + _QUALIFICATION
                     + r")(?![\wÀ-ỹ])))(?![\wÀ-ỹ])", re.IGNORECASE)

@@ -206,11 +206,14 @@ def _actor_heading(head: str, *, colon: bool, bare_ok: bool, modal_ok: bool = Fa
     if _DUTY_CONTEXT.search(fold_accents(head).lower()) or re.search(r"(?<![\wÀ-ỹ])(?:thực hiện|triển khai)(?![\wÀ-ỹ])",
                                                                        head, re.IGNORECASE):
         return None  # "3. Tổ chức thực hiện" names the part, not an actor
+    if titled:
+        # "Trách nhiệm của người đứng đầu cơ quan, tổ chức trong phòng, chống tác hại …": the topic is no part of the name
+        head = re.sub(r"\s+(?:trong(?: việc)?|về|đối với)\s+(?![A-ZĐ]).*$", "", head)
     names = split_actors(head)
-    # a definition or a list of cases is no actor heading its duties ("Đơn vị X có quyền
-    # yêu cầu … trong các trường hợp sau:", "Các trường hợp … bao gồm:")
+    # a definition, a list of cases or of rights is no actor heading its duties ("Đơn vị X có
+    # quyền yêu cầu … trong các trường hợp sau:", "Các trường hợp … bao gồm:", "X có các quyền sau đây:")
     if not names or any(re.search(r"(?<![\wÀ-ỹ])(?:là|có trách nhiệm|phải|được|không|bao gồm|gồm|"
-                                  r"trường hợp)(?![\wÀ-ỹ])", n, re.IGNORECASE) for n in names):
+                                  r"trường hợp|có (?:các|những) quyền|có quyền(?= sau|\s*$))(?![\wÀ-ỹ])", n, re.IGNORECASE) for n in names):
         return None
     return named(names) or None
 

@@ -248,3 +248,14 @@ def test_service_bodies_named_by_what_they_serve_head_their_duties():
     assert unit_heading("1. Trạm y tế cấp xã có trách nhiệm sau đây:", heading=True)[0] == ["Trạm y tế cấp xã"]
     assert unit_heading("2. Trung tâm hỗ trợ phát triển giáo dục hòa nhập có nhiệm vụ sau đây:", heading=True)[0] == [
         "Trung tâm hỗ trợ phát triển giáo dục hòa nhập"]
+
+
+def test_rights_conditions_and_a_titles_topic_are_no_duty_or_name(tmp_path):
+    text = ("LUẬT\nĐiều 6. Trách nhiệm của người đứng đầu cơ quan, tổ chức trong phòng, chống tác hại của thuốc lá\n"
+            "1. Đưa nội dung phòng, chống tác hại của thuốc lá vào kế hoạch hoạt động hằng năm.\n"
+            "Điều 7. Quyền của người quản lý địa điểm\n1. Người quản lý địa điểm cấm hút thuốc lá có các quyền sau đây:\n"
+            "a) Yêu cầu người vi phạm ra khỏi cơ sở của mình;\n"
+            "Điều 8. Điều kiện\n1. Doanh nghiệp công nghệ cao phải có đủ các điều kiện sau đây:\n"
+            "a) Sản xuất sản phẩm công nghệ cao thuộc Danh mục.\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert [(t.lead_units, t.task[:7]) for t in tasks] == [(["Người đứng đầu cơ quan, tổ chức"], "Đưa nội")]

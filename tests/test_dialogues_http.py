@@ -142,3 +142,13 @@ def test_a_documents_own_fact_asked_with_no_subject_is_the_threads_document(clie
     third = ask(client, "Kế hoạch 159/KH-UBND có mục đích gì?")
     fourth = ask(client, "ban hành ngày nào?", third["session_id"])
     assert fourth["grounded"] and sources(fourth) == {QN} and "26 tháng 8 năm 2021" in fourth["answer"]
+
+
+def test_a_role_the_focus_lacks_comes_from_the_same_units_task_the_follow_up_names(client):
+    # the task in focus (building the plan) reports to no one; the same office's compiling task does
+    first = ask(client, "Phòng nào ở huyện Đông Sơn xây dựng kế hoạch tuyên truyền ASEAN giai đoạn 2021-2025?")
+    assert first["grounded"] and sources(first) == {DS}
+    second = ask(client, "Phòng ấy tổng hợp kết quả rồi gửi báo cáo cho ai?", first["session_id"])
+    assert second["grounded"] and sources(second) == {DS}
+    assert "UBND tỉnh" in second["answer"] or "Ủy ban nhân dân tỉnh" in second["answer"]
+    assert all(c["section"].startswith("III.1") for c in second["citations"])

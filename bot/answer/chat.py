@@ -12,7 +12,7 @@ from bot.answer.evidence import terms
 from bot.answer.focus import (
     answer_items, asked_label, attribute_answer, body_of, by_shared_words, field_answer, item_answer,
     labeled_field, lines_of, named_items, not_stated, task_for_question,
-    place_of, tasks_in_focus, where,
+    place_of, siblings_stating, tasks_in_focus, where,
 )
 from bot.answer.followup import Catalog, Reading, read, topic_of
 from bot.answer.extractive import NOT_FOUND, Answer, ExtractiveAnswerer
@@ -301,6 +301,7 @@ class ChatService:
             # The passage in focus is only what retrieval ranked first for a refused question: of
             # its tasks, the one that shares most words with that question is what it was about.
             focus = by_shared_words(focus, previous.question)
+        focus = focus + siblings_stating(own, focus, reading.asked, reading.question)
         named = previous.units[:1] if reading.parsed and any(r.kind == "unit" for r in reading.parsed.references) else []
         return attribute_answer(reading.question, reading.asked, focus, named, text, chunks, catalog.label(doc_id),
                                 previous.section, unit_mention)

@@ -143,6 +143,20 @@ def by_shared_words(tasks: list[Any], question: str) -> list[Any]:
     return sorted(tasks, key=lambda t: -len(asked & {w for w in terms(t.task) if "_" not in w}))
 
 
+def siblings_stating(tasks: list[Any], focus: list[Any], asked: list[str], question: str) -> list[Any]:
+    """When no task in focus states what is asked: the other tasks of the same unit in the same
+    section that share content words with the follow-up ("Phòng đó tổng hợp kết quả xong thì báo
+    cáo lên đâu?" → the same unit's "Tổng hợp kết quả …, báo cáo UBND tỉnh"), most shared first."""
+    if not focus or any(_value(t, a) for t in focus for a in asked):
+        return []
+    first = focus[0]
+    leads = set(first.lead_units)
+    asked_words = {t for t in terms(question) if "_" not in t}
+    near = [t for t in tasks if t not in focus and t.section == first.section and leads & set(t.lead_units)
+            and any(_value(t, a) for a in asked) and asked_words & {w for w in terms(t.task) if "_" not in w}]
+    return by_shared_words(near, question)
+
+
 def task_for_question(tasks: list[Any], weights: dict[str, float], asked: list[str], text: str,
                       head: str) -> Any | None:
     """The one task of a document whose own words (its heading, its block, and the document's

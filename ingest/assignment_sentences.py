@@ -453,7 +453,11 @@ def report_recipients(text: str) -> list[str]:
     for m in re.finditer(r"\bbáo cáo\b", text, re.IGNORECASE):
         to = re.compile(r"\s+(?:[^,;.()]{0,80}?\s)?(?:gửi\s+)?(?:về|lên|cho|với)\s+", re.IGNORECASE).match(text, m.end())
         direct = re.compile(r"(?:\s+và\s+đề xuất)?\s+", re.IGNORECASE).match(text, m.end())
-        for at in ([to.end()] if to else []) + ([direct.end()] if direct else []):
+        # "báo cáo … theo Biểu số 03 …, gửi Ủy ban nhân dân cấp tỉnh": sent on further in the clause
+        clause_end = re.compile(r"[;.\n]").search(text, m.end())
+        sent = re.compile(r"(?<![\wÀ-ỹ])gửi\s+(?:về\s+|lên\s+|cho\s+|đến\s+|tới\s+)?", re.IGNORECASE).search(
+            text, m.end(), clause_end.start() if clause_end else len(text))
+        for at in ([to.end()] if to else []) + ([direct.end()] if direct else []) + ([sent.end()] if sent else []):
             names = named(unit_list_at(text, at))
             if names:
                 add_unique(out, names)

@@ -152,3 +152,17 @@ def test_a_role_the_focus_lacks_comes_from_the_same_units_task_the_follow_up_nam
     assert second["grounded"] and sources(second) == {DS}
     assert "UBND tỉnh" in second["answer"] or "Ủy ban nhân dân tỉnh" in second["answer"]
     assert all(c["section"].startswith("III.1") for c in second["citations"])
+
+
+TT14 = "legal/TT-14-2024-che-do-bao-cao-mau-van-ban-CCN.docx"
+
+
+def test_an_item_that_names_a_unit_is_asked_through_that_units_task(client):
+    first = ask(client, "Theo Thông tư 14/2024/TT-BCT, những đối tượng nào phải thực hiện chế độ báo cáo định kỳ về cụm công nghiệp?")
+    assert first["grounded"] and sources(first) == {TT14}
+    # "b) Ủy ban nhân dân cấp huyện;" is a list item, not a task: its deadline is in that unit's own duty
+    second = ask(client, "Cơ quan thứ hai phải gửi báo cáo hạn chót là ngày nào?", first["session_id"])
+    assert second["grounded"] and sources(second) == {TT14}
+    assert "25 tháng 6" in second["answer"]
+    third = ask(client, "Báo cáo đó gửi cho cơ quan nào?", first["session_id"])
+    assert third["grounded"] and "Sở Công Thương" in third["answer"]

@@ -336,3 +336,12 @@ def test_a_paragraph_opening_with_its_unit_goes_on_with_it(tmp_path):
     assert [t.lead_units for t in tasks if "Xây dựng" in t.lead_units[0]] == [["Sở Xây dựng"]] * 3
     # the subject after an adverbial does not make the paragraph its own: the next sentence stays unassigned
     assert not any(t.task.startswith("Cung cấp") for t in tasks)
+
+
+def test_a_report_sent_on_later_in_its_clause_names_its_recipients():
+    from ingest.assignment_sentences import report_recipients
+    assert report_recipients("Ủy ban nhân dân cấp huyện báo cáo tình hình cụm công nghiệp theo Biểu số 03 Phụ lục I "
+                             "kèm theo Thông tư này, gửi Ủy ban nhân dân cấp tỉnh và Sở Công Thương;") == [
+        "Ủy ban nhân dân cấp tỉnh", "Sở Công Thương"]
+    # a "gửi" in the next clause is another matter
+    assert report_recipients("Sở X báo cáo kết quả; gửi Sở Y tài liệu.") == []

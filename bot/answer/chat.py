@@ -12,7 +12,7 @@ from bot.answer.evidence import terms
 from bot.answer.focus import (
     answer_items, asked_label, attribute_answer, body_of, by_shared_words, field_answer, item_answer,
     labeled_field, lines_of, named_items, not_stated, task_for_question,
-    place_of, siblings_stating, tasks_in_focus, where,
+    place_of, siblings_stating, tasks_in_focus, unit_tasks_stating, where,
 )
 from bot.answer.followup import Catalog, Reading, read, topic_of
 from bot.answer.extractive import NOT_FOUND, Answer, ExtractiveAnswerer
@@ -171,6 +171,14 @@ class ChatService:
                 # "Ý thứ hai do đơn vị nào chủ trì?": the attribute of that item's task.
                 start, end = body_of(self._text(item.doc_id), item.start)
                 answer = self._attributes(reading, previous, catalog, [(item.doc_id, start, end)])
+                if (answer is None or not answer.grounded) and self.tasks is not None:
+                    # "b) Ủy ban nhân dân cấp huyện;" is no task: that unit's own task says it
+                    named = unit_tasks_stating(self.tasks().of_document(item.doc_id), item.text, reading.asked,
+                                               reading.question)
+                    if named:
+                        answer = attribute_answer(reading.question, reading.asked, named[:1], [],
+                                                  self._text(item.doc_id), self.answerer.doc_chunks(item.doc_id),
+                                                  catalog.label(item.doc_id), named[0].section, unit_mention)
             answer = answer or self._item(reading, previous)
         elif reading.kind == "other_role" and previous is not None:
             answer = self._attributes(reading, previous, catalog)

@@ -157,6 +157,24 @@ def siblings_stating(tasks: list[Any], focus: list[Any], asked: list[str], quest
     return by_shared_words(near, question)
 
 
+def unit_tasks_stating(tasks: list[Any], item_text: str, asked: list[str], question: str) -> list[Any]:
+    """An item of a list that names a unit ("b) Ủy ban nhân dân cấp huyện;"), asked an attribute
+    ("Đối tượng thứ hai phải nộp báo cáo trước ngày nào?"): that unit's tasks in the document that
+    state it and share words with the question, most shared first."""
+    from ingest.unit_names import unit_key
+    from ingest.units import find_units
+
+    body = _MARKER_TEXT.sub("", item_text).strip(" ;,.:")
+    units = find_units(body)
+    if not units or len(body) - sum(u.end - u.start for u in units) > 12:
+        return []  # the item is more than a unit's name
+    keys = {unit_key(u.name) for u in units}
+    asked_words = {t for t in terms(question) if "_" not in t}
+    own = [t for t in tasks if keys & {unit_key(u) for u in t.lead_units} and any(_value(t, a) for a in asked)
+           and asked_words & {w for w in terms(t.task) if "_" not in w}]
+    return by_shared_words(own, question)
+
+
 def task_for_question(tasks: list[Any], weights: dict[str, float], asked: list[str], text: str,
                       head: str) -> Any | None:
     """The one task of a document whose own words (its heading, its block, and the document's

@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 
 from ingest.lang.abbreviations import ABBREVIATIONS
 from ingest.lang.normalize import canonical_tones
+from ingest.localities import HEAD_AT, LOCALITY_SORTED, is_cap, locality_end, match_words, word_at
 from ingest.unit_names import (
-    ABBR_HEAD_RE,
     CLASS_NOUNS,
     COMPLETE_HEADS,
     GROUP_RE,
-    HEADS_RE,
     KNOWN_FIELDS,
     LOCALITY_WORDS,
     UNIT_ABBREVIATIONS,
@@ -112,116 +111,8 @@ _BARE_CLASS_SORTED = sorted(BARE_CLASS_NOUNS, key=len, reverse=True)
 # What narrows a member of such a list without ending it: "cơ quan khác ở Trung ương".
 _CLASS_TAILS = sorted(["khác", "ở trung ương", "ở Trung ương", "ở địa phương", "khác ở trung ương",
                        "khác ở Trung ương", "trung ương", "Trung ương"], key=len, reverse=True)
-_LOCALITY_SORTED = sorted(LOCALITY_WORDS, key=len, reverse=True)
 _GROUP_START = re.compile(GROUP_RE)
 _COMPLETE_SORTED = sorted(COMPLETE_HEADS, key=len, reverse=True)
-_HEAD_AT = re.compile(r"(?:" + HEADS_RE + r")(?=[\s,.;:)]|$)|" + ABBR_HEAD_RE)
-
-
-def _is_cap(word: str) -> bool:
-    return bool(word) and (word[0].isupper() or word[0].isdigit())
-
-
-def _word_at(text: str, pos: int) -> tuple[str, int, int] | None:
-    # a dash may link the words of one name: "Sở Quy hoạch - Kiến trúc" (the caller decides)
-    m = re.compile(r"\s*(?:[-–]\s+)?([\w&]+(?:[.\-/&][\w&]+)*)").match(text, pos)
-    if not m:
-        return None
-    return m.group(1), m.start(1), m.end(1)
-
-
-def _match_words(text: str, pos: int, phrases: list[str], ignore_case: bool = False) -> int | None:
-    """End of the first phrase (longest first) that starts at ``pos`` (after spaces) and ends on a
-    word boundary; case and tone placement forgiven where asked."""
-    m = re.compile(r"\s*").match(text, pos)
-    start = m.end()
-    # "Lao động – Thương binh" is written with any dash: compared as "-" (same length, same offsets)
-    window = canonical_tones(text[start:start + 80]).replace("–", "-").replace("—", "-")
-    for phrase in phrases:
-        cand = window[: len(phrase)]
-        same = cand.lower() == phrase.lower() if ignore_case else cand == phrase
-        if same and (len(window) == len(phrase) or not window[len(phrase)].isalnum()):
-            return start + len(phrase)
-    return None
-
-
-_LOCALITY_LINK = re.compile(r"\s*,\s*|\s+và\s+|\s+hoặc\s+")
-_LOCALITY_TAILS = ["trực thuộc Trung ương", "trực thuộc trung ương", "trực thuộc tỉnh", "thuộc tỉnh",
-                   "trên địa bàn tỉnh", "trên địa bàn"]
-
-
-def _locality_list_end(text: str, end: int) -> int | None:
-    """End of further locality words linked to the one ending at ``end`` ("huyện, quận, thị xã,
-    thành phố thuộc tỉnh"), with the tail that closes such a class; None when none follows."""
-    last = None
-    while True:
-        link = _LOCALITY_LINK.match(text, end)
-        nxt = _match_words(text, link.end(), _LOCALITY_SORTED) if link else None
-        if nxt is None:
-            break
-        w = _word_at(text, nxt)
-        if w and _is_cap(w[0]) and not text[nxt:w[1]].strip():
-            break  # "…, xã Đông Hòa": a place of its own, not a member of the class
-        end = last = nxt
-    if last is None:
-        return None
-    tail = _match_words(text, end, _LOCALITY_TAILS)
-    return tail if tail is not None else end
-
-
-def _locality_end(text: str, pos: int) -> int | None:
-    """After a name: "tỉnh", "huyện Đông Sơn", "cấp huyện", "các huyện, thị xã, thành phố",
-    "các tỉnh, thành phố trực thuộc Trung ương" → its end."""
-    # "Ủy ban nhân dân cùng cấp": the level of the body named just before, in laws
-    level = _match_words(text, pos, ["cấp tỉnh", "cấp huyện", "cấp xã", "các cấp", "cấp Trung ương", "cùng cấp",
-                                     "cấp trên", "cấp dưới", "địa phương"])
-    if level is not None:
-        return level
-    end = _match_words(text, pos, _LOCALITY_SORTED)
-    if end is None:
-        # "UBND Thành phố", "Sở Xây dựng Thành phố": the document's own city or province, capitalised
-        # ("Tỉnh đoàn", "Thành ủy" are bodies of their own, matched as heads)
-        end = _match_words(text, pos, ["Thành phố", "Tỉnh", "Huyện", "Quận", "Thị xã"])
-        if end is not None and re.match(r"\s*(?:ủy|uỷ|đoàn|Ủy|Uỷ|Đoàn)(?![\wÀ-ỹ])", text[end:]):
-            end = None
-    if end is not None:
-        # "Ủy ban nhân dân tỉnh, thành phố trực thuộc trung ương": the class of provinces, one phrase
-        whole = _match_words(text, end, [", thành phố trực thuộc trung ương", ", thành phố trực thuộc Trung ương"])
-        if whole is not None:
-            return whole
-        # "Ủy ban nhân dân huyện, quận, thị xã, thành phố thuộc tỉnh", "… xã, phường, thị trấn": a
-        # class of localities of one level, listed; a capitalised place after it names one of them
-        listed = _locality_list_end(text, end)
-        if listed is not None:
-            return listed
-    if end is None:
-        m = re.compile(r"\s+các\s+").match(text, pos)
-        if not m:
-            return None
-        end = _match_words(text, m.end(), _LOCALITY_SORTED)
-        if end is None:
-            return None
-        # "các huyện, thị xã, thành phố" / "các xã, thị trấn"
-        while True:
-            m2 = re.compile(r"\s*,\s*|\s+và\s+|\s+").match(text, end)
-            if not m2:
-                break
-            nxt = _match_words(text, m2.end(), _LOCALITY_SORTED)
-            if nxt is None:
-                break
-            end = nxt
-        tail = _match_words(text, end, ["trực thuộc Trung ương", "trực thuộc trung ương", "trực thuộc tỉnh",
-                                        "thuộc tỉnh", "trên địa bàn tỉnh", "trên địa bàn"])
-        return tail if tail is not None else end
-    # A place name: capitalised words after the locality word ("huyện Đông Sơn").
-    while True:
-        w = _word_at(text, end)
-        if not w or not _is_cap(w[0]) or w[0] in UNIT_ABBREVIATIONS or _HEAD_AT.match(text, w[1]):
-            break
-        if text[end:w[1]].strip():
-            break
-        end = w[2]
-    return end
 
 
 # The bodies whose members and organs are named after them: "Ban Tuyên giáo Tỉnh ủy", "Ủy ban
@@ -236,13 +127,13 @@ def _descriptor_to_parent(text: str, pos: int, most: int = 2) -> int | None:
     of a common word ("Ban hành Kế hoạch")."""
     end = pos
     for _ in range(most):
-        w = _word_at(text, end)
-        if not w or text[end:w[1]].strip() or _is_cap(w[0]):
+        w = word_at(text, end)
+        if not w or text[end:w[1]].strip() or is_cap(w[0]):
             return None
         if w[0].lower() in FUNCTION_WORDS or _VERB_START_RE.match(text, w[1]):
             return None
         end = w[2]
-        parent = _match_words(text, end, _PARENT_BODIES)
+        parent = match_words(text, end, _PARENT_BODIES)
         if parent is not None:
             return parent
     return None
@@ -251,7 +142,7 @@ def _descriptor_to_parent(text: str, pos: int, most: int = 2) -> int | None:
 def _name_end(text: str, pos: int) -> int:
     """End of the words naming a unit after its head, in running text."""
     end = pos
-    known = _match_words(text, pos, _FIELDS_SORTED)
+    known = match_words(text, pos, _FIELDS_SORTED)
     # A known field is a whole name; only a linked capitalised word may extend it, never the
     # lower-case words after it ("Sở Kế hoạch và Đầu tư bố trí kinh phí").
     lower_run = 5 if known is not None else 0
@@ -259,28 +150,28 @@ def _name_end(text: str, pos: int) -> int:
     end = known if known is not None else pos
     if True:
         while True:
-            w = _word_at(text, end)
+            w = word_at(text, end)
             if not w:
                 break
             word, ws, we = w
             gap = text[end:ws]
             if gap.strip():
                 # a link inside a name: "Văn hóa, Thể thao", "Lao động - Thương binh"
-                if gap.strip() in _LINKS_INSIDE_NAMES and _is_cap(word) and not _HEAD_AT.match(text, ws) and seen_cap \
+                if gap.strip() in _LINKS_INSIDE_NAMES and is_cap(word) and not HEAD_AT.match(text, ws) and seen_cap \
                         and not _APPOSITION.match(text, ws):
                     end = we
                     lower_run = 0
                     continue
                 break
             if word == "và":
-                nxt = _word_at(text, we)
-                if nxt and _is_cap(nxt[0]) and not _HEAD_AT.match(text, nxt[1]) and not text[we:nxt[1]].strip():
+                nxt = word_at(text, we)
+                if nxt and is_cap(nxt[0]) and not HEAD_AT.match(text, nxt[1]) and not text[we:nxt[1]].strip():
                     end = nxt[2]
                     lower_run = 0
                     continue
                 break
-            if _is_cap(word):
-                if _HEAD_AT.match(text, ws) and seen_cap:
+            if is_cap(word):
+                if HEAD_AT.match(text, ws) and seen_cap:
                     break  # a new unit starts (no link between): "Ban Tuyên giáo Tỉnh ủy" is handled below
                 seen_cap = True
                 end = we
@@ -289,7 +180,7 @@ def _name_end(text: str, pos: int) -> int:
             if not seen_cap:
                 break
             ahead = canonical_tones(text[ws:ws + 24])  # longer than any locality word, and cheap
-            if any(ahead.startswith(l + " ") or ahead == l for l in _LOCALITY_SORTED):
+            if any(ahead.startswith(l + " ") or ahead == l for l in LOCALITY_SORTED):
                 break
             if word.lower() in FUNCTION_WORDS or _VERB_START_RE.match(text, ws) or lower_run >= 5:
                 break
@@ -299,10 +190,10 @@ def _name_end(text: str, pos: int) -> int:
             end = we
     # Party committees close a name: "Ban Tuyên giáo Tỉnh ủy", "Ban Dân vận Huyện ủy".
     # … and the National Assembly: "Ủy ban Thường vụ Quốc hội", "Văn phòng Quốc hội"
-    after = _match_words(text, end, [b for b in _PARENT_BODIES if b != "Chính phủ"])
+    after = match_words(text, end, [b for b in _PARENT_BODIES if b != "Chính phủ"])
     if after is not None:
         end = after
-    loc = _locality_end(text, end)
+    loc = locality_end(text, end)
     return loc if loc is not None else end
 
 
@@ -310,18 +201,18 @@ def _description_end(text: str, pos: int) -> int:
     """"Ban Chỉ đạo" + up to ten words of description, closed by a locality or a verb."""
     end = pos
     for _ in range(10):
-        loc = _locality_end(text, end)
+        loc = locality_end(text, end)
         if loc is not None:
             return loc
-        w = _word_at(text, end)
+        w = word_at(text, end)
         if w and w[0] == "và" and not text[end:w[1]].strip():
-            nxt = _word_at(text, w[2])
-            if nxt and _is_cap(nxt[0]) and not _HEAD_AT.match(text, nxt[1]):
+            nxt = word_at(text, w[2])
+            if nxt and is_cap(nxt[0]) and not HEAD_AT.match(text, nxt[1]):
                 end = nxt[2]
                 continue
         if not w or text[end:w[1]].strip() or w[0].lower() in _DESCRIPTION_STOPS:
             break
-        if _is_cap(w[0]) and _HEAD_AT.match(text, w[1]) and end > pos:
+        if is_cap(w[0]) and HEAD_AT.match(text, w[1]) and end > pos:
             break
         end = w[2]
     return end
@@ -335,10 +226,10 @@ def _member_of_end(text: str, pos: int) -> int:
         return pos
     end, lower = m.end(), 0
     while True:
-        w = _word_at(text, end)
+        w = word_at(text, end)
         if not w or text[end:w[1]].strip():
             break
-        if not _is_cap(w[0]):
+        if not is_cap(w[0]):
             # the second syllable of a capitalised word ("Mặt trận", "Tập đoàn"), never a verb
             if end == m.end() or lower or w[0] in FUNCTION_WORDS or _VERB_START_RE.match(text, w[1]):
                 break
@@ -358,7 +249,7 @@ def _unit_at(text: str, pos: int) -> int | None:
     """End of a unit mention starting exactly at ``pos``, or None."""
     g = _GROUP_START.match(text, pos)
     plural = re.compile(r"[Cc]ác\s+").match(text, pos)
-    if g and plural and _match_words(text, plural.end(), _COMPLETE_SORTED) is not None:
+    if g and plural and match_words(text, plural.end(), _COMPLETE_SORTED) is not None:
         # "các Ủy ban nhân dân tỉnh, thành phố …": a complete head in the plural, named as one
         return _unit_at(text, plural.end())
     if g and (pos == 0 or not text[pos - 1].isalnum()):
@@ -369,36 +260,36 @@ def _unit_at(text: str, pos: int) -> int | None:
             m = re.compile(r"\s*,\s*|\s+và\s+|\s+").match(text, end)
             if not m:
                 break
-            nxt = _match_words(text, m.end(), _CONTINUING_SORTED, ignore_case=True)
+            nxt = match_words(text, m.end(), _CONTINUING_SORTED, ignore_case=True)
             if nxt is None:
                 break
             # "các sở, ban, ngành, tổ chức chính trị": "tổ chức" starts the next class
-            if _match_words(text, m.end(), _CLASS_SORTED) is not None:
+            if match_words(text, m.end(), _CLASS_SORTED) is not None:
                 break
             end = nxt
-            tail = _match_words(text, end, _CLASS_TAILS)  # "các bộ, cơ quan khác ở Trung ương, …"
+            tail = match_words(text, end, _CLASS_TAILS)  # "các bộ, cơ quan khác ở Trung ương, …"
             end = tail if tail is not None else end
-        tail = _match_words(text, end, _CLASS_TAILS)  # "các sở, ban, ngành khác"
+        tail = match_words(text, end, _CLASS_TAILS)  # "các sở, ban, ngành khác"
         end = tail if tail is not None else end
-        loc = _match_words(text, end, ["tỉnh", "huyện", "thành phố", "thị xã", "Trung ương", "trung ương"])
+        loc = match_words(text, end, ["tỉnh", "huyện", "thành phố", "thị xã", "Trung ương", "trung ương"])
         end = loc if loc is not None else end
         # "các đoàn đại biểu Quốc hội", "các Ủy ban khác của Quốc hội": organs of a parent body
-        parent = _match_words(text, end, [f"của {b}" for b in _PARENT_BODIES] + _PARENT_BODIES)
+        parent = match_words(text, end, [f"của {b}" for b in _PARENT_BODIES] + _PARENT_BODIES)
         end = parent if parent is not None else end
         # "các tổ chức thành viên" (of a front or a federation named just before) is one group
-        tail = _match_words(text, end, ["có liên quan khác", "liên quan khác", "có liên quan", "liên quan",
+        tail = match_words(text, end, ["có liên quan khác", "liên quan khác", "có liên quan", "liên quan",
                                         "thuộc, trực thuộc Bộ", "trực thuộc Bộ",
                                         "thuộc Bộ", "trong Bộ", "trực thuộc", "thuộc tỉnh", "thuộc huyện",
                                         "thành viên"])
         if tail is not None and text[end:tail].endswith("thành viên"):
             return _member_of_end(text, tail)  # "… thành viên của Mặt trận"
         return tail if tail is not None else end
-    h = _HEAD_AT.match(text, pos)
+    h = HEAD_AT.match(text, pos)
     if not h and (pos == 0 or not text[pos - 1].isalnum()):
-        lower = _match_words(text, pos, _LOWER_COMPLETE)
+        lower = match_words(text, pos, _LOWER_COMPLETE)
         if lower is not None:
             # "chỉ đạo ủy ban nhân dân cấp xã …": laws write the elected bodies in lower case
-            loc = _locality_end(text, lower)
+            loc = locality_end(text, lower)
             return loc if loc is not None else lower
     if not h or (pos > 0 and text[pos - 1].isalnum()):
         return None
@@ -406,33 +297,33 @@ def _unit_at(text: str, pos: int) -> int | None:
     if head in UNIT_ABBREVIATIONS:
         end = h.end()
         if head in ("UBND", "HĐND", "MTTQ"):
-            loc = _locality_end(text, end)
+            loc = locality_end(text, end)
             return loc if loc is not None else end
         return end
-    complete = _match_words(text, pos, _COMPLETE_SORTED)
+    complete = match_words(text, pos, _COMPLETE_SORTED)
     if complete is None and text[pos].isupper():
         # "Kho bạc nhà nước", "Bộ đội biên phòng": a complete head written with lower-case words after its first
-        complete = _match_words(text, pos, _COMPLETE_SORTED, ignore_case=True)
+        complete = match_words(text, pos, _COMPLETE_SORTED, ignore_case=True)
     if complete is not None:
         end = complete
-        nxt = _word_at(text, end)
-        if nxt and _is_cap(nxt[0]) and not text[end:nxt[1]].strip() and not _HEAD_AT.match(text, nxt[1]) \
+        nxt = word_at(text, end)
+        if nxt and is_cap(nxt[0]) and not text[end:nxt[1]].strip() and not HEAD_AT.match(text, nxt[1]) \
                 and head not in ("Ủy ban nhân dân", "Hội đồng nhân dân"):
             end = _name_end(text, end)
         else:
-            loc = _locality_end(text, end)
+            loc = locality_end(text, end)
             end = loc if loc is not None else end
         return end
-    described = _match_words(text, pos, DESCRIPTIVE_HEADS)
+    described = match_words(text, pos, DESCRIPTIVE_HEADS)
     if described is not None:
         return _description_end(text, described)
-    nxt = _word_at(text, h.end())
+    nxt = word_at(text, h.end())
     organ = _descriptor_to_parent(text, h.end())
     if organ is not None:
         return organ
-    if not nxt or text[h.end():nxt[1]].strip() or not (_is_cap(nxt[0]) or nxt[0] in ABBREVIATIONS):
+    if not nxt or text[h.end():nxt[1]].strip() or not (is_cap(nxt[0]) or nxt[0] in ABBREVIATIONS):
         return None  # "Ban hành", "Báo cáo", "Hội nghị": a word, not a unit
-    if nxt[0] in ABBREVIATIONS and not _is_cap(nxt[0]):
+    if nxt[0] in ABBREVIATIONS and not is_cap(nxt[0]):
         return None
     end = _name_end(text, h.end())
     # An abbreviated field ("Sở TT&TT") is a name by itself.
@@ -460,12 +351,12 @@ def find_units(text: str) -> list[UnitSpan]:
 
 def _class_at(text: str, pos: int) -> int | None:
     """A class of actors without "các", as the next entry of a list: "tổ chức chính trị - xã hội tỉnh"."""
-    end = _match_words(text, pos, _CLASS_SORTED)
+    end = match_words(text, pos, _CLASS_SORTED)
     if end is None:
         return None
-    loc = _match_words(text, end, ["tỉnh", "huyện", "thành phố", "thị xã", "Trung ương", "trung ương"])
+    loc = match_words(text, end, ["tỉnh", "huyện", "thành phố", "thị xã", "Trung ương", "trung ương"])
     end = loc if loc is not None else end
-    tail = _match_words(text, end, ["có liên quan", "liên quan"])
+    tail = match_words(text, end, ["có liên quan", "liên quan"])
     return tail if tail is not None else end
 
 
@@ -497,9 +388,9 @@ def bare_class_list(text: str, pos: int) -> int | None:
         end, count = nxt, count + 1
     if count < 2:
         return None
-    loc = _match_words(text, end, ["tỉnh", "thành phố"])
+    loc = match_words(text, end, ["tỉnh", "thành phố"])
     end = loc if loc is not None else end
-    tail = _match_words(text, end, ["có liên quan", "liên quan"])
+    tail = match_words(text, end, ["có liên quan", "liên quan"])
     return tail if tail is not None else end
 
 
@@ -507,13 +398,13 @@ def _class_member_end(text: str, pos: int) -> int | None:
     """One member of a bare class list, with what narrows it ("ngành trung ương", "cơ quan khác ở
     Trung ương", "cơ quan ngang Bộ"); a capitalised noun followed by a name is a named unit ("Ban
     Dân tộc"), not a member."""
-    end = _match_words(text, pos, _BARE_CLASS_SORTED, ignore_case=True)
+    end = match_words(text, pos, _BARE_CLASS_SORTED, ignore_case=True)
     if end is None:
         return None
-    nxt = _word_at(text, end)
-    if text[pos:pos + 1].isupper() and pos > 0 and nxt and _is_cap(nxt[0]) and not text[end:nxt[1]].strip():
+    nxt = word_at(text, end)
+    if text[pos:pos + 1].isupper() and pos > 0 and nxt and is_cap(nxt[0]) and not text[end:nxt[1]].strip():
         return None
-    tail = _match_words(text, end, _CLASS_TAILS)
+    tail = match_words(text, end, _CLASS_TAILS)
     return tail if tail is not None else end
 
 
@@ -572,8 +463,8 @@ def distributed_units(head: str, rest: str) -> list[str] | None:
     names: list[str] = []
     pos = 0
     while True:
-        w = _word_at(rest, pos)
-        if not w or not _is_cap(w[0]) or _HEAD_AT.match(rest, w[1]):
+        w = word_at(rest, pos)
+        if not w or not is_cap(w[0]) or HEAD_AT.match(rest, w[1]):
             break
         unit = unit_at(noun + " " + rest[w[1]:], 0)
         if unit is None or unit.end <= len(noun) + 1:

@@ -27,7 +27,6 @@ from ingest.deadlines import find_deadline
 from ingest.unit_names import CLASS_NOUNS, GROUP_NOUNS, is_generic_unit, unit_key
 from ingest.units import UnitSpan, unit_at, unit_list_at
 
-_BULLET_START = re.compile(r"^\s*(?:[-–—+•*·]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\))?\s*")
 # --- vocabulary ----------------------------------------------------------------------------------
 
 # "Giao X …", "chỉ đạo X …", "yêu cầu X …": the object of a directive is the doer.
@@ -447,6 +446,10 @@ def report_segment(clause: str):
     return None
 
 
+_CLAUSE_END = re.compile(r"[;.\n]")
+_SENT_TO = re.compile(r"(?<![\wÀ-ỹ])gửi\s+(?:về\s+|lên\s+|cho\s+|đến\s+|tới\s+)?", re.IGNORECASE)
+
+
 def report_recipients(text: str) -> list[str]:
     """Who a duty reports to: "báo cáo UBND tỉnh và UBND huyện", "báo cáo … về Vụ Hợp tác quốc tế"."""
     out: list[str] = []
@@ -454,9 +457,8 @@ def report_recipients(text: str) -> list[str]:
         to = re.compile(r"\s+(?:[^,;.()]{0,80}?\s)?(?:gửi\s+)?(?:về|lên|cho|với)\s+", re.IGNORECASE).match(text, m.end())
         direct = re.compile(r"(?:\s+và\s+đề xuất)?\s+", re.IGNORECASE).match(text, m.end())
         # "báo cáo … theo Biểu số 03 …, gửi Ủy ban nhân dân cấp tỉnh": sent on further in the clause
-        clause_end = re.compile(r"[;.\n]").search(text, m.end())
-        sent = re.compile(r"(?<![\wÀ-ỹ])gửi\s+(?:về\s+|lên\s+|cho\s+|đến\s+|tới\s+)?", re.IGNORECASE).search(
-            text, m.end(), clause_end.start() if clause_end else len(text))
+        clause_end = _CLAUSE_END.search(text, m.end())
+        sent = _SENT_TO.search(text, m.end(), clause_end.start() if clause_end else len(text))
         for at in ([to.end()] if to else []) + ([direct.end()] if direct else []) + ([sent.end()] if sent else []):
             names = named(unit_list_at(text, at))
             if names:
@@ -505,6 +507,6 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
 
 def _bare_actor_list(clause: str) -> bool:
     """Does a clause only name actors (no predicate of its own)?"""
-    if len(clause.split()) > 3 * MAX_SUBJECT_WORDS or not starts_as_actor(_BULLET_START.sub("", clause)):
+    if len(clause.split()) > 3 * MAX_SUBJECT_WORDS or not starts_as_actor(_OPENING.sub("", clause)):
         return False  # cheap tests first: a list of actors is short and starts like one
     return clause_roles(clause) is None and modal_subject(clause.rstrip(" ,") + " có trách nhiệm thi hành") is not None

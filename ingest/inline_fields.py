@@ -41,7 +41,8 @@ class InlineFields:
 
 def inline_fields(text: str) -> InlineFields | None:
     """The labelled fields of a paragraph of running text, when one of them names a doer."""
-    body_at = BULLET.match(text).end() if BULLET.match(text) else 0
+    bullet = BULLET.match(text)
+    body_at = bullet.end() if bullet else 0
     # (key start, value start, key words); searched from the bullet on, since the pattern's "^"
     # matches only where its string starts
     keys = [(body_at + m.start("key"), body_at + m.end(), m.group("key")) for m in LINE_KEYS.finditer(text[body_at:])]

@@ -100,7 +100,8 @@ class NarrativeReader:
             return
         # A paragraph that opens with its subject ("1. Sở Xây dựng là cơ quan thường trực …") is
         # about that unit: its later sentences without a subject go on with it.
-        opening = unit_list_at(text, BULLET.match(text).end() if BULLET.match(text) else 0)
+        bullet = BULLET.match(text)
+        opening = unit_list_at(text, bullet.end() if bullet else 0)
         carried: list[str] = []
         for n, (s_start, s_end) in enumerate(sentence_spans(text)):
             before = len(self.tasks)

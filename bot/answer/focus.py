@@ -136,11 +136,16 @@ def tasks_in_focus(tasks: list[Any], doc_id: str, spans: list[tuple[int, int]], 
     return sorted(found, key=distance)
 
 
+def _words(text: str) -> set[str]:
+    """The single syllables of ``text`` (its word pairs left out)."""
+    return {t for t in terms(text) if "_" not in t}
+
+
 def by_shared_words(tasks: list[Any], question: str) -> list[Any]:
     """``tasks`` ordered by how many content words of ``question`` their text shares, most first
     (ties keep their order)."""
-    asked = {t for t in terms(question) if "_" not in t}
-    return sorted(tasks, key=lambda t: -len(asked & {w for w in terms(t.task) if "_" not in w}))
+    asked = _words(question)
+    return sorted(tasks, key=lambda t: -len(asked & _words(t.task)))
 
 
 def siblings_stating(tasks: list[Any], focus: list[Any], asked: list[str], question: str) -> list[Any]:
@@ -151,9 +156,9 @@ def siblings_stating(tasks: list[Any], focus: list[Any], asked: list[str], quest
         return []
     first = focus[0]
     leads = set(first.lead_units)
-    asked_words = {t for t in terms(question) if "_" not in t}
+    asked_words = _words(question)
     near = [t for t in tasks if t not in focus and t.section == first.section and leads & set(t.lead_units)
-            and any(_value(t, a) for a in asked) and asked_words & {w for w in terms(t.task) if "_" not in w}]
+            and any(_value(t, a) for a in asked) and asked_words & _words(t.task)]
     return by_shared_words(near, question)
 
 
@@ -169,9 +174,9 @@ def unit_tasks_stating(tasks: list[Any], item_text: str, asked: list[str], quest
     if not units or len(body) - sum(u.end - u.start for u in units) > 12:
         return []  # the item is more than a unit's name
     keys = {unit_key(u.name) for u in units}
-    asked_words = {t for t in terms(question) if "_" not in t}
+    asked_words = _words(question)
     own = [t for t in tasks if keys & {unit_key(u) for u in t.lead_units} and any(_value(t, a) for a in asked)
-           and asked_words & {w for w in terms(t.task) if "_" not in w}]
+           and asked_words & _words(t.task)]
     return by_shared_words(own, question)
 
 

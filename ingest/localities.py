@@ -107,8 +107,7 @@ def locality_end(text: str, pos: int) -> int | None:
             if nxt is None:
                 break
             end = nxt
-        tail = match_words(text, end, ["trực thuộc Trung ương", "trực thuộc trung ương", "trực thuộc tỉnh",
-                                        "thuộc tỉnh", "trên địa bàn tỉnh", "trên địa bàn"])
+        tail = match_words(text, end, _LOCALITY_TAILS)
         return tail if tail is not None else end
     # A place name: capitalised words after the locality word ("huyện Đông Sơn").
     while True:

@@ -166,3 +166,16 @@ def test_an_item_that_names_a_unit_is_asked_through_that_units_task(client):
     assert "25 tháng 6" in second["answer"]
     third = ask(client, "Báo cáo đó gửi cho cơ quan nào?", first["session_id"])
     assert third["grounded"] and "Sở Công Thương" in third["answer"]
+
+
+def test_the_document_a_plan_carries_out_then_another_provinces(client):
+    """"… thực hiện quyết định nào?" asks what the plan rests on, read from its opening — not
+    the plan's own số hiệu — and the follow-up asks it of another province's plan."""
+    first = ask(client, "Kế hoạch tuyên truyền ASEAN của huyện Đông Sơn thực hiện theo văn bản nào của tỉnh?")
+    assert first["grounded"] and sources(first) == {DS}
+    assert first["answer"].startswith("Kế hoạch số 217/KH-UBND ngày 04/10/2021 của UBND tỉnh Thanh Hoá [1]")
+    assert first["understood"].startswith("Văn bản căn cứ — ")
+    assert first["citations"][0]["quote"].startswith("Thực hiện Kế hoạch số 217/KH-UBND")
+    second = ask(client, "Thế Quảng Ninh thì kế hoạch của tỉnh thực hiện quyết định nào?", first["session_id"])
+    assert second["grounded"] and sources(second) == {QN}
+    assert "Quyết định số 1160/QĐ-TTg" in second["answer"] and "159/KH-UBND" not in second["answer"]

@@ -233,3 +233,46 @@ def test_a_section_is_named_by_its_heading_less_the_words_of_the_documents_name(
     q = query("Kế hoạch của UBND huyện Mỹ Lộc có những hình thức khen thưởng nào?")
     q.text = q.question
     assert named_section(q, chunks) is None
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Kế hoạch của tỉnh được ban hành để thực hiện quyết định nào?", True),
+    ("ke hoach cua huyen thuc hien theo van ban nao cua tinh?", True),  # no diacritics
+    ("Nghị định này căn cứ những luật nào?", True),
+    ("Thông tư được ban hành căn cứ vào đâu?", True),
+    ("Đơn vị nào thực hiện kế hoạch?", False),  # a unit, not a document
+    ("Sở Nội vụ thực hiện những nhiệm vụ gì?", False),
+    ("Theo Nghị định 32/2024, điều kiện thành lập cụm công nghiệp là gì?", False),
+])
+def test_a_question_about_what_a_document_rests_on(question, asks):
+    from bot.answer.parts import asked_part
+
+    assert (asked_part(question) == "basis") is asks
+
+
+def test_the_basis_is_read_from_the_opening_the_carried_out_document_first():
+    from bot.answer.parts import basis
+
+    chunks = [chunk(0, "ỦY BAN NHÂN DÂN TỈNH X\nSố: 12/KH-UBND", "header"),
+              chunk(1, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;\n"
+                       "Thực hiện Quyết định số 1160/QĐ-TTg ngày 13/7/2021 của Thủ tướng Chính phủ phê duyệt "
+                       "Chương trình hành động; Ủy ban nhân dân tỉnh ban hành Kế hoạch như sau:", "preamble"),
+              chunk(2, "I. MỤC ĐÍCH\n- Triển khai Kế hoạch số 99/KH-BTC của Bộ Tài chính trong năm.")]
+    spans = basis(chunks)
+    assert [s.value for s in spans] == ["Quyết định số 1160/QĐ-TTg ngày 13/7/2021 của Thủ tướng Chính phủ",
+                                        "Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015"]
+    # The quote is the document's own clause, from its verb.
+    assert chunks[1]["text"][spans[0].start:spans[0].end].startswith("Thực hiện Quyết định số 1160/QĐ-TTg")
+
+
+def test_a_basis_inside_the_opening_sentence_and_no_basis_in_a_forms_blanks():
+    from bot.answer.parts import basis
+
+    plan = [chunk(0, "Số: 159/KH-UBND", "header"),
+            chunk(1, "- Triển khai kịp thời các nhiệm vụ đã được Thủ tướng Chính phủ phê duyệt tại "
+                     "Quyết định số 1160/QĐ-TTg ngày 13/7/2021 (sau đây gọi là Chương trình).", "preamble")]
+    assert [s.value for s in basis(plan)] == ["Quyết định số 1160/QĐ-TTg ngày 13/7/2021"]
+    decree = [chunk(0, "Căn cứ Nghị định số 40/2025/NĐ-CP của Chính phủ;\nTheo đề nghị của Vụ trưởng;", "preamble"),
+              chunk(1, "Điều 1. Phạm vi điều chỉnh\nThông tư này quy định …"),
+              chunk(2, "Mẫu số 01\nCăn cứ Quyết định số …/QĐ-UBND ngày … tháng … năm …;")]  # an annexed form
+    assert [s.value for s in basis(decree)] == ["Nghị định số 40/2025/NĐ-CP của Chính phủ"]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.answer.citations import CitationList
 from bot.answer.evidence import coverage, sentences
-from bot.answer.parts import addressee, asked_part, effective_clauses, signature
+from bot.answer.parts import addressee, asked_part, basis, effective_clauses, signature
 from index.hybrid import SearchHit
 from ingest.lang.abbreviations import equivalent_form, expand_abbreviations
 from ingest.lang.normalize import fold_accents
@@ -34,6 +34,10 @@ _POSTED_WORDS = {"dang", "tai", "bai", "viet", "tin", "gioi", "thieu", "xuat", "
 _NUMBER_WORDS = {"so", "hieu", "bao", "nhieu", "may", "day", "du"}
 # "… là trả lời cho tỉnh nào?", "… gửi tới đâu?": the words that ask for a letter's addressee.
 _ADDRESS_WORDS = {"tra", "loi", "phuc", "dap", "gui", "cho", "toi", "den", "tinh", "dia", "phuong", "co", "quan"}
+# "… thực hiện quyết định nào?", "căn cứ vào đâu?": the words that ask for a document's basis.
+_BASIS_WORDS = {"thuc", "hien", "trien", "khai", "thi", "hanh", "cu", "the", "hoa", "can", "dua", "tren", "vao", "theo",
+                "nao", "gi", "dau", "so", "may", "bao", "nhieu", "duoc", "ban", "de", "van", "phap", "ly", "co", "lam",
+                "nhung", "cac"}
 _OUTLINE_WORDS = {"nhom", "chinh", "phan", "muc", "bo", "cuc", "nhiem", "vu"}
 # "áp dụng cho giai đoạn nào?" asks the period the document names for itself; these words ask,
 # they need not be in it.
@@ -63,8 +67,9 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
     outline, period = _asks_outline(folded, intent.kind), _asks_period(folded, intent.kind, bool(names_document))
     addressed = asked_part(question) == "addressee"
     numbered = intent.kind == "number" and bool(names_document) and bool(re.search(r"\bso hieu\b", folded))
+    based = asked_part(question) == "basis"
     if (intent.kind != "signer" and not issued and not effective and not outline and not posted and not addressed
-            and not period and not numbered):
+            and not period and not numbered and not based):
         return None
     doc_ids = list(dict.fromkeys(h.doc_id for h in hits[:3]))
     # "Ai ký Hiệp định …" is about a hiệp định, not the thông tư that implements it.
@@ -85,11 +90,15 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
             words = {t: w for t, w in words.items() if t not in _NUMBER_WORDS}
         if addressed:
             words = {t: w for t, w in words.items() if t not in _ADDRESS_WORDS}
+        if based:
+            words = {t: w for t, w in words.items() if t not in _BASIS_WORDS}
         if coverage(words, answerer.doc_terms(doc_id)) < 0.9:
             return None
         chunks = answerer.doc_chunks(doc_id)
         if (period or outline) and not _names_only_its_numbers(question, chunks):
             return None
+        if based:
+            return _basis_answer(folded, chunks, cites)
         if numbered:
             return _own_number(chunks, cites)
         if addressed:
@@ -181,6 +190,22 @@ def _own_number(chunks: list[dict], cites: CitationList) -> str:
     return f"Số hiệu: {number}."
 
 
+def _basis_answer(folded: str, chunks: list[dict], cites: CitationList) -> str | None:
+    """The documents this one carries out or rests on, as its opening names them; only those of
+    the asked type when the question names one ("… thực hiện quyết định nào?")."""
+    spans = basis(chunks)
+    asked = re.search(r"\b(" + "|".join(_DOC_TYPES) + r"|van ban)(?:\s+\w+){0,2}?\s+(?:nao|gi|so may)\b", folded)
+    if asked and asked.group(1) != "van ban":
+        typed = [s for s in spans if fold_accents(s.value).lower().startswith(asked.group(1))]
+        spans = typed or spans
+    if not spans:
+        return None
+    lines = [f"{s.value} [{cites.cite(s.payload, s.start, s.end)}]" for s in spans[:8]]
+    if len(lines) == 1:
+        return lines[0] + "."
+    return "Các văn bản căn cứ:\n" + "\n".join(f"- {line}" for line in lines)
+
+
 def _asks_outline(folded: str, kind: str) -> bool:
     """"Những nhóm nội dung chính", "gồm những nhóm nhiệm vụ nào": the document's top headings."""
     return kind == "list" and bool(re.search(
@@ -209,7 +234,7 @@ def read_from_structure(q: "Query", chunks: list[dict]) -> bool:
     folded = q.folded
     names_document = bool(re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded))
     asks = (_asks_outline(folded, q.intent.kind) or _asks_period(folded, q.intent.kind, names_document)
-            or ((q.intent.kind == "signer" or asked_part(q.question) == "addressee") and names_document))
+            or ((q.intent.kind == "signer" or asked_part(q.question) in ("addressee", "basis")) and names_document))
     return (asks and _names_only_its_numbers(q.question, chunks)) or named_section(q, chunks) is not None
 
 

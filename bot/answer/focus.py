@@ -448,6 +448,7 @@ def asked_label(reading: Any) -> tuple[str, bool]:
     """What a turn asked, in a few words, and whether it is about a task or passage (then its
     section is shown) rather than the document as a whole (its signer, date, số hiệu)."""
     from bot.answer.intent import classify
+    from bot.answer.parts import asked_part
 
     if reading.kind == "list_item" and reading.item is not None:
         words = _short(_MARKER_TEXT.sub("", reading.item.text).strip(" :"), 80)
@@ -464,6 +465,8 @@ def asked_label(reading: Any) -> tuple[str, bool]:
         return "Ngày có hiệu lực", False
     if intent.kind == "date" and re.search(r"\b(?:ban hanh|ky|dang)\b", folded):
         return "Ngày ban hành", False
+    if asked_part(reading.question) == "basis":
+        return "Văn bản căn cứ", False
     if intent.kind == "number":
         return "Số hiệu", False
     return _short(reading.question.rstrip(" ?"), 120), True

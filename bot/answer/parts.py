@@ -9,6 +9,8 @@ behind the best passage, and the answerer reads it there.
 ('signature', 'effective')
 >>> asked_part("Công văn 2265 được gửi tới cơ quan nào?")
 'addressee'
+>>> asked_part("Kế hoạch của tỉnh thực hiện quyết định nào?"), asked_part("Thông tư này căn cứ vào đâu?")
+('basis', 'basis')
 """
 from __future__ import annotations
 
@@ -24,6 +26,28 @@ from ingest.lang.normalize import fold_accents
 _SIGNATURE_TITLE = re.compile(r"^(?:KT\.|TM\.|Q\.|TL\.|TUQ\.|THAY MẶT|PHÓ|" + SIGNER_OFFICES + ")")
 # "… ngày 10/4/2026", "… ngày 10 tháng 4 năm 2026", "kể từ ngày ký".
 _DATED = re.compile(r"ngày\s+\d{1,2}(?:/|\s+tháng)|\d{1,2}/\d{1,2}/\d{4}|ngày ký", re.I)
+
+
+# "… được ban hành để thực hiện quyết định nào?", "… thực hiện theo văn bản nào của tỉnh?", "căn
+# cứ vào đâu?": which documents a document implements or rests on. Its opening states them.
+_BASIS_DOCS = r"(?:van ban|quyet dinh|nghi dinh|nghi quyet|ke hoach|thong tu|chi thi|chuong trinh|luat|cong van|ket luan)"
+_ASKS_BASIS = re.compile(
+    r"\b(?:thuc hien|trien khai|thi hanh|cu the hoa|can cu|dua tren|dua vao)\s+(?:(?:theo|vao|tren)\s+)?"
+    r"(?:(?:nhung|cac)\s+)?" + _BASIS_DOCS + r"(?:\s+\w+){0,2}?\s+(?:nao|gi|so may|so bao nhieu)\b"
+    r"|\bcan cu (?:phap ly )?(?:vao )?(?:dau|nhung gi|gi|la gi)\b"
+    r"|\b(?:van ban|co so) (?:phap ly )?(?:lam )?can cu\b")
+# The verbs that open a basis in a document's opening: the legal grounds of a decree ("Căn cứ
+# Luật …;") and what a plan carries out ("Thực hiện Quyết định số 1160/QĐ-TTg …", "Triển khai …
+# đã được phê duyệt tại Quyết định số …").
+_BASIS_VERB = re.compile(r"(?:^|(?<=[\n.;:]))[\s\-–+•]*(Căn cứ|Thực hiện|Triển khai|Thi hành|Cụ thể hóa|Cụ thể hoá|Trên cơ sở)\b")
+_REF_TYPES = (r"(?:Bộ luật|Luật|Pháp lệnh|Hiến pháp|Nghị quyết|Nghị định|Quyết định|Thông tư(?: liên tịch)?|Chỉ thị"
+              r"|Kế hoạch|Công văn|Chương trình|Hiệp định|Kết luận|Thông báo|Hướng dẫn)")
+# A numbered reference, its date and its issuer: "Quyết định số 1160/QĐ-TTg ngày 13/7/2021 của Thủ
+# tướng Chính phủ" (the issuer stops before what the document is about: "về …", "phê duyệt …").
+_DATE_OF = r"(?:\s+ngày\s+(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?"
+_NUMBERED_REF = re.compile(
+    _REF_TYPES + r"(?:\s+số)?\s+\d+/[\w/.\-]*\w" + _DATE_OF
+    + r"(?:\s+của\s+(?:(?!(?:về|phê duyệt|ban hành|quy định|hướng dẫn|triển khai|thực hiện)\b)[^\s,;.()]+\s*){1,6})?")
 
 
 @dataclass
@@ -50,6 +74,8 @@ def asked_part(question: str) -> str | None:
         return "addressee"
     if intent.kind == "date" and "hieu luc" in fold_accents(equivalent_form(question) or question).lower():
         return "effective"
+    if _ASKS_BASIS.search(folded):
+        return "basis"
     return None
 
 
@@ -63,6 +89,8 @@ def find_part(chunks: list[dict], part: str) -> list[Span]:
     if part == "addressee":
         found = addressee(chunks)
         return [found] if found else []
+    if part == "basis":
+        return basis(chunks)
     return []
 
 
@@ -133,4 +161,53 @@ def effective_clauses(chunks: list[dict]) -> list[Span]:
                 lead = len(said) - len(said.lstrip())
                 found.append((rank, len(found), Span(payload, start + lead, end, said.strip())))
             at = text.find("có hiệu lực", end)
+    return [span for _, _, span in sorted(found, key=lambda f: f[:2])]
+
+_NAMED_GROUND = re.compile(r"Căn cứ\s+(?:(?:khoản|điểm) \S+ )*(?:Điều \d+ (?:của )?)?" + _REF_TYPES + r"\s+[A-ZĐÀ-Ỹ]")
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _opening(chunks: list[dict]) -> list[dict]:
+    """The chunks of a document's opening: up to the one where its articles start ("Điều 1."),
+    else its letterhead and preamble. Forms annexed to a decree open with "Căn cứ ……" of their
+    own, and a plan's later sections "triển khai" other documents as tasks."""
+    ordered = [c for c in sorted(chunks, key=lambda c: c.get("ordinal", 0)) if c.get("kind") != "recipients"]
+    for i, payload in enumerate(ordered[:6]):
+        if re.search(r"(?m)^\s*Điều\s+1\b", payload["text"]):
+            return ordered[: i + 1]
+    opening = [c for c in ordered[:4] if c.get("kind") in ("header", "preamble")]
+    return opening or ordered[:2]
+
+
+def basis(chunks: list[dict]) -> list[Span]:
+    """The documents a document states it rests on or carries out, in its opening: each a span
+    from the verb ("Căn cứ", "Thực hiện", "Triển khai …") to the end of its clause, with the
+    reference itself as the value (a legal ground without a number, "Căn cứ Luật Đầu tư ngày 17
+    tháng 6 năm 2020;", is the whole clause). The carried-out ones first: a plan implements one
+    document and cites the grounds of its issuer's powers besides."""
+    found: list[tuple[int, int, Span]] = []
+    for payload in _opening(chunks):
+        text = payload["text"]
+        head = re.search(r"(?m)^\s*Điều\s+1\b", text)
+        limit = head.start() if head else len(text)
+        for m in _BASIS_VERB.finditer(text, 0, limit):
+            ends = [e for e in (text.find(ch, m.end()) for ch in ";\n") if e >= 0]
+            end = min(min(ends) if ends else len(text), limit)
+            clause = text[m.start(1):end]
+            ref = _NUMBERED_REF.search(clause)
+            grounds = m.group(1) == "Căn cứ"
+            if grounds and _NAMED_GROUND.match(clause):
+                # A law by its name ("Căn cứ Luật Đầu tư ngày 17 tháng 6 năm 2020;"): the clause is the reference.
+                value = _short(clause[len("Căn cứ"):].strip().rstrip(",."), 160)
+            elif ref:
+                value = ref.group(0).strip()
+            else:
+                continue
+            if "…" in value or "..." in value:  # a form's blank, not a document
+                continue
+            found.append((0 if not grounds else 1, len(found), Span(payload, m.start(1), end, value)))
     return [span for _, _, span in sorted(found, key=lambda f: f[:2])]

@@ -185,6 +185,12 @@ def find_signer(lines: list[str]) -> str | None:
         m = _SIGNED_BY.search(line)
         if m:
             return m.group(1)
+    # A scan whose title block was lost: the signature column is read after the "Nơi nhận" one,
+    # so the name stands alone on one of the last lines ("… - Lưu: VT, ATMT. / Trương Thanh Hoài").
+    tail = [line.strip() for line in lines if line.strip()][-3:]
+    for line in reversed(tail):
+        if PERSON.fullmatch(line.rstrip(".")):
+            return line.rstrip(".")
     return None
 
 

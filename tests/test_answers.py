@@ -35,6 +35,12 @@ def test_signer_found_past_annexes_and_in_signed_copies() -> None:
         == "Bùi Văn Sướng"
     # A capitalised phrase under a title is not a person.
     assert find_signer(["BỘ TRƯỞNG BỘ XÂY DỰNG", "Căn cứ Luật Phòng cháy và chữa cháy"]) is None
+    # A scan that lost its title block: the name alone on a last line, after the recipients.
+    letter = ["Bộ Công Thương đề nghị Ủy ban nhân dân các tỉnh hướng dẫn thực hiện./.", "Nơi nhận:", "- Như trên;",
+              "- Lưu: VT, ATMT.", "Trương Thanh Hoài"]
+    assert find_signer(letter) == "Trương Thanh Hoài"
+    # A name inside a sentence of the closing lines is not a signature.
+    assert find_signer(["Nơi nhận:", "- Như trên;", "Liên hệ: ông Nguyễn Văn An, điện thoại 0243."]) is None
 
 
 def test_list_item_lead_in_skips_siblings_and_continuations() -> None:

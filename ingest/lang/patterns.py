@@ -40,7 +40,8 @@ DATE_OR_PERIOD = re.compile(
     re.IGNORECASE,
 )
 # The offices that sign, as a signature block writes them.
-SIGNER_OFFICES = r"CHỦ TỊCH|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|CỤC TRƯỞNG|VỤ TRƯỞNG|TRƯỞNG BAN"
+SIGNER_OFFICES = (r"CHỦ TỊCH|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|TỔNG GIÁM ĐỐC|GIÁM ĐỐC|CỤC TRƯỞNG|VỤ TRƯỞNG|TRƯỞNG BAN"
+                  r"|THỐNG ĐỐC|CHÁNH ÁN|VIỆN TRƯỞNG|TỔNG KIỂM TOÁN|CHỦ NHIỆM|TỔNG THƯ KÝ")
 # A person's name starts with a Vietnamese family name; a capitalised phrase that does not
 # ("Căn cứ Luật Phòng cháy") is not a person.
 SURNAMES = (

@@ -103,11 +103,31 @@ def _own_number(head: str) -> str | None:
     return None
 
 
+def _without_dateline(line: str) -> str:
+    """``line`` less a place and date at its end ("… thủ tục cấp Hà Nội, ngày 10 tháng 4 năm 2026",
+    OCR's misreadings included: "ngày0} thángh"): the place is the capitalised words before the comma."""
+    m = re.search(r",\s*ng[àaá]y(?:\b|\S)", line)
+    if not m:
+        return line
+    words = line[: m.start()].split()
+    place = 0
+    while place < min(4, len(words)) and words[-1 - place][:1].isupper():
+        place += 1
+    if not place or place == len(words):
+        return line
+    kept = words[:-place]
+    if kept[-2:] in (["Thành", "phố"], ["thành", "phố"]) or kept[-1:] in (["TP."], ["Tp."]):  # "Thành phố Hồ Chí Minh"
+        kept = kept[: -2 if kept[-1] == "phố" else -1]
+    return " ".join(kept) if kept else line
+
+
 def _title(lines: list[str]) -> str:
     """The type line and its trích yếu ("KẾ HOẠCH" + "Tuyên truyền …"), else the first line."""
     for line in lines[:15]:
         if line.startswith(("V/v", "V/V", "Về việc")):
-            return line.strip()[:250]  # a công văn's trích yếu
+            # A công văn's trích yếu. A scan read across its two columns runs on into the place
+            # and date at the right ("… thủ tục cấp Hà Nội, ngày 10 tháng 4 năm 2026"): not title.
+            return _without_dateline(line.strip())[:250]
     for i, line in enumerate(lines[:40]):
         upper = line.strip()
         for doc_type in _DOC_TYPES:

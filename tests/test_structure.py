@@ -176,3 +176,17 @@ def test_a_news_pages_title_is_its_headline_not_its_dateline_or_banner() -> None
     real = (Path(__file__).parent.parent / "corpus/asean/daklak-tuyen-truyen-asean-2021-2025.txt").read_text("utf-8")
     lines = [line.strip() for line in real.splitlines() if line.strip()]
     assert extract_metadata(lines).title.startswith("Đắk Lắk: Đẩy mạnh công tác tuyên truyền")
+
+
+@pytest.mark.parametrize("line, title", [
+    # A scanned letter read across its two columns: the place and date at the right are not its subject.
+    ("V/v triên khai thực hiện thủ tục câp Hà Nội, ngày0} thángh măm 2026", "V/v triên khai thực hiện thủ tục câp"),
+    ("V/v góp ý dự thảo Luật Đất đai Quảng Ninh, ngày 5 tháng 3 năm 2024", "V/v góp ý dự thảo Luật Đất đai"),
+    ("V/v báo cáo kết quả Thành phố Hồ Chí Minh, ngày 3/4/2025", "V/v báo cáo kết quả"),
+    # A date inside the subject stays.
+    ("V/v tổ chức Hội nghị ngày 5/3 tại Hà Nội", "V/v tổ chức Hội nghị ngày 5/3 tại Hà Nội"),
+])
+def test_a_letters_subject_line_without_the_dateline_beside_it(line, title) -> None:
+    from ingest.metadata import extract_metadata
+
+    assert extract_metadata(["BỘ CÔNG THƯƠNG", "Số: 12/BCT-ATMT", line, "Kính gửi: Ủy ban nhân dân các tỉnh"]).title == title

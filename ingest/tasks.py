@@ -59,6 +59,7 @@ from ingest.assignments import (
 )
 from ingest.deadlines import deadline_data, deadline_value, find_deadline
 from ingest.narrative import ANNOUNCES_LIST, ARTICLE_LABEL, FORM_BLANK, NOT_A_TASK, NarrativeReader, sentence_spans
+from ingest.report_regimes import report_records
 from ingest.structure import Item, Paragraph
 from ingest.task_record import Task, _summary, _task_id
 from ingest.tables import column_role, is_assignment_header
@@ -143,6 +144,28 @@ class _Extractor(NarrativeReader):
             self.emit(item=item, task=task, start=start, end=end, page=first_line.page, roles=roles,
                       deadline=deadline, shape="lines", task_start=body_start, task_end=end)
         return leftover
+
+    # -- reporting regimes: a report's record of labelled fields --
+
+    def report_records(self, items: list[Item]) -> set[int]:
+        """One task per report a reporting regime lays down (ingest/report_regimes.py): its
+        reporter leads, its recipient is reported to, its deadline is the task's. Returns the
+        indexes of the field items, which no other shape reads."""
+        consumed: set[int] = set()
+        for record in report_records(items):
+            fields = record.fields
+            roles = role_value(fields["lead"].value, "lead")
+            recipients = role_value(fields["report_to"].value, "lead").get("lead", []) if "report_to" in fields else []
+            deadline = deadline_value(fields["deadline"].value) if "deadline" in fields else None
+            task = record.item.title or (fields["name"].value if "name" in fields else "Báo cáo")
+            stated = [f for role, f in fields.items() if role != "name"]
+            start, end = min(f.start for f in stated), max(f.end for f in stated)
+            heading = record.item.paragraphs[0] if record.item.paragraphs else None
+            self.emit(item=record.item, task=task, start=start, end=end, page=fields["lead"].page, roles=roles,
+                      deadline=deadline, shape="lines", task_start=heading.start if heading else start, task_end=end,
+                      report_to=recipients)
+            consumed.update(record.consumed)
+        return consumed
 
     # -- tables with role columns --
 
@@ -291,7 +314,10 @@ class _Extractor(NarrativeReader):
         # Unit-headed sections: path (as a tuple) → (units, heading text); their sub-items inherit.
         unit_heads: dict[tuple, tuple[list[str], str]] = {}
         head_partners: dict[tuple, list[str]] = {}
-        for item in items:
+        consumed = self.report_records(items)
+        for index, item in enumerate(items):
+            if index in consumed:
+                continue
             heading_para = item.paragraphs[0] if item.paragraphs and item.paragraphs[0].kind == "heading" else None
             used = self.tables(item) if any(p.kind == "table_row" for p in item.paragraphs) else set()
             paragraphs = [p for p in item.paragraphs if p.start not in used]

@@ -259,3 +259,30 @@ def test_rights_conditions_and_a_titles_topic_are_no_duty_or_name(tmp_path):
             "a) Sản xuất sản phẩm công nghệ cao thuộc Danh mục.\n")
     tasks = _tasks_of(tmp_path, text)
     assert [(t.lead_units, t.task[:7]) for t in tasks] == [(["Người đứng đầu cơ quan, tổ chức"], "Đưa nội")]
+
+
+def test_a_reporting_regime_record_is_one_task_read_by_its_field_labels(tmp_path):
+    """A report laid down as labelled fields: the reporter leads, the recipient is reported to,
+    the deadline is the task's; the letters and the fields between do not matter."""
+
+    text = ("THÔNG TƯ\nQuy định chế độ báo cáo\n"
+            "Điều 9. Chế độ báo cáo\n"
+            "1. Báo cáo tình hình thực hiện chương trình của địa phương\n"
+            "a) Tên báo cáo: Báo cáo tình hình thực hiện chương trình;\n"
+            "b) Nội dung yêu cầu báo cáo: Kết quả thực hiện;\n"
+            "c) Đối tượng thực hiện báo cáo: Sở Tài chính;\n"
+            "d) Cơ quan nhận báo cáo: Bộ Tài chính;\n"
+            "đ) Tần suất thực hiện báo cáo: Định kỳ 06 tháng;\n"
+            "e) Thời hạn gửi báo cáo: Trước ngày 15 tháng 7 hằng năm;\n"
+            "2. Báo cáo của doanh nghiệp\n"
+            "a) Chủ thể báo cáo: Doanh nghiệp nhà nước;\n"
+            "b) Nơi nhận báo cáo: Sở Tài chính nơi doanh nghiệp đặt trụ sở chính;\n"
+            "3. Phương thức gửi báo cáo: văn bản giấy hoặc điện tử.\n")
+    tasks = [t for t in extract_tasks(parse_text(tmp_path, text)) if "Điều 9" in t.section]
+    assert [(t.lead_units, t.report_to) for t in tasks] == [
+        (["Sở Tài chính"], ["Bộ Tài chính"]),
+        (["Doanh nghiệp nhà nước"], ["Sở Tài chính"]),  # "nơi …" says which one, names no more units
+    ]
+    assert tasks[0].task.startswith("Báo cáo tình hình thực hiện chương trình của địa phương")
+    assert tasks[0].deadline.startswith("Trước ngày 15 tháng 7")
+    assert "c) Đối tượng thực hiện báo cáo: Sở Tài chính" in tasks[0].quote

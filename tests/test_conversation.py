@@ -396,3 +396,17 @@ def test_a_bare_document_noun_of_another_type_refers_to_nothing():
     # "quyết định thành lập" in a thread about a plan is a decision someone takes, not the plan.
     r = read("Quyết định thành lập ban chỉ đạo có thời hạn không?", state(), CATALOG)
     assert not r.strong and "159/KH-UBND" not in r.question
+
+
+def test_the_words_that_ask_where_a_report_goes_need_not_be_the_tasks():
+    from bot.answer.evidence import terms
+
+    b1 = "1. Báo cáo của doanh nghiệp vận tải\nc) Đối tượng thực hiện báo cáo: Doanh nghiệp vận tải;\nd) Cơ quan nhận báo cáo: Sở Giao thông vận tải;"
+    b2 = "2. Báo cáo của địa phương\nc) Đối tượng thực hiện báo cáo: Sở Giao thông vận tải;\nd) Cơ quan nhận báo cáo: Cục Đường bộ Việt Nam;"
+    text = b1 + "\n" + b2
+    tasks = [_table_task("1 Doanh nghiệp", b1, text, lead=["Doanh nghiệp vận tải"]),
+             _table_task("2 Địa phương", b2, text, lead=["Sở Giao thông vận tải"])]
+    tasks[0].report_to, tasks[1].report_to = ["Sở Giao thông vận tải"], ["Cục Đường bộ Việt Nam"]
+    q = "Doanh nghiệp vận tải phải nộp báo cáo cho cơ quan nào?"  # the record says "nhận", never "nộp"
+    weights = {t: 0.0 if t in {"nao", "cho", "phai"} else 1.0 for t in terms(q)}
+    assert task_for_question(tasks, weights, ["report_to"], text, "Thông tư về vận tải") is tasks[0]

@@ -14,7 +14,7 @@ from bot.answer.citations import Citation, CitationList
 from bot.answer.conversation import Item
 from bot.answer.evidence import coverage, terms
 from bot.answer.extractive import Answer
-from bot.answer.followup_words import ATTRIBUTE_LABELS
+from bot.answer.followup_words import ATTRIBUTE_LABELS, attribute_terms
 from ingest.lang.normalize import fold_accents
 
 # List markers and their rank in a plan's hierarchy: "II." above "1." above "1.1." above "a)"
@@ -186,7 +186,8 @@ def task_for_question(tasks: list[Any], weights: dict[str, float], asked: list[s
     title and issuer in ``head``) hold every distinctive word of a question (``weights``, the
     question's word weights; coverage ≥ 0.9, as a document fact asks) and that states an asked
     attribute; None when none or several do: a plan's task block answers its own unit question."""
-    words = {t: w for t, w in weights.items() if "_" not in t}
+    asking = attribute_terms(asked)  # "… phải nộp báo cáo cho cơ quan nào?": "nộp" asks
+    words = {t: w for t, w in weights.items() if "_" not in t and t not in asking}
     fits = [t for t in tasks if any(_value(t, a) for a in asked)
             and coverage(words, terms(f"{head}\n{t.section}\n{t.context}\n{text[t.task_start:t.task_end]}")) >= 0.9]
     return fits[0] if len(fits) == 1 else None

@@ -67,6 +67,12 @@ _ATTRIBUTE_WORDS = {
 }
 
 
+def attribute_terms(asked: list[str]) -> set[str]:
+    """The folded syllables of the words that ask these attributes ("nộp", "gửi", "báo cáo" for
+    where a report goes): they ask, they need not be in the task's own words."""
+    return {t for a in asked for w in _ATTRIBUTE_WORDS.get(a, []) for t in fold_accents(w).lower().split()}
+
+
 def _asking(toks: list[Token], accented: bool, glue: bool = True, asked: list[str] = ()) -> set[int]:
     """Indexes of the tokens that only ask or glue: whole ask phrases (and the words of asking
     the attributes ``asked``), then single words."""

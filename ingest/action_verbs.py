@@ -99,7 +99,7 @@ def cut_at_proper_name(clause: str, actors: list[tuple[int, int, str]], directiv
 
 
 # Directives that hand a duty over to their object, whoever the sentence's subject is.
-HANDING_OVER = ("giao", "phân công", "ủy quyền")
+HANDING_OVER = ("giao", "phân công", "ủy quyền", "phân cấp")
 
 
 def directed_verb(after: str, actor: str, directive: str) -> re.Match | None:

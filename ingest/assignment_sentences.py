@@ -31,7 +31,7 @@ from ingest.units import UnitSpan, unit_at, unit_list_at
 
 # "Giao X …", "chỉ đạo X …", "yêu cầu X …": the object of a directive is the doer.
 _DIRECTIVE = re.compile(r"(?:(?<=^)|(?<=[\s,;:(]))(?P<verb>[Gg]iao(?:\s+cho)?|[Pp]hân công(?:\s+cho)?|[Yy]êu cầu|"
-                        r"[Đđ]ề nghị|[Ủủ]y quyền(?:\s+cho)?|[Cc]hỉ đạo|[Đđ]ịnh hướng)\s+")
+                        r"[Đđ]ề nghị|[Ủủ]y quyền(?:\s+cho)?|[Pp]hân cấp(?:\s+cho)?|[Cc]hỉ đạo|[Đđ]ịnh hướng)\s+")
 # Actors described in ordinary words: a plural of an actor noun, a staff, a portal's editors.
 _ACTOR_NOUNS = sorted(set(GROUP_NOUNS + CLASS_NOUNS + [
     "phương tiện thông tin", "phóng viên", "báo cáo viên", "tuyên truyền viên", "cán bộ", "chủ đầu tư",

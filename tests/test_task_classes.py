@@ -135,6 +135,9 @@ def test_directive_objects_in_real_text(sentence, lead):
     ("e) Giao Ngân hàng Nhà nước Việt Nam, Bộ Công an, Bộ Tư pháp, chính quyền địa phương có liên quan hướng dẫn "
      "công ty cho thuê tài chính thu hồi và xử lý tài sản thuê.",
      ["Ngân hàng Nhà nước Việt Nam", "Bộ Công an", "Bộ Tư pháp", "Chính quyền địa phương có liên quan"]),
+    # "phân cấp cho" hands a power down as "ủy quyền cho" does: its object does the duty
+    ("2. Bộ trưởng Bộ Công Thương phân cấp cho Ủy ban nhân dân cấp tỉnh tiếp nhận hồ sơ, cấp giấy phép vận chuyển "
+     "hàng hóa nguy hiểm loại 2, loại 3.", ["Ủy ban nhân dân cấp tỉnh"]),
 ])
 def test_office_holders_and_local_authorities_as_directive_objects(sentence, lead):
     assert _lead(sentence) == lead

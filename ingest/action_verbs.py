@@ -98,6 +98,9 @@ def cut_at_proper_name(clause: str, actors: list[tuple[int, int, str]], directiv
     return actors[:-1] + [(start, start + cut, name)]
 
 
+# A relative clause of place after a directive's object says which one ("Ủy ban nhân dân cấp tỉnh
+# nơi các tổ chức, cá nhân đặt trụ sở chính"); the duty follows its "có trách nhiệm".
+_PLACE_ASIDE = re.compile(r"\s*nơi\s+(?:[^\s.;:]+\s+){1,20}?(?=(?:có|chịu)\s+trách\s+nhiệm\b)")
 # Directives that hand a duty over to their object, whoever the sentence's subject is.
 HANDING_OVER = ("giao", "phân công", "ủy quyền", "phân cấp")
 
@@ -108,6 +111,9 @@ def directed_verb(after: str, actor: str, directive: str) -> re.Match | None:
     known verb ("Giao Ủy ban nhân dân tỉnh khẩn trương rà soát …"), and the object of "giao",
     "phân công", "ủy quyền" with any verb at all ("Thủ tướng Chính phủ giao Bộ Kế hoạch và Đầu tư
     soạn thảo …"): these verbs hand a duty over, so the words after the name are that duty."""
+    aside = _PLACE_ASIDE.match(after)
+    if aside:  # "… cho Ủy ban nhân dân cấp tỉnh nơi tổ chức đặt trụ sở chính có trách nhiệm cấp …"
+        after = after[aside.end():]
     closed = closed_name(actor)
     verb = action_verb(after, actor, sure=closed)
     if verb is not None and verb.re is ACTION_VERB:

@@ -138,6 +138,10 @@ def test_directive_objects_in_real_text(sentence, lead):
     # "phân cấp cho" hands a power down as "ủy quyền cho" does: its object does the duty
     ("2. Bộ trưởng Bộ Công Thương phân cấp cho Ủy ban nhân dân cấp tỉnh tiếp nhận hồ sơ, cấp giấy phép vận chuyển "
      "hàng hóa nguy hiểm loại 2, loại 3.", ["Ủy ban nhân dân cấp tỉnh"]),
+    # a relative clause of place between the object and its "có trách nhiệm" (corpus TT-15-2026-BCT)
+    ("2. Bộ trưởng Bộ Công Thương phân cấp cho Ủy ban nhân dân cấp tỉnh nơi các tổ chức, cá nhân đặt trụ sở chính "
+     "hoặc chi nhánh trên địa bàn địa phương có trách nhiệm tiếp nhận hồ sơ, cấp giấy phép vận chuyển hàng hóa "
+     "nguy hiểm loại 9.", ["Ủy ban nhân dân cấp tỉnh"]),
 ])
 def test_office_holders_and_local_authorities_as_directive_objects(sentence, lead):
     assert _lead(sentence) == lead

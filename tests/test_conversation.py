@@ -410,3 +410,19 @@ def test_the_words_that_ask_where_a_report_goes_need_not_be_the_tasks():
     q = "Doanh nghiệp vận tải phải nộp báo cáo cho cơ quan nào?"  # the record says "nhận", never "nộp"
     weights = {t: 0.0 if t in {"nao", "cho", "phai"} else 1.0 for t in terms(q)}
     assert task_for_question(tasks, weights, ["report_to"], text, "Thông tư về vận tải") is tasks[0]
+
+
+def test_a_follow_up_naming_other_figures_is_the_task_of_the_same_article_that_holds_them():
+    from bot.answer.focus import tasks_with_figures
+
+    b1 = "1. Cục Hóa chất có trách nhiệm cấp giấy phép vận chuyển hàng nguy hiểm loại 5 và loại 8."
+    b2 = "2. Ủy ban nhân dân cấp tỉnh có trách nhiệm cấp giấy phép vận chuyển loại 1, loại 2, loại 9."
+    b3 = "1. Sở Công Thương báo cáo kết quả cấp giấy phép loại 1, loại 2, loại 9 hằng năm."
+    text = "\n".join([b1, b2, b3])
+    tasks = [_table_task("Điều 3.1", b1, text, lead=["Cục Hóa chất"]),
+             _table_task("Điều 3.2", b2, text, lead=["Ủy ban nhân dân cấp tỉnh"]),
+             _table_task("Điều 7.1", b3, text, lead=["Sở Công Thương"])]  # another article
+    assert tasks_with_figures(tasks, tasks[:1], ["lead"], "còn loại 1, 2, 9 thì ai cấp?", text) == [tasks[1]]
+    # The figures of the task in focus, or none at all: the focus stays.
+    assert tasks_with_figures(tasks, tasks[:1], ["lead"], "loại 5 thì sao?", text) == []
+    assert tasks_with_figures(tasks, tasks[:1], ["lead"], "còn phối hợp thì sao?", text) == []

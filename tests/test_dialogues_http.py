@@ -179,3 +179,12 @@ def test_the_document_a_plan_carries_out_then_another_provinces(client):
     second = ask(client, "Thế Quảng Ninh thì kế hoạch của tỉnh thực hiện quyết định nào?", first["session_id"])
     assert second["grounded"] and sources(second) == {QN}
     assert "Quyết định số 1160/QĐ-TTg" in second["answer"] and "159/KH-UBND" not in second["answer"]
+
+
+def test_other_figures_in_a_follow_up_are_another_task_of_the_same_article(client):
+    tt15 = "legal/TT-15-2026-BCT-text.doc"
+    first = ask(client, "Theo Thông tư 15/2026/TT-BCT, cơ quan nào cấp giấy phép vận chuyển hàng hóa nguy hiểm loại 5 và loại 8?")
+    assert first["grounded"] and "Cục Hóa chất" in first["answer"] and sources(first) == {tt15}
+    second = ask(client, "còn loại 1, 2, 3, 4, 9 thì ai cấp?", first["session_id"])
+    assert second["grounded"] and sources(second) == {tt15}
+    assert second["answer"].startswith("Đơn vị chủ trì: Ủy ban nhân dân cấp tỉnh [1]")

@@ -11,8 +11,8 @@ from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.evidence import terms
 from bot.answer.focus import (
     answer_items, asked_label, attribute_answer, body_of, by_shared_words, field_answer, item_answer,
-    labeled_field, lines_of, named_items, not_stated, task_for_question,
-    place_of, siblings_stating, tasks_in_focus, unit_tasks_stating, where,
+    labeled_field, lines_of, named_items, not_stated, task_for_question, place_of, siblings_stating,
+    tasks_in_focus, tasks_with_figures, unit_tasks_stating, where,
 )
 from bot.answer.followup import Catalog, Reading, read, topic_of
 from bot.answer.extractive import NOT_FOUND, Answer, ExtractiveAnswerer
@@ -309,7 +309,9 @@ class ChatService:
             # The passage in focus is only what retrieval ranked first for a refused question: of
             # its tasks, the one that shares most words with that question is what it was about.
             focus = by_shared_words(focus, previous.question)
-        focus = focus + siblings_stating(own, focus, reading.asked, reading.question)
+        swapped = tasks_with_figures(own, focus, reading.asked, reading.parsed.text if reading.parsed else
+                                     reading.question, text)
+        focus = swapped or focus + siblings_stating(own, focus, reading.asked, reading.question)
         named = previous.units[:1] if reading.parsed and any(r.kind == "unit" for r in reading.parsed.references) else []
         return attribute_answer(reading.question, reading.asked, focus, named, text, chunks, catalog.label(doc_id),
                                 previous.section, unit_mention)

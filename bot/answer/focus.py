@@ -162,6 +162,33 @@ def siblings_stating(tasks: list[Any], focus: list[Any], asked: list[str], quest
     return by_shared_words(near, question)
 
 
+_FIGURE = re.compile(r"\d+")
+
+
+def _article(section: str) -> str:
+    """The article a section lies in ("Chương II Điều 8.1.a …" → "Chương II Điều 8"), else its top part."""
+    m = re.match(r".*?Điều \d+", section or "")
+    return m.group(0) if m else (section or "").split(" ")[0].split(".")[0]
+
+
+def tasks_with_figures(tasks: list[Any], focus: list[Any], asked: list[str], message: str, text: str) -> list[Any]:
+    """A follow-up that swaps the figures of the task in focus for others ("còn loại 1, 2, 3, 4, 9
+    thì ai cấp?" after the task for "loại 5 và loại 8"): the tasks of the same article whose words
+    hold every figure it names and that state what is asked. Empty when the focus holds them."""
+    figures = set(_FIGURE.findall(message))
+    if not figures or not focus:
+        return []
+
+    def holds(t: Any) -> bool:
+        return figures <= set(_FIGURE.findall(text[t.task_start:t.task_end]))
+
+    if any(holds(t) for t in focus):
+        return []
+    article = _article(focus[0].section)
+    return [t for t in tasks if t not in focus and _article(t.section) == article and holds(t)
+            and any(_value(t, a) for a in asked)]
+
+
 def unit_tasks_stating(tasks: list[Any], item_text: str, asked: list[str], question: str) -> list[Any]:
     """An item of a list that names a unit ("b) Ủy ban nhân dân cấp huyện;"), asked an attribute
     ("Đối tượng thứ hai phải nộp báo cáo trước ngày nào?"): that unit's tasks in the document that

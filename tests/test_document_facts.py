@@ -276,3 +276,21 @@ def test_a_basis_inside_the_opening_sentence_and_no_basis_in_a_forms_blanks():
               chunk(1, "Điều 1. Phạm vi điều chỉnh\nThông tư này quy định …"),
               chunk(2, "Mẫu số 01\nCăn cứ Quyết định số …/QĐ-UBND ngày … tháng … năm …;")]  # an annexed form
     assert [s.value for s in basis(decree)] == ["Nghị định số 40/2025/NĐ-CP của Chính phủ"]
+
+
+def test_a_yes_no_answer_rests_on_what_a_heading_heads_not_on_the_heading():
+    from bot.answer.evidence import sentences
+    from bot.answer.passages import Candidate
+    from bot.answer.shaping import _body_under
+    from index.hybrid import SearchHit
+
+    text = ("6. Đối với doanh nghiệp và giới trẻ\nb) Đối với đối tượng là giới trẻ\n"
+            "Phổ biến tài liệu về ASEAN cho học sinh. Tổ chức cuộc thi tìm hiểu về ASEAN.\n")
+    hit = SearchHit.from_payload({"chunk_id": "c", "doc_id": "d", "source": "s", "text": text}, 1.0)
+
+    def cand(starts: str) -> Candidate:
+        s = next(s for s in sentences(text) if s.text.startswith(starts))
+        return Candidate(hit, 0, s.start, s.end, s.text, 0.0, 0.0, 0.0, 0.0)
+
+    assert _body_under(cand("b) Đối với")).text == "Phổ biến tài liệu về ASEAN cho học sinh."
+    assert _body_under(cand("Phổ biến")) is None  # a sentence of content stands as it is

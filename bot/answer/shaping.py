@@ -400,11 +400,30 @@ def run_on(cand: Candidate, semicolons: bool = True) -> Candidate:
 def _yesno(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> str:
     """Yes or no from the sentence that answers: "không" where the document negates what the
     question asks (and the question itself does not), else "có"."""
-    best = cands[0]
+    best = _body_under(cands[0]) or cands[0]
     asked = re.sub(r"\b(?:không|chưa)\s*\??\s*$", "", q.text.lower())
     says_no = _negates(best.text, q) and not _NEGATION.search(asked)
     word = "Không" if says_no else "Có"
     return _with_support(word, best, q, cites, None, always=True)
+
+
+def _body_under(cand: Candidate) -> Candidate | None:
+    """A heading ("b) Đối với đối tượng là giới trẻ") names what a section is about; what the
+    section says is its first sentence below. None when ``cand`` is no heading line."""
+    text = cand.hit.text
+    line_start = text.rfind("\n", 0, cand.start) + 1
+    line_end = text.find("\n", cand.start)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end].strip()
+    if text[line_start:cand.start].strip() or cand.text.strip() != line or len(line) > 100 or line.endswith((".", ";", ":")):
+        return None
+    below = re.search(r"\S[^\n]*", text[line_end:])
+    if not below:
+        return None
+    a = line_end + below.start()
+    spans = split_sentences(text[a:line_end + below.end()])
+    b = a + spans[0][1] if spans else line_end + below.end()
+    return replace(cand, start=a, end=b, text=text[a:b], lead=None)
 
 
 def _negates(text: str, q: Query) -> bool:

@@ -131,6 +131,15 @@ def test_a_count_is_the_figure_beside_the_counted_noun() -> None:
     assert m and "05 người" in m.group(0)
 
 
+def test_a_duration_is_never_the_day_and_month_of_a_date() -> None:
+    from bot.answer.shaping import figure_in
+
+    q = build_query("Hiệp định có hiệu lực trong bao lâu?", TermStats([]))
+    assert figure_in("Hiệp định ký ngày 22 tháng 11 năm 1994 tại Bắc Kinh.", q) is None
+    m = figure_in("Hiệp định ký ngày 22 tháng 11 năm 1994, có hiệu lực trong thời hạn 3 năm.", q)
+    assert m and m.group(0).strip() == "3 năm"
+
+
 def test_closest_documents_are_named_by_title_never_by_a_dateline() -> None:
     from bot.answer.refusal import doc_label
 

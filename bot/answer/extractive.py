@@ -85,7 +85,8 @@ def _chunk_terms(chunks: list[dict]) -> set[str]:
 _ARTICLE = re.compile(r"\bĐiều (\d+[a-z]?)")
 
 
-def _article_of(payload: dict) -> str | None:
+def article_of(payload: dict) -> str | None:
+    """The number of the article a chunk (or any dict with a ``section``) lies in, else None."""
     m = _ARTICLE.search(payload.get("section") or "")
     return m.group(1) if m else None
 
@@ -142,12 +143,12 @@ class ExtractiveAnswerer:
         names an article's subject and one clause's detail, which chunks may hold apart. A short
         document without articles (a letter, an article on its own) is one unit; a long one has
         no unit above its chunks."""
-        article = _article_of(hit.payload)
+        article = article_of(hit.payload)
         key = (hit.doc_id, article or "")
         if key not in self._article_terms:
             chunks = self.doc_chunks(hit.doc_id)
             if article:
-                group = [c for c in chunks if _article_of(c) == article]
+                group = [c for c in chunks if article_of(c) == article]
             elif sum(len(c["text"]) for c in chunks) <= self.policy.unit_chars:
                 group = chunks
             else:

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from bot.answer.citations import Citation, CitationList
 from bot.answer.conversation import Item
 from bot.answer.evidence import coverage, terms
-from bot.answer.extractive import Answer
+from bot.answer.extractive import Answer, article_of
 from bot.answer.followup_words import ATTRIBUTE_LABELS, attribute_terms
 from ingest.lang.normalize import fold_accents
 
@@ -166,9 +166,8 @@ _FIGURE = re.compile(r"\d+")
 
 
 def _article(section: str) -> str:
-    """The article a section lies in ("Chương II Điều 8.1.a …" → "Chương II Điều 8"), else its top part."""
-    m = re.match(r".*?Điều \d+", section or "")
-    return m.group(0) if m else (section or "").split(" ")[0].split(".")[0]
+    """The article a section lies in ("Chương II Điều 8.1.a …" → "8"), else its top part ("II.1.3 …" → "II")."""
+    return article_of({"section": section}) or (section or "").split(" ")[0].split(".")[0]
 
 
 def tasks_with_figures(tasks: list[Any], focus: list[Any], asked: list[str], message: str, text: str) -> list[Any]:

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from ingest.lang.normalize import canonical_tones
-from ingest.unit_names import is_unit
+from ingest.unit_names import continues_plural_group, is_unit
 from ingest.units import bare_class_list
 
 # Head nouns of actors that are not departments: parties, customers, enterprises, office holders.
@@ -146,9 +146,11 @@ def split_actors(np: str, *, cell: bool = False) -> list[str]:
             new = True  # "Bộ Tài chính, bộ, ngành liên quan": a named unit, then a class of them
         if not new and _CLASS_OF_NAMED.match(rest):
             new = True  # "Lực lượng Cảnh sát nhân dân, lực lượng Kiểm soát quân sự": a class word before a name
-        if not new and rest.startswith("các ") and starts_as_actor(rest) and _has_proper_part(left):
+        if not new and rest.startswith("các ") and (starts_as_actor(rest) or cell and "," in m.group(0)) \
+                and _has_proper_part(left):
             new = True  # "…, lực lượng Kiểm soát quân sự và các cơ quan bảo vệ pháp luật": a named body, then a group
-        if not new and cell and starts_as_actor(rest) and not rest.lower().startswith(("cá nhân", "các ")):
+        if (not new and cell and starts_as_actor(rest) and not rest.lower().startswith(("cá nhân", "các "))
+                and not continues_plural_group(left, m.group(0), rest)):
             new = "," not in m.group(0) or len(np[start:m.start()].split()) >= 3
         if new:
             parts.append(np[start:m.start()])

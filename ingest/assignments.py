@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.action_verbs import action_verb
 from ingest.actors import CLASS_LIST, modal_subject, split_actors, starts_as_actor
 from ingest.lang.normalize import fold_accents
 from ingest.structure import Item, Paragraph
@@ -119,7 +120,8 @@ def _labelled_unit(text: str) -> bool:
     if is_unit(text) or starts_as_actor(text) or CLASS_LIST.match(text):
         return True
     words = text.split()
-    return 0 < len(words) <= 12 and (text[:1].isupper() or bool(re.match(r"các\s+[A-ZĐ]", text))) \
+    # "các phương tiện thông tin đại chúng khác": under a unit label a plural names actors too
+    return 0 < len(words) <= 12 and (text[:1].isupper() or bool(re.match(r"(?:các|những)\s+\w", text))) \
         and not re.match(r"(?:Theo|Trong|Trước|Sau|Thường xuyên|Hằng|Hàng|Năm|Quý|Tháng|Từ|Đến)\b", text)
 
 
@@ -154,13 +156,23 @@ _LEAD_WORDS_AT_END = re.compile(r"\s*(?:là\s+(?:cơ quan|đơn vị)\s+)?(?:ch�
                                 re.IGNORECASE)
 
 
+def _subject_of_clause(value: str) -> str:
+    """A label's value written as a clause ("Sở Giao thông vận tải tham mưu Ủy ban nhân dân tỉnh chỉ
+    đạo, thực hiện") names its units before the verb; a plain list of names stays whole."""
+    spans = unit_list_at(value, 0)
+    if not spans:
+        return value
+    end = spans[-1].end
+    return value[:end] if action_verb(value[end:], value[:end]) else value
+
+
 def role_value(value: str, role: str) -> dict[str, list[str]]:
     """A line's or a cell's units by role, the grammar of a sentence kept: "Sở Nội vụ chủ trì,
     phối hợp với Sở Lao động – Thương binh và Xã hội và UBND các huyện" is one lead and two
     partners, not three leads; "Sở X (chủ trì), Sở Y (phối hợp)" keeps its remarks."""
     if re.search(r"\([^)]*(?:chủ trì|phối hợp)", value, re.IGNORECASE) or not re.search(
             r"chủ trì|phối hợp", value, re.IGNORECASE):
-        return units_with_roles(value, role, labelled=True)
+        return units_with_roles(_subject_of_clause(value), role, labelled=True)
     out: dict[str, list[str]] = {r: [] for r in ROLES}
     m = _PARTNER_IN_VALUE.search(value)
     head, tail = (value[:m.start()], value[m.end():]) if m else (value, "")

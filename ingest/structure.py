@@ -59,6 +59,7 @@ _ASSIGNMENT = re.compile(
     re.IGNORECASE,
 )
 
+_NOT_TASK_ITEMS = ("preamble", "header", "recipients", "signature", "annex")
 MAX_TITLE_CHARS = 110  # a heading's words up to this long are a title; a longer line is a clause
 _MAX_SIGNATURE_LINE = 100  # title, name, seal notes: a signature block has no long lines
 SPECIAL_LABELS = {"recipients": "Nơi nhận", "signature": "Người ký", "preamble": "Mở đầu",
@@ -218,6 +219,18 @@ def classify_assignment(line: str) -> Assignment | None:
     return None
 
 
+def _numbered_line(text: str, current: Item) -> Assignment | None:
+    """An assignment line numbered like a heading ("a) Cơ quan chủ trì: …"): a unit field, or a
+    deadline field after one, inside a numbered item (a plan's task), never the document's opening."""
+    heading = match_heading(text)
+    if heading is None or heading[0] not in ("letter", "number") or current.kind in _NOT_TASK_ITEMS:
+        return None
+    line = classify_assignment(heading[2])
+    if line is None or (line.role == "deadline" and not current.assignments):
+        return None
+    return line
+
+
 def parse_structure(blocks: list[Block]) -> ParsedStructure:
     """Group blocks into items along the document's numbering."""
     items: list[Item] = []
@@ -268,6 +281,12 @@ def parse_structure(blocks: list[Block]) -> ParsedStructure:
                 start("signature", "", "Người ký", block.page)
         elif closing and _BULLET.match(text):
             kind = "bullet"
+        elif not is_row and (line := _numbered_line(text, current)):
+            # "a) Cơ quan chủ trì: Sở X", "b) Cơ quan phối hợp: …", "c) Thời gian thực hiện: …" under
+            # "1. <task>": lettered fields of the item above, not sub-items of their own
+            closing = None
+            current.assignments.append(line)
+            kind = "assignment"
         elif not is_row and (heading := match_heading(text)):
             closing = None
             start(heading[0], heading[1], heading[2], block.page)

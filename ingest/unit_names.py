@@ -188,7 +188,8 @@ def split_units(value: str) -> list[str]:
     for m in _SEPARATOR.finditer(value):
         if m.start() <= start or m.end() >= len(value):
             continue
-        if starts_with_head(value[m.end():]) and _is_unit_text(value[start:m.start()]):
+        if (starts_with_head(value[m.end():]) and _is_unit_text(value[start:m.start()])
+                and not continues_plural_group(value[start:m.start()], m.group(0), value[m.end():])):
             parts.append(value[start:m.start()])
             start = m.end()
     parts.append(value[start:])
@@ -198,6 +199,19 @@ def split_units(value: str) -> list[str]:
         if part:
             out.append(part)
     return out
+
+
+# "các cơ quan, tổ chức có liên quan", "các sở, ban, ngành": one plural group whose bare class
+# nouns share the "các" and the modifier after the last one, so a comma between them divides nothing.
+_CLASS_WORD = r"(?:cơ quan|đơn vị|tổ chức|cá nhân|sở|ban|ngành|bộ|địa phương|đoàn thể)"
+_PLURAL_SO_FAR = re.compile(r"(?:[Cc]ác|[Nn]hững)\s+" + _CLASS_WORD + r"(?:\s*,\s*" + _CLASS_WORD + r")*")
+_CLASS_GOES_ON = re.compile(_CLASS_WORD + r"(?![\wÀ-ỹ])")
+
+
+def continues_plural_group(left: str, separator: str, rest: str) -> bool:
+    """Does ``rest`` go on the plural group ``left`` opened ("các cơ quan" + "," + "tổ chức …")?"""
+    return (separator.strip() == "," and bool(_PLURAL_SO_FAR.fullmatch(left.strip(" ,;")))
+            and bool(_CLASS_GOES_ON.match(rest.lstrip())))
 
 
 def _is_unit_text(text: str) -> bool:

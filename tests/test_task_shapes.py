@@ -174,6 +174,43 @@ def test_labelled_lines_in_a_plan(tmp_path):
     assert t.task and t.deadline == "Quý III/2024"
 
 
+
+def test_lettered_fields_under_a_task_heading_are_its_lines(tmp_path):
+    # "1. <task>" then "a) Cơ quan chủ trì: …", "b) Cơ quan phối hợp: …", "c) Thời gian thực hiện: …":
+    # fields of the task, not three sub-items, and the lead's value may go on as a clause
+    text = ("KẾ HOẠCH\n\nII. NỘI DUNG\n\n1. Tổ chức hội nghị phổ biến Luật Đường bộ tại địa phương\n\n"
+            "a) Cơ quan chủ trì: Sở Giao thông vận tải tham mưu Ủy ban nhân dân tỉnh chỉ đạo, thực hiện.\n\n"
+            "b) Cơ quan phối hợp: Các sở, ban, ngành của tỉnh; Ủy ban nhân dân huyện, thị xã, thành phố và các "
+            "cơ quan, tổ chức có liên quan trên địa bàn tỉnh.\n\n"
+            "c) Thời gian thực hiện: Quý IV năm 2024 và các năm tiếp theo.\n\n"
+            "2. Tuyên truyền trên báo chí\n\n"
+            "a) Giới thiệu các điểm mới của Luật.\n\n"
+            "b) Thời hạn: đến hết năm 2025.\n")
+    path = tmp_path / "plan.txt"
+    path.write_text(text, encoding="utf-8")
+    doc, tasks = _tasks(path)
+    first = next(t for t in tasks if t.section.startswith("II.1"))
+    assert [t.section.split(" ")[0] for t in tasks if t.section.startswith("II.1")] == ["II.1"]
+    assert first.task.startswith("Tổ chức hội nghị phổ biến Luật Đường bộ")
+    assert first.lead_units == ["Sở Giao thông vận tải"]
+    assert first.partner_units == ["Các sở, ban, ngành của tỉnh", "Ủy ban nhân dân huyện, thị xã, thành phố",
+                                   "Các cơ quan, tổ chức có liên quan trên địa bàn tỉnh"]
+    assert first.deadline == "Quý IV năm 2024 và các năm tiếp theo"
+    # a deadline field with no unit field before it is still an item of its own
+    assert any(i.label.startswith("II.2.b") for i in doc.structure.items)
+
+
+def test_a_plural_group_shares_its_words_and_a_named_unit_ends_before_a_plural():
+    assert role_value("các cơ quan, tổ chức có liên quan trên địa bàn tỉnh", "partner")["partner"] == [
+        "Các cơ quan, tổ chức có liên quan trên địa bàn tỉnh"]
+    assert role_value("Sở Giao thông vận tải; các sở, ban, ngành và đơn vị có liên quan", "partner")["partner"] == [
+        "Sở Giao thông vận tải", "Các sở, ban, ngành", "Đơn vị có liên quan"]
+    assert role_value("Báo Gia Lai, các phương tiện thông tin đại chúng khác trên địa bàn", "lead")["lead"] == [
+        "Báo Gia Lai", "Các phương tiện thông tin đại chúng khác trên địa bàn"]
+    # a list of several kinds keeps each kind: "doanh nghiệp" is no public body of the group
+    assert role_value("Các bộ, ngành, địa phương, doanh nghiệp liên quan", "partner")["partner"] == [
+        "Các bộ, ngành, địa phương", "Doanh nghiệp liên quan"]
+
 SENTENCES = [
     ("Giao Sở Tài chính chủ trì, phối hợp với Sở Kế hoạch và Đầu tư bố trí kinh phí.", ["Sở Tài chính"],
      ["Sở Kế hoạch và Đầu tư"]),

@@ -68,7 +68,10 @@ _MODAL = re.compile(r"(?<![\wÀ-ỹ])(?:(?:đồng thời|cũng|sẽ|vẫn|chỉ
 _NOT_BEFORE_MODAL = re.compile(r"(?:không|chưa|không cần)\s*$", re.IGNORECASE)
 # Words a noun phrase naming an actor does not hold: clause links, negation, aspect, passive.
 _NOT_IN_SUBJECT = re.compile(r"(?<![\wÀ-ỹ])(?:thì|nếu|khi|mà|đã|đang|sẽ|bị|được(?! ủy quyền| giao)|không|chưa|"
-                             r"trường hợp|đối với|sau khi|trước khi|trong đó|là|gồm|nhằm|nhưng)(?![\wÀ-ỹ])",
+                             r"trường hợp|đối với|sau khi|trước khi|trong đó|là|gồm|nhằm|nhưng)(?![\wÀ-ỹ])"
+                             # the plan itself as an object ("Tổ chức công bố Kế hoạch này …" is a duty, not an
+                             # organisation); an actor refers to its document only through "tại/theo … này"
+                             r"|(?<!tại )(?<!theo )(?<!của )(?:Kế hoạch|Chương trình|Đề án|Quyết định|Chỉ thị) này(?![\wÀ-ỹ])",
                              re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-–—+•*·]\s*|\d{1,2}(?:\.\d{1,2})*[.)]\s*|[a-zđ]\)\s*)?")
 # Where a list of actors divides: a comma, "và" or "hoặc" before a capitalised head; a long list

@@ -211,6 +211,15 @@ def test_a_plural_group_shares_its_words_and_a_named_unit_ends_before_a_plural()
     assert role_value("Các bộ, ngành, địa phương, doanh nghiệp liên quan", "partner")["partner"] == [
         "Các bộ, ngành, địa phương", "Doanh nghiệp liên quan"]
 
+
+def test_a_clause_about_the_plan_itself_names_no_organisation():
+    # "Tổ chức công bố … Kế hoạch này và các Kế hoạch phải triển khai …": the verb "organise", whose
+    # object is the plan, not an organisation obliged by "phải"; "Tổ chức phát hành phải …" is one
+    assert modal_subject("Tổ chức công bố công khai Kế hoạch này và các Kế hoạch phải triển khai theo "
+                         "Kế hoạch này trên Cổng thông tin điện tử") is None
+    assert modal_subject("Tổ chức phát hành phải công bố thông tin theo quy định tại khoản 1 Điều này")[0] == [
+        "Tổ chức phát hành"]
+
 SENTENCES = [
     ("Giao Sở Tài chính chủ trì, phối hợp với Sở Kế hoạch và Đầu tư bố trí kinh phí.", ["Sở Tài chính"],
      ["Sở Kế hoạch và Đầu tư"]),

@@ -125,6 +125,11 @@ def _capital_head(text: str) -> bool:
 _CLASS_OF_NAMED = re.compile(r"(?:lực lượng|cơ quan|đơn vị)\s+[A-ZĐÀ-Ỹ]")
 
 
+# A locality's authority is named by its level, in lower case: "Ủy ban nhân dân các quận, huyện nơi
+# có chung cư cũ và các cơ quan liên quan" is two entries as surely as after a proper name.
+_LOCAL_AUTHORITY = re.compile(r"(?:Chủ tịch\s+)?(?:(?:Ủy|Uỷ) ban nhân dân|UBND|Hội đồng nhân dân|HĐND)(?![\wÀ-ỹ])")
+
+
 def _has_proper_part(name: str) -> bool:
     """"lực lượng Kiểm soát quân sự", "Bộ Tài chính": a capitalised word after the first."""
     return any(w[:1].isupper() for w in name.split()[1:])
@@ -150,7 +155,7 @@ def split_actors(np: str, *, cell: bool = False) -> list[str]:
         if not new and _CLASS_OF_NAMED.match(rest):
             new = True  # "Lực lượng Cảnh sát nhân dân, lực lượng Kiểm soát quân sự": a class word before a name
         if not new and rest.startswith("các ") and (starts_as_actor(rest) or cell and "," in m.group(0)) \
-                and _has_proper_part(left):
+                and (_has_proper_part(left) or _LOCAL_AUTHORITY.match(left)):
             new = True  # "…, lực lượng Kiểm soát quân sự và các cơ quan bảo vệ pháp luật": a named body, then a group
         if (not new and cell and starts_as_actor(rest) and not rest.lower().startswith(("cá nhân", "các "))
                 and not continues_plural_group(left, m.group(0), rest)):

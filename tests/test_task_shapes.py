@@ -220,6 +220,12 @@ def test_a_clause_about_the_plan_itself_names_no_organisation():
     assert modal_subject("Tổ chức phát hành phải công bố thông tin theo quy định tại khoản 1 Điều này")[0] == [
         "Tổ chức phát hành"]
 
+
+def test_a_local_authority_ends_before_a_plural_group():
+    names, _ = modal_subject("Các Sở ngành, UBND các quận, huyện, thị xã nơi có chung cư cũ và các cơ quan, đơn vị "
+                             "liên quan có trách nhiệm chủ động triển khai thực hiện")
+    assert names == ["Các Sở ngành", "UBND các quận, huyện, thị xã nơi có chung cư cũ", "các cơ quan, đơn vị liên quan"]
+
 SENTENCES = [
     ("Giao Sở Tài chính chủ trì, phối hợp với Sở Kế hoạch và Đầu tư bố trí kinh phí.", ["Sở Tài chính"],
      ["Sở Kế hoạch và Đầu tư"]),

@@ -215,6 +215,8 @@ def _between_parties(before: str) -> bool:
     return bool(m) and starts_as_actor(m.group(1))
 
 
+# A head noun alone before "có/chịu trách nhiệm" is a noun phrase ("Người có trách nhiệm nuôi dưỡng …").
+_BARE_HEAD = re.compile(r"(?:[Nn]gười|[Cc]ơ quan|[Đđ]ơn vị|[Tt]ổ chức|[Cc]á nhân|[Bb]ên)")
 _SUBJECT_AFTER = re.compile(r",\s*|(?<![\wÀ-ỹ])thì\s+|(?<![\wÀ-ỹ])này\s+(?=[A-ZĐ])")
 # A condition opening a clause: a modal inside it, before its comma, is not the main clause's.
 _CONDITION = re.compile(r"(?:Trường hợp|Trong trường hợp|Khi|Nếu|Sau khi)(?![\wÀ-ỹ])")
@@ -245,11 +247,15 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
             if not _valid_subject(np_core):
                 continue
             names = split_actors(np_core)
+            if s == first and len(names) == 1 and _BARE_HEAD.fullmatch(names[0]):
+                break  # "Người chịu trách nhiệm tại điểm bán … phải …": the modal names the person
             if names and all(starts_as_actor(n) and len(n.split()) <= MAX_SUBJECT_WORDS for n in names):
                 return names, m
-        if _CONDITION.match(clause, first) and not re.search(r",|(?<![\wÀ-ỹ])thì(?![\wÀ-ỹ])", head[first:]):
-            continue  # "Trường hợp … dẫn đến phải thay đổi …, X có trách nhiệm …": inside the condition
-        return None  # the first modal decides: a later one belongs to a subordinate clause
+        else:
+            if _CONDITION.match(clause, first) and not re.search(r",|(?<![\wÀ-ỹ])thì(?![\wÀ-ỹ])", head[first:]):
+                continue  # "Trường hợp … dẫn đến phải thay đổi …, X có trách nhiệm …": inside the condition
+            return None  # the first modal decides: a later one belongs to a subordinate clause
+        continue  # a bare head before the modal: the next modal is the clause's
     return None
 
 

@@ -221,6 +221,15 @@ def test_a_clause_about_the_plan_itself_names_no_organisation():
         "Tổ chức phát hành"]
 
 
+def test_a_bare_head_before_a_modal_is_a_noun_phrase():
+    # "Người chịu trách nhiệm tại …" is the person; the clause's own modal comes later, if at all
+    assert modal_subject("b) Người chịu trách nhiệm tại điểm bán của đại lý bán lẻ thuốc lá phải treo biển "
+                         "thông báo")[0] == ["Người chịu trách nhiệm tại điểm bán của đại lý bán lẻ thuốc lá"]
+    assert modal_subject("5. Người có trách nhiệm nuôi dưỡng người khuyết tật không thực hiện nghĩa vụ thì bị "
+                         "xử lý") is None
+    assert modal_subject("Người sử dụng lao động có trách nhiệm bảo đảm an toàn")[0] == ["Người sử dụng lao động"]
+
+
 def test_a_local_authority_ends_before_a_plural_group():
     names, _ = modal_subject("Các Sở ngành, UBND các quận, huyện, thị xã nơi có chung cư cũ và các cơ quan, đơn vị "
                              "liên quan có trách nhiệm chủ động triển khai thực hiện")

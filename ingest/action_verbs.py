@@ -27,7 +27,9 @@ ACTION_VERB = re.compile(
     r"công khai|tuân thủ|chấp hành|thi hành|lưu trữ|xem xét|ký|cấp|mua|bán|trả lời|thực thi|áp dụng|"
     r"phản ánh|nộp|kê khai|tiếp nhận|chuyển|bổ sung|xác nhận|đăng ký|bàn giao|lưu giữ|khắc phục|phê chuẩn|"
     # verbs of programmes and budgets; "tiếp tục" alone when what it continues is a verb the list lacks
-    r"thành lập|kiện toàn|cân đối|huy động|phân bổ|sửa đổi|ưu tiên|củng cố|xét duyệt|thẩm tra|soạn thảo|tiếp tục)"
+    r"thành lập|kiện toàn|cân đối|huy động|phân bổ|sửa đổi|ưu tiên|củng cố|xét duyệt|thẩm tra|soạn thảo|tiếp tục|"
+    # the formula of every law's article on state management: "Chính phủ thống nhất quản lý nhà nước về …"
+    r"thống nhất quản lý)"
     r"(?![\wÀ-ỹ])(?!\s+viên\b)",
     re.IGNORECASE,
 )

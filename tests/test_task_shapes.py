@@ -247,6 +247,7 @@ SENTENCES = [
      ["Tập đoàn Điện lực Việt Nam"], []),
     ("Đơn vị phân phối điện hoặc Đơn vị phân phối và bán lẻ điện phải trả lời khách hàng bằng văn bản.",
      ["Đơn vị phân phối điện", "Đơn vị phân phối và bán lẻ điện"], []),
+    ("Chính phủ thống nhất quản lý nhà nước về phòng, chống tác hại của thuốc lá.", ["Chính phủ"], []),
 ]
 
 

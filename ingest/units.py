@@ -117,7 +117,13 @@ _COMPLETE_SORTED = sorted(COMPLETE_HEADS, key=len, reverse=True)
 
 # The bodies whose members and organs are named after them: "Ban Tuyên giáo Tỉnh ủy", "Ủy ban
 # thường vụ Quốc hội", "Văn phòng Chính phủ".
-_PARENT_BODIES = ["Tỉnh ủy", "Huyện ủy", "Thành ủy", "Thị ủy", "Trung ương", "Đảng ủy", "Quốc hội", "Chính phủ"]
+_PARENT_BODIES = ["Mặt trận Tổ quốc Việt Nam", "Mặt trận Tổ quốc", "Tỉnh ủy", "Huyện ủy", "Thành ủy", "Thị ủy", "Trung ương",
+                  "Đảng ủy", "Quốc hội", "Chính phủ"]
+
+
+# An organ named after the body it belongs to: "Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam
+# tỉnh", "Ban Chấp hành Hội Nông dân": the body's head after it is part of the name.
+_ORGAN_OF = re.compile(r"(?<![\wÀ-ỹ])(?:Thường trực|Thường vụ|Chấp hành)$")
 
 
 def _descriptor_to_parent(text: str, pos: int, most: int = 2) -> int | None:
@@ -171,7 +177,7 @@ def _name_end(text: str, pos: int) -> int:
                     continue
                 break
             if is_cap(word):
-                if HEAD_AT.match(text, ws) and seen_cap:
+                if HEAD_AT.match(text, ws) and seen_cap and not _ORGAN_OF.search(text, 0, end):
                     break  # a new unit starts (no link between): "Ban Tuyên giáo Tỉnh ủy" is handled below
                 seen_cap = True
                 end = we

@@ -165,6 +165,13 @@ def test_find_units_in_running_text():
         "Sở Thông tin và Truyền thông", "Ủy ban nhân dân tỉnh", "Bộ Thông tin và Truyền thông"]
     spans = find_units("Trạm Quản lý vận tải cửa khẩu thực hiện các nhiệm vụ sau")
     assert spans[0].text == "Trạm Quản lý vận tải cửa khẩu" and spans[0].start == 0
+    # an organ or a committee named after the body it belongs to keeps the body in its name
+    assert [u.text for u in find_units("phối hợp với Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam và các tổ chức "
+                                       "thành viên")][0] == "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam"
+    assert find_units("Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh chủ trì")[0].text == \
+        "Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"
+    assert [u.text for u in find_units("Sở Nội vụ, Mặt trận Tổ quốc Việt Nam tỉnh")] == \
+        ["Sở Nội vụ", "Mặt trận Tổ quốc Việt Nam tỉnh"]
 
 
 def test_scope_keeps_provinces_apart(docs, tasks):

@@ -36,7 +36,7 @@ NAMED_HEADS = [
     "Sở", "Bộ", "Ban", "Phòng", "Vụ", "Đài", "Báo", "Tạp chí", "Hội", "Hiệp hội", "Liên hiệp", "Liên đoàn",
     "Đoàn", "Ủy ban", "Hội đồng", "Kho bạc", "Ngân hàng", "Cảng vụ", "Chi nhánh", "Quỹ", "Nhà xuất bản",
     "Đảng ủy", "Đảng đoàn", "Ban cán sự", "Bảo tàng", "Thư viện", "Nhà văn hóa", "Trạm", "Đồn", "Đội",
-    "Hạt", "Tổng đội", "Cảng", "Sân bay", "Văn phòng đại diện",
+    "Hạt", "Tổng đội", "Cảng", "Sân bay", "Văn phòng đại diện", "Cơ quan",
 ]
 # Heads that are a whole name alone (a locality may follow): "Công an tỉnh", "Tỉnh đoàn".
 COMPLETE_HEADS = [

@@ -172,6 +172,9 @@ def test_find_units_in_running_text():
         "Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"
     assert [u.text for u in find_units("Sở Nội vụ, Mặt trận Tổ quốc Việt Nam tỉnh")] == \
         ["Sở Nội vụ", "Mặt trận Tổ quốc Việt Nam tỉnh"]
+    # "Cơ quan" before a capitalised field names a unit; before lower-case words it is a class
+    assert find_units("Cơ quan Địa chính cấp huyện chủ trì, phối hợp")[0].text == "Cơ quan Địa chính cấp huyện"
+    assert not find_units("Cơ quan quản lý đường bộ tiến hành đo đạc")
 
 
 def test_scope_keeps_provinces_apart(docs, tasks):

@@ -221,6 +221,9 @@ def _actor_heading(head: str, *, colon: bool, bare_ok: bool, modal_ok: bool = Fa
     if titled:
         # "Trách nhiệm của người đứng đầu cơ quan, tổ chức trong phòng, chống tác hại …": the topic is no part of the name
         head = re.sub(r"\s+(?:trong(?: việc)?|về|đối với)\s+(?![A-ZĐ]).*$", "", head)
+    spans = unit_list_at(head, 0)
+    if spans and action_verb(head[spans[-1].end:], spans[-1].text):
+        return None  # "1. Chính phủ thống nhất quản lý nhà nước về …": a sentence, whose verb follows the name
     names = split_actors(head)
     # a definition, a list of cases or of rights is no actor heading its duties ("Đơn vị X có
     # quyền yêu cầu … trong các trường hợp sau:", "Các trường hợp … bao gồm:", "X có các quyền sau đây:")

@@ -286,3 +286,14 @@ def test_a_reporting_regime_record_is_one_task_read_by_its_field_labels(tmp_path
     assert tasks[0].task.startswith("Báo cáo tình hình thực hiện chương trình của địa phương")
     assert tasks[0].deadline.startswith("Trước ngày 15 tháng 7")
     assert "c) Đối tượng thực hiện báo cáo: Sở Tài chính" in tasks[0].quote
+
+
+def test_a_numbered_sentence_in_an_article_on_duties_is_no_actor_heading(tmp_path):
+    # "1. Chính phủ thống nhất quản lý nhà nước về …" under "Trách nhiệm quản lý nhà nước": a name,
+    # then its verb — a duty of the Government, not an actor called by the whole line
+    text = ("LUẬT\nPHÒNG, CHỐNG TÁC HẠI CỦA THUỐC LÁ\n"
+            "Điều 5. Trách nhiệm quản lý nhà nước về phòng, chống tác hại của thuốc lá\n"
+            "1. Chính phủ thống nhất quản lý nhà nước về phòng, chống tác hại của thuốc lá.\n"
+            "2. Bộ Y tế chịu trách nhiệm trước Chính phủ thực hiện quản lý nhà nước về phòng, chống tác hại của thuốc lá.\n")
+    tasks = [t for t in extract_tasks(parse_text(tmp_path, text)) if "Điều 5" in t.section]
+    assert [t.lead_units for t in tasks] == [["Chính phủ"], ["Bộ Y tế"]]

@@ -215,6 +215,8 @@ def _between_parties(before: str) -> bool:
     return bool(m) and starts_as_actor(m.group(1))
 
 
+# A condition between a subject and its modal: "Mọi tổ chức, cá nhân | khi phát hiện sự cố | phải …".
+_WHEN_ASIDE = re.compile(r",?\s+(?:khi|trong khi|lúc)\s+[a-zà-ỹđ]")
 # A head noun alone before "có/chịu trách nhiệm" is a noun phrase ("Người có trách nhiệm nuôi dưỡng …").
 _BARE_HEAD = re.compile(r"(?:[Nn]gười|[Cc]ơ quan|[Đđ]ơn vị|[Tt]ổ chức|[Cc]á nhân|[Bb]ên)")
 _SUBJECT_AFTER = re.compile(r",\s*|(?<![\wÀ-ỹ])thì\s+|(?<![\wÀ-ỹ])này\s+(?=[A-ZĐ])")
@@ -244,6 +246,9 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
             np_core = _PARENS.sub("", np).strip(" ,")
             if any(w in np_core for w in ("phạm vi", "theo", "căn cứ", "cơ sở")):  # cheap test before the search
                 np_core = _MANDATE_TAIL.sub("", np_core).strip(" ,")
+            when = _WHEN_ASIDE.search(np_core)
+            if when and starts_as_actor(np_core[:when.start()]):
+                np_core = np_core[:when.start()]  # "Mọi tổ chức, cá nhân khi phát hiện … phải báo ngay …"
             if not _valid_subject(np_core):
                 continue
             names = split_actors(np_core)

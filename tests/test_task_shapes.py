@@ -230,6 +230,12 @@ def test_a_bare_head_before_a_modal_is_a_noun_phrase():
     assert modal_subject("Người sử dụng lao động có trách nhiệm bảo đảm an toàn")[0] == ["Người sử dụng lao động"]
 
 
+def test_a_condition_between_a_subject_and_its_modal():
+    assert modal_subject("1. Mọi tổ chức, cá nhân khi phát hiện công trình giao thông đường bộ có sự cố phải báo "
+                         "ngay cho đơn vị quản lý đường bộ")[0] == ["Mọi tổ chức, cá nhân"]
+    assert modal_subject("Khi phát hiện sự cố, Đơn vị phân phối điện phải thông báo")[0] == ["Đơn vị phân phối điện"]
+
+
 def test_a_local_authority_ends_before_a_plural_group():
     names, _ = modal_subject("Các Sở ngành, UBND các quận, huyện, thị xã nơi có chung cư cũ và các cơ quan, đơn vị "
                              "liên quan có trách nhiệm chủ động triển khai thực hiện")

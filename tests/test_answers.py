@@ -74,6 +74,7 @@ def test_question_shapes() -> None:
     assert classify("Kế hoạch do Chủ tịch hay Phó Chủ tịch UBND huyện ký?").kind == "signer"
     assert asked_part("Ai ký Thông tư 15/2026/TT-BCT?") == "signature"
     assert asked_part("Thông tư 14/2024/TT-BCT có hiệu lực từ ngày nào?") == "effective"
+    assert asked_part("Hiệp định này có hiệu lực bao lâu?") == "effective"  # how long: the same clause
     assert asked_part("Đơn vị nào chủ trì?") is None
     # Folded "so", "dai", "ban" are also số, đãi, bản: the question's own letters decide.
     assert classify("Thì áp dụng mức ưu đãi nào?").kind != "unit"

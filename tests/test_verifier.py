@@ -214,6 +214,8 @@ def test_a_general_question_is_told_what_the_assistant_answers_from(services) ->
      "không dưới 05 ha", 40),
     # a date, from the clause that says when the document takes effect
     ("Thông tư 14/2024/TT-BCT có hiệu lực từ ngày nào?", "01 tháng 10 năm 2024", 90),
+    # … and for how long, from the same clause
+    ("Hiệp định vận tải đường bộ Việt Nam - Trung Quốc có hiệu lực bao lâu?", "thời hạn 3 năm", 90),
     # a name, from the signature
     ("Ai ký Nghị định 32/2024/NĐ-CP?", "Trần Hồng Hà", 100),
     # a number (số hiệu)

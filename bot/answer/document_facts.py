@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.answer.citations import CitationList
 from bot.answer.evidence import coverage, sentences
-from bot.answer.parts import addressee, asked_part, basis, effective_clauses, signature
+from bot.answer.parts import addressee, asked_part, asks_effect, basis, effective_clauses, signature
 from index.hybrid import SearchHit
 from ingest.lang.abbreviations import equivalent_form, expand_abbreviations
 from ingest.lang.normalize import fold_accents
@@ -56,7 +56,7 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
     folded = q.folded
     # "… có hiệu lực từ ngày nào?" (or "bắt đầu áp dụng từ khi nào?"); not "giấy phép cấp trước
     # ngày Thông tư có hiệu lực thì xử lý thế nào?".
-    effective = intent.kind in ("date", "yesno") and "hieu luc" in fold_accents(equivalent_form(question) or question).lower()
+    effective = asks_effect(question, intent.kind)
     # "Bài viết … được đăng ngày nào?": a web page's dateline ("đăng" folds to "dang", as "đang" does).
     posted = intent.kind == "date" and (re.search(r"\bđăng\b|\bxuất bản\b", question.lower())
                                         or re.search(r"\b(?:duoc dang|dang tai|dang vao|dang ngay)\b", folded))

@@ -475,7 +475,7 @@ def asked_label(reading: Any) -> tuple[str, bool]:
     """What a turn asked, in a few words, and whether it is about a task or passage (then its
     section is shown) rather than the document as a whole (its signer, date, số hiệu)."""
     from bot.answer.intent import classify
-    from bot.answer.parts import asked_part
+    from bot.answer.parts import asked_part, asks_how_long
 
     if reading.kind == "list_item" and reading.item is not None:
         words = _short(_MARKER_TEXT.sub("", reading.item.text).strip(" :"), 80)
@@ -489,7 +489,7 @@ def asked_label(reading: Any) -> tuple[str, bool]:
     if intent.kind == "signer":
         return "Người ký", False
     if re.search(r"\bhieu luc\b", folded):
-        return "Ngày có hiệu lực", False
+        return ("Thời hạn hiệu lực" if asks_how_long(reading.question) else "Ngày có hiệu lực"), False
     if intent.kind == "date" and re.search(r"\b(?:ban hanh|ky|dang)\b", folded):
         return "Ngày ban hành", False
     if asked_part(reading.question) == "basis":

@@ -59,6 +59,23 @@ class Span:
     note: str = ""  # and how (the signer's titles)
 
 
+# "có hiệu lực bao lâu?", "hiệu lực trong thời hạn mấy năm?": how long, answered by the same clause
+# that says from when ("… có hiệu lực trong thời hạn 3 năm kể từ ngày ký").
+_HOW_LONG = re.compile(r"\b(?:bao lau|thoi han|may nam|bao nhieu nam|may thang|bao nhieu thang)\b")
+
+
+def asks_how_long(question: str) -> bool:
+    """Does the question ask for how long (not from when) a document has effect?"""
+    folded = fold_accents(equivalent_form(question) or question).lower()
+    return "hieu luc" in folded and bool(_HOW_LONG.search(folded))
+
+
+def asks_effect(question: str, kind: str) -> bool:
+    """Does the question ask when, or for how long, a document has effect?"""
+    folded = fold_accents(equivalent_form(question) or question).lower()
+    return "hieu luc" in folded and kind in ("date", "yesno") or asks_how_long(question)
+
+
 def asked_part(question: str) -> str | None:
     """"signature" for who signed, "effective" for when a document takes effect, else None."""
     intent = classify(question)
@@ -72,7 +89,7 @@ def asked_part(question: str) -> str | None:
     if re.search(r"\bcong van\b", folded) and re.search(
             r"\b(?:tra loi|phuc dap|gui)(?: lai)?(?: cho| toi| den| ve)? (?:ai|(?:\w+ ){1,2}nao)\b", folded):
         return "addressee"
-    if intent.kind == "date" and "hieu luc" in fold_accents(equivalent_form(question) or question).lower():
+    if asks_effect(question, intent.kind):
         return "effective"
     if _ASKS_BASIS.search(folded):
         return "basis"

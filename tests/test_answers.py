@@ -75,6 +75,8 @@ def test_question_shapes() -> None:
     assert asked_part("Ai ký Thông tư 15/2026/TT-BCT?") == "signature"
     assert asked_part("Thông tư 14/2024/TT-BCT có hiệu lực từ ngày nào?") == "effective"
     assert asked_part("Hiệp định này có hiệu lực bao lâu?") == "effective"  # how long: the same clause
+    # a notice period before the end is no question of how long the document has effect
+    assert asked_part("Muốn chấm dứt thì phải gửi văn bản trước khi hết hiệu lực bao lâu?") is None
     assert asked_part("Đơn vị nào chủ trì?") is None
     # Folded "so", "dai", "ban" are also số, đãi, bản: the question's own letters decide.
     assert classify("Thì áp dụng mức ưu đãi nào?").kind != "unit"

@@ -9,6 +9,7 @@ import pytest
 
 from bot.answer.evidence import TermStats
 from bot.answer.query import build_query
+from tests.test_answers import quoted_exactly
 
 
 def ask(services, question: str) -> dict:
@@ -244,6 +245,15 @@ def test_yes_no_definition_and_list_answers_come_first(services) -> None:
     out = ask(services, "Quảng Ninh tuyên truyền ASEAN trên những hạ tầng truyền thông nào?")
     if out["grounded"] and out["answer"].startswith("Gồm:"):
         assert ";" in first_line(out["answer"])  # the list's items, one after another
+
+
+def test_a_term_the_document_defines_is_answered_with_its_own_words(services) -> None:
+    # "(sau đây gọi là ACCSM)": the document gives the abbreviation its words
+    for question in ("ACCSM là gì?", "trong Quyết định 1117/QĐ-BNV hay nhắc ACCSM, là cơ chế gì vậy?"):
+        out = ask(services, question)
+        assert out["grounded"], out
+        assert out["answer"].startswith("ACCSM là cơ chế hợp tác ASEAN do Bộ Nội vụ phụ trách về các vấn đề công vụ [1]")
+        assert quoted_exactly(services, out["citations"][0]) and "gọi là ACCSM" in out["citations"][0]["quote"]
 
 
 def test_a_false_premise_gets_what_the_document_says(services) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.answer.citations import CitationList
 from bot.answer.evidence import coverage, sentences
+from bot.answer.glossary import defines
 from bot.answer.parts import addressee, asked_part, asks_effect, basis, effective_clauses, signature
 from index.hybrid import SearchHit
 from ingest.lang.abbreviations import equivalent_form, expand_abbreviations
@@ -236,7 +237,8 @@ def read_from_structure(q: "Query", chunks: list[dict]) -> bool:
     names_document = bool(re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded))
     asks = (_asks_outline(folded, q.intent.kind) or _asks_period(folded, q.intent.kind, names_document)
             or ((q.intent.kind == "signer" or asked_part(q.question) in ("addressee", "basis")) and names_document))
-    return (asks and _names_only_its_numbers(q.question, chunks)) or named_section(q, chunks) is not None
+    return ((asks and _names_only_its_numbers(q.question, chunks)) or named_section(q, chunks) is not None
+            or defines(q, chunks))
 
 
 # Words that ask or glue rather than name a section ("Kế hoạch có mục đích gì?").

@@ -20,6 +20,7 @@ from bot.answer.evidence import TermStats, coverage, missing, sentences, terms
 from bot.answer.intent import Intent
 from bot.answer.answer_types import LAW_NAME, has_answer_type, holds_name, phrase_run, proper_names
 from bot.answer.document_facts import NO_DATE, NO_NUMBER, NO_SIGNER, fixed_place, read_from_structure, section_place
+from bot.answer.glossary import gloss_place
 from bot.answer.passages import Candidate, lead_in, with_assignments
 from bot.answer.query import Query, build_query
 from bot.answer.refusal import refusal
@@ -318,7 +319,8 @@ class ExtractiveAnswerer:
         labels exactly these."""
         cands = self.candidates(q, hits)
         fixed_cites = CitationList()
-        fixed = (fixed_place(self, q, hits, fixed_cites) or section_place(self, q, hits, fixed_cites)) if cands else None
+        fixed = (fixed_place(self, q, hits, fixed_cites) or section_place(self, q, hits, fixed_cites)
+                 or gloss_place(self, q, hits, fixed_cites)) if cands else None
         if fixed in (NO_DATE, NO_SIGNER, NO_NUMBER):
             return Proposal(cands, [], None, fixed, fixed_cites)
         fixed_cand = self._fixed_candidate(q, hits, fixed_cites) if fixed else None

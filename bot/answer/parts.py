@@ -61,7 +61,10 @@ class Span:
 
 # "có hiệu lực bao lâu?", "hiệu lực trong thời hạn mấy năm?": how long, answered by the same clause
 # that says from when ("… có hiệu lực trong thời hạn 3 năm kể từ ngày ký").
-_HOW_LONG = re.compile(r"\b(?:bao lau|thoi han|may nam|bao nhieu nam|may thang|bao nhieu thang)\b")
+# "trước khi hết hiệu lực bao lâu" asks a notice period, not this.
+_SPAN = r"(?:bao lau|may nam|bao nhieu nam|may thang|bao nhieu thang)"
+_HOW_LONG = re.compile(r"\b(?:co|duoc) hieu luc (?:(?:trong|keo dai|la) )?(?:(?:thoi han|thoi gian) )?" + _SPAN + r"\b"
+                       r"|\bthoi han (?:co )?hieu luc (?:(?:cua|la) (?:\w+ ){0,6}?)?" + _SPAN + r"\b")
 
 
 def asks_how_long(question: str) -> bool:

@@ -151,6 +151,13 @@ def test_a_list_cut_by_the_chunker_goes_on_in_the_next_chunk():
     assert continued_items(chunks, chunks[0], len(chunks[0]["text"]), 1)[2] == len("- Qua hội nghị, hội thảo.")
     assert continued_items(chunks, chunks[0], 10, 8) is None  # the list stopped inside its chunk
     assert continued_items(chunks, chunks[1], len(chunks[1]["text"]), 8) is None  # the next chunk is another section
+    # an article's clause whose items run into the next chunk, labelled by that chunk's first item;
+    # the next numbered clause ends the list
+    law = [chunk(1, "2. Mở rộng cụm công nghiệp phải đáp ứng các điều kiện sau:\na) Diện tích;\nb) Chủ đầu tư;",
+                 section="Điều 8.2 Mở rộng"),
+           chunk(2, "c) Tỷ lệ lấp đầy;\nd) Hạ tầng.\n3. Điều kiện khác:\na) Một mục khác.", section="Điều 8.2.c Tỷ lệ")]
+    payload, a, b = continued_items(law, law[0], len(law[0]["text"]), 8)
+    assert payload["text"][a:b] == "c) Tỷ lệ lấp đầy;\nd) Hạ tầng."
 
 
 @pytest.mark.parametrize("line, kind", [("- Trên báo chí", "dash"), ("+ Hội nghị", "plus"), ("• Triển lãm", "dash"), ("3. Hình thức", "number"),

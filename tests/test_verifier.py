@@ -256,6 +256,18 @@ def test_a_term_the_document_defines_is_answered_with_its_own_words(services) ->
         assert quoted_exactly(services, out["citations"][0]) and "gọi là ACCSM" in out["citations"][0]["quote"]
 
 
+def test_parallel_cases_are_told_apart_by_the_word_asked(services) -> None:
+    # "1. Thành lập … phải đáp ứng các điều kiện sau:" and "2. Mở rộng … các điều kiện sau:": the
+    # case the question names answers, with its whole list even where the chunker cut it
+    out = ask(services, "Muốn mở rộng cụm công nghiệp theo Nghị định 32/2024 thì phải đáp ứng những điều kiện gì?")
+    assert out["grounded"] and out["answer"].startswith("Gồm: Tổng diện tích cụm công nghiệp sau khi mở rộng")
+    assert "tỷ lệ lấp đầy ít nhất 60%" in out["answer"] and "Hoàn thành xây dựng" in out["answer"]
+    assert "2. Mở rộng cụm công nghiệp" in out["citations"][0]["quote"]
+    out = ask(services, "Theo Nghị định 32/2024, thành lập cụm công nghiệp phải đáp ứng những điều kiện gì?")
+    assert out["grounded"] and "Có trong Danh mục các cụm công nghiệp" in out["answer"]
+    assert "sau khi mở rộng" not in out["answer"]
+
+
 def test_a_false_premise_gets_what_the_document_says(services) -> None:
     out = ask(services, "Kế hoạch 2502/KH-UBND của Quảng Ninh gồm những nội dung gì?")
     assert not out["grounded"]

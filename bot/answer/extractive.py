@@ -19,9 +19,10 @@ from bot.answer.citations import Citation, CitationList
 from bot.answer.evidence import TermStats, coverage, missing, sentences, terms
 from bot.answer.intent import Intent
 from bot.answer.answer_types import LAW_NAME, has_answer_type, holds_name, phrase_run, proper_names
+from bot.answer.contrast import contrast
 from bot.answer.document_facts import NO_DATE, NO_NUMBER, NO_SIGNER, fixed_place, read_from_structure, section_place
 from bot.answer.glossary import gloss_place
-from bot.answer.passages import Candidate, lead_in, with_assignments
+from bot.answer.passages import Candidate, article_of, lead_in, with_assignments
 from bot.answer.query import Query, build_query
 from bot.answer.refusal import refusal
 from bot.answer.shaping import ROLE_LABELS, shape
@@ -81,15 +82,6 @@ class Proposal:
 def _chunk_terms(chunks: list[dict]) -> set[str]:
     """Every term of some chunks: their texts and their context (title, headings)."""
     return terms("\n".join(f"{c.get('context', '')}\n{c['text']}" for c in chunks))
-
-
-_ARTICLE = re.compile(r"\bĐiều (\d+[a-z]?)")
-
-
-def article_of(payload: dict) -> str | None:
-    """The number of the article a chunk (or any dict with a ``section``) lies in, else None."""
-    m = _ARTICLE.search(payload.get("section") or "")
-    return m.group(1) if m else None
 
 
 def related_docs(hits: list[SearchHit], limit: int = 3) -> list[dict[str, str]]:
@@ -340,7 +332,7 @@ class ExtractiveAnswerer:
             # date (a period, a deadline) or name in it would be a wrong answer.
             what = {NO_DATE: "date of issue", NO_SIGNER: "signer", NO_NUMBER: "number"}[prop.fixed]
             return refusal(self, q, hits, [], {"reason": f"the document states no {what}"})
-        scored = self.judge(prop.scored)
+        scored = contrast(q, self.judge(prop.scored))
         best = scored[0]
         debug = {
             "intent": q.intent.kind, "role": q.intent.role, "own": round(best.cand.own, 3),

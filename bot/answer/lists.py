@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.answer.passages import CLAUSE_HEAD
+from bot.answer.passages import CLAUSE_HEAD, article_of
 from ingest.lang.sentences import split_sentences
 
 # A list line's marker: a dash, a plus, a bullet, "a)", "3." or "2)".
@@ -57,12 +57,22 @@ def continued_items(chunks: list[dict], payload: dict, end: int, room: int) -> t
         return None
     ordered = sorted(chunks, key=lambda c: c.get("ordinal", 0))
     at = next((i for i, c in enumerate(ordered) if c.get("chunk_id") == payload.get("chunk_id")), None)
-    if at is None or at + 1 >= len(ordered) or ordered[at + 1].get("section") != payload.get("section"):
+    if at is None or at + 1 >= len(ordered):
+        return None
+    # the next chunk's section is its first line's: a later item of the list ("Điều 8.2.c"), so
+    # the same article (or the same section, outside articles) is what keeps the list going
+    same_article = article_of(ordered[at + 1]) is not None and article_of(ordered[at + 1]) == article_of(payload)
+    if ordered[at + 1].get("section") != payload.get("section") and not same_article:
         return None
     nxt = ordered[at + 1]
     stop = None
+    kind = None
     for i, m in enumerate(re.finditer(r"[^\n]+", nxt["text"])):
         if i >= room or not BULLET.match(m.group(0)):
+            break
+        # one list, one kind of marker: "2. Mở rộng …" after "c) …" starts the next clause
+        kind = kind or marker_kind(m.group(0))
+        if marker_kind(m.group(0)) != kind:
             break
         stop = m.end()
     return (nxt, 0, stop) if stop else None

@@ -49,6 +49,15 @@ CLAUSE_HEAD = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|[IVXLC]+\.|ﾄ進盻「\s+\d+|Chﾆｰﾆ
 NUMBERED_CLAUSE = re.compile(r"^\s*\d+(?:\.\d+)*\.\s")
 
 
+_ARTICLE = re.compile(r"\bﾄ進盻「 (\d+[a-z]?)")
+
+
+def article_of(payload: dict) -> str | None:
+    """The number of the article a chunk (or any dict with a ``section``) lies in, else None."""
+    m = _ARTICLE.search(payload.get("section") or "")
+    return m.group(1) if m else None
+
+
 def items_after(text: str, pos: int, limit: int = 700) -> tuple[int, int] | None:
     """The run of list items ("a) 窶ｦ", "- 窶ｦ") right after ``pos`` (a lead-in's end), while they
     fit in ``limit`` characters; None when no item follows."""

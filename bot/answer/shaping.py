@@ -183,6 +183,9 @@ def _with_support(head: str, cand: Candidate, q: Query, cites: CitationList, anc
 def _general(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> str:
     best = cands[0]
     text = best.hit.text
+    if best.text.rstrip().endswith(":") and not best.lead and items_after(text, best.end):
+        # "… phải đáp ứng các điều kiện sau:": what it announces is the answer
+        return _list(answerer, q, cands, cites)
     first_line = text.split("\n", 1)[0]
     if (best.end <= len(first_line) and CLAUSE_HEAD.match(first_line) and "\n" in text
             and len(first_line) < 150 and not first_line.rstrip().endswith((".", ";"))):

@@ -242,6 +242,10 @@ def test_yes_no_definition_and_list_answers_come_first(services) -> None:
     out = ask(services, "Theo Nghị định 32/2024/NĐ-CP, tỷ lệ lấp đầy của cụm công nghiệp là gì?")
     assert out["grounded"] and out["answer"].startswith("Tỷ lệ lấp đầy của cụm công nghiệp là tỷ lệ %")
     assert not out["answer"].startswith("7.")  # the clause's numbering stays in the card
+    # a yes/no around a content question: yes, and what the document lists
+    out = ask(services, "kế hoạch tuyên truyền ASEAN của Tây Ninh có làm gì cho đối tượng giới trẻ không?")
+    assert out["grounded"] and out["answer"].startswith("Có: ")
+    assert "cuộc thi tìm hiểu về ASEAN" in out["answer"] and "Góc ASEAN tại các thư viện, bảo tàng" in out["answer"]
     out = ask(services, "Quảng Ninh tuyên truyền ASEAN trên những hạ tầng truyền thông nào?")
     if out["grounded"] and out["answer"].startswith("Gồm:"):
         assert ";" in first_line(out["answer"])  # the list's items, one after another

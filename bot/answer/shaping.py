@@ -411,7 +411,16 @@ def _yesno(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> s
     asked = re.sub(r"\b(?:không|chưa)\s*\??\s*$", "", q.text.lower())
     says_no = _negates(best.text, q) and not _NEGATION.search(asked)
     word = "Không" if says_no else "Có"
+    if not says_no and _ASKS_WHAT.search(fold_accents(asked)):
+        # "… có làm gì cho giới trẻ không?": yes, and what — the items the document lists
+        listed = _list(answerer, q, [best] + [c for c in cands if c is not best], CitationList())
+        if listed.startswith("Gồm:"):
+            return "Có: " + _list(answerer, q, [best] + [c for c in cands if c is not best], cites)[len("Gồm: "):]
     return _with_support(word, best, q, cites, None, always=True)
+
+
+# A yes/no question around a content question: "có làm gì …", "có hoạt động nào …", "có nhắc hiệp định nào …".
+_ASKS_WHAT = re.compile(r"\bco (?:\w+ ){0,4}?(?:gi|nao)\b")
 
 
 def _body_under(cand: Candidate) -> Candidate | None:

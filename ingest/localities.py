@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.lang.normalize import canonical_tones
+from ingest.lang.normalize import canonical_tones, fold_accents
 from ingest.unit_names import ABBR_HEAD_RE, HEADS_RE, LOCALITY_WORDS, UNIT_ABBREVIATIONS
 
 LOCALITY_SORTED = sorted(LOCALITY_WORDS, key=len, reverse=True)
@@ -47,6 +47,16 @@ _LOCALITY_TAILS = ["trực thuộc Trung ương", "trực thuộc trung ương",
                    "trên địa bàn tỉnh", "trên địa bàn"]
 
 
+_TWO_SYLLABLE_LOCALITIES = {fold_accents(w).lower(): w for w in ("thành phố", "thị xã", "thị trấn")}
+
+
+def _folded_member(text: str, pos: int) -> int | None:
+    m = re.compile(r"\s*([\wÀ-ỹ]+\s+[\wÀ-ỹ]+)(?![\wÀ-ỹ])").match(text, pos)
+    if m and " ".join(fold_accents(m.group(1)).lower().split()) in _TWO_SYLLABLE_LOCALITIES:
+        return m.end()
+    return None
+
+
 def locality_list_end(text: str, end: int) -> int | None:
     """End of further locality words linked to the one ending at ``end`` ("huyện, quận, thị xã,
     thành phố thuộc tỉnh"), with the tail that closes such a class; None when none follows."""
@@ -54,6 +64,10 @@ def locality_list_end(text: str, end: int) -> int | None:
     while True:
         link = _LOCALITY_LINK.match(text, end)
         nxt = match_words(text, link.end(), LOCALITY_SORTED) if link else None
+        if nxt is None and link:
+            # a scan's OCR may misread a tone mark ("các tỉnh, thành phó"): a member of a list of
+            # localities is still one when its two syllables fold to a locality word's
+            nxt = _folded_member(text, link.end())
         if nxt is None:
             break
         w = word_at(text, nxt)
@@ -104,6 +118,8 @@ def locality_end(text: str, pos: int) -> int | None:
             if not m2:
                 break
             nxt = match_words(text, m2.end(), LOCALITY_SORTED)
+            if nxt is None and m2.group(0).strip():
+                nxt = _folded_member(text, m2.end())  # "các tỉnh, thành phó" read from a scan
             if nxt is None:
                 break
             end = nxt

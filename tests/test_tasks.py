@@ -175,6 +175,9 @@ def test_find_units_in_running_text():
     # "Cơ quan" before a capitalised field names a unit; before lower-case words it is a class
     assert find_units("Cơ quan Địa chính cấp huyện chủ trì, phối hợp")[0].text == "Cơ quan Địa chính cấp huyện"
     assert not find_units("Cơ quan quản lý đường bộ tiến hành đo đạc")
+    # a scan's OCR that misread a tone mark inside a list of localities still lists them
+    assert find_units("Bộ Công Thương đề nghị Ủy ban nhân dân các tỉnh, thành phó hướng dẫn")[1].text == \
+        "Ủy ban nhân dân các tỉnh, thành phó"
 
 
 def test_scope_keeps_provinces_apart(docs, tasks):

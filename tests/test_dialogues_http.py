@@ -188,3 +188,8 @@ def test_other_figures_in_a_follow_up_are_another_task_of_the_same_article(clien
     second = ask(client, "còn loại 1, 2, 3, 4, 9 thì ai cấp?", first["session_id"])
     assert second["grounded"] and sources(second) == {tt15}
     assert second["answer"].startswith("Đơn vị chủ trì: Ủy ban nhân dân cấp tỉnh [1]")
+    # another document named with the same role: the one task of that letter holding the question's words
+    third = ask(client, "Công văn 2265 của Bộ Công Thương triển khai việc này thì đề nghị ai tổ chức cấp phép?",
+                first["session_id"])
+    assert third["grounded"] and sources(third) == {"legal/CV-2265-BCT-ATMT-trien-khai.pdf"}
+    assert third["answer"].startswith("Đơn vị chủ trì: Ủy ban nhân dân các tỉnh, thành ph")

@@ -197,7 +197,11 @@ class ChatService:
                                 {**answer.debug, "reason": "the answer leaves out what the follow-up adds"})
             if reading.doc_ids is not None and not answer.grounded and previous is not None:
                 if reading.strong or not reading.doc_ids:
-                    answer = self._not_stated(reading, previous, catalog, answer)
+                    # "Công văn 2265 … thì đề nghị ai tổ chức cấp phép?": the one task of the
+                    # document the thread turned to that holds the question's words, else not stated
+                    answer = ((self._task_answer(reading, answer, catalog, reading.doc_ids[0])
+                               if reading.asked and reading.doc_ids and self.tasks is not None else None)
+                              or self._not_stated(reading, previous, catalog, answer))
                 else:
                     # No cue tied the message to the thread; it was only short: the documents at large.
                     reading.kind, reading.doc_ids = "fresh", None
@@ -316,10 +320,11 @@ class ChatService:
         return attribute_answer(reading.question, reading.asked, focus, named, text, chunks, catalog.label(doc_id),
                                 previous.section, unit_mention)
 
-    def _task_answer(self, reading: Reading, refused: Answer, catalog: Catalog) -> Answer | None:
+    def _task_answer(self, reading: Reading, refused: Answer, catalog: Catalog,
+                     doc_id: str | None = None) -> Answer | None:
         """A refused question asking a task's attribute, answered from the task table when one task
-        of the document retrieval ranked first holds all its distinctive words."""
-        doc_id = (refused.debug.get("ranked") or [(None,)])[0][0]
+        of ``doc_id`` (else the document retrieval ranked first) holds all its distinctive words."""
+        doc_id = doc_id or (refused.debug.get("ranked") or [(None,)])[0][0]
         text = self._text(doc_id) if doc_id else ""
         chunks = self.answerer.doc_chunks(doc_id) if text else []
         head = " ".join(str(chunks[0].get(k) or "") for k in ("title", "issuer", "province", "number")) if chunks else ""

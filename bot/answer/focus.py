@@ -214,9 +214,12 @@ def task_for_question(tasks: list[Any], weights: dict[str, float], asked: list[s
     attribute; None when none or several do: a plan's task block answers its own unit question."""
     asking = attribute_terms(asked)  # "… phải nộp báo cáo cho cơ quan nào?": "nộp" asks
     words = {t: w for t, w in weights.items() if "_" not in t and t not in asking}
-    fits = [t for t in tasks if any(_value(t, a) for a in asked)
-            and coverage(words, terms(f"{head}\n{t.section}\n{t.context}\n{text[t.task_start:t.task_end]}")) >= 0.9]
-    return fits[0] if len(fits) == 1 else None
+    covered = [(coverage(words, terms(f"{head}\n{t.section}\n{t.context}\n{text[t.task_start:t.task_end]}")), t)
+               for t in tasks if any(_value(t, a) for a in asked)]
+    fits = [(c, t) for c, t in covered if c >= 0.9]
+    # several fit: the one that holds every word, when only one does
+    whole = [t for c, t in fits if c >= 1.0]
+    return fits[0][1] if len(fits) == 1 else whole[0] if len(whole) == 1 else None
 
 
 def _value(task: Any, attribute: str) -> list[str]:

@@ -76,6 +76,8 @@ def closed_name(actor: str) -> bool:
     nước") or closed by its level or place ("Ủy ban nhân dân tỉnh", "Công an các cấp") is whole;
     a plural group ("các cơ quan chuyên môn …") may still go on."""
     words = actor.split()
+    if re.search(r"(?<![\wÀ-ỹ])liên quan(?: khác)?$", actor):
+        return True  # "(các) đơn vị có liên quan": the words that close a group of the related
     if len(words) < 2 or words[0].lower() in ("các", "những", "mọi"):
         return False
     return any(w[:1].isupper() for w in words[1:]) or words[-1] in LOCALITY_WORDS or words[-1] == "cấp"

@@ -25,7 +25,7 @@ from ingest.actors import MANDATE, MAX_SUBJECT_WORDS, modal_subject, starts_as_a
 from ingest.assignments import ROLES, add_unique, merge_roles, named
 from ingest.deadlines import find_deadline
 from ingest.unit_names import CLASS_NOUNS, GROUP_NOUNS, is_generic_unit, unit_key
-from ingest.units import UnitSpan, unit_at, unit_list_at
+from ingest.units import RELATED_MEMBER, UnitSpan, unit_at, unit_list_at
 
 # --- vocabulary ----------------------------------------------------------------------------------
 
@@ -117,8 +117,11 @@ def _actor_list_at(text: str, pos: int) -> list[tuple[int, int, str]]:
         u = unit_at(text, p, bare_classes=bool(out))
         holder = _OFFICE_HOLDER.match(text, p) if u is None else None
         held = unit_at(text, holder.end()) if holder else None
+        related = RELATED_MEMBER.match(text, p) if u is None and out else None
         if u is not None:
             a_start, a_end = u.start, u.end
+        elif related is not None:
+            a_start, a_end = p, related.end()  # "…, đơn vị có liên quan khẩn trương …": the group ends there
         elif held is not None:
             a_start, a_end = p, held.end  # "giao Bộ trưởng Bộ Công an quy định …": the office holder
         elif _ACTOR_START.match(text, p):
@@ -132,7 +135,7 @@ def _actor_list_at(text: str, pos: int) -> list[tuple[int, int, str]]:
         if not link:
             break
         nxt = link.end()
-        if not (unit_at(text, nxt, bare_classes=True) or _ACTOR_START.match(text, nxt)):
+        if not (unit_at(text, nxt, bare_classes=True) or _ACTOR_START.match(text, nxt) or RELATED_MEMBER.match(text, nxt)):
             break
         pos = nxt
     return out
@@ -344,7 +347,7 @@ def cooperating_subject(clause: str, heading_units: list[str]) -> list[str]:
     return subject
 
 
-_DIRECTING = re.compile(r"\s+(?:chỉ đạo|yêu cầu)\s+")
+_DIRECTING = re.compile(r"\s+(?:chỉ đạo)\s+")
 
 
 def directing_subject(clause: str) -> tuple[list[str], int] | None:

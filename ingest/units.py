@@ -448,10 +448,18 @@ def unit_list_at(text: str, pos: int) -> list[UnitSpan]:
             break
         nxt = unit_at(text, m.end(), bare_classes=True)
         if not nxt:
+            # "…, UBND các quận, huyện, thị xã, đơn vị có liên quan": a list may close on one
+            # bare class noun that the words "(có) liên quan" make a group
+            g = RELATED_MEMBER.match(text, m.end())
+            if g:
+                out.append(UnitSpan(m.end(), g.end(), text[m.end():g.end()]))
             break
         out.append(nxt)
         end = nxt.end
     return out
+
+
+RELATED_MEMBER = re.compile(r"(?:các\s+)?(?:cơ quan|đơn vị|tổ chức|địa phương)\s+(?:có\s+)?liên quan(?:\s+khác)?(?![\wÀ-ỹ])")
 
 
 # "Các Sở: Tư pháp, Thông tin và Truyền thông …": one head noun shared by the names after it.

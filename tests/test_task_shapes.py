@@ -236,6 +236,16 @@ def test_a_condition_between_a_subject_and_its_modal():
     assert modal_subject("Khi phát hiện sự cố, Đơn vị phân phối điện phải thông báo")[0] == ["Đơn vị phân phối điện"]
 
 
+def test_a_request_names_its_doers_down_to_a_related_group(tmp_path):
+    # "X yêu cầu A, B, đơn vị có liên quan khẩn trương …": A, B and the group do it; requesting is
+    # no task of X's ("chỉ đạo" is: directing is a duty)
+    text = ("KẾ HOẠCH\n\nIII. TỔ CHỨC THỰC HIỆN\n\n9. UBND Thành phố yêu cầu các sở, ngành, UBND các quận, "
+            "huyện, thị xã, đơn vị có liên quan khẩn trương, nghiêm túc triển khai thực hiện Kế hoạch này.\n")
+    tasks = extract_tasks(parse_text(tmp_path, text))
+    assert [t.lead_units for t in tasks] == [["Các sở, ngành", "Ủy ban nhân dân các quận, huyện, thị xã",
+                                             "Đơn vị có liên quan"]]
+
+
 def test_a_local_authority_ends_before_a_plural_group():
     names, _ = modal_subject("Các Sở ngành, UBND các quận, huyện, thị xã nơi có chung cư cũ và các cơ quan, đơn vị "
                              "liên quan có trách nhiệm chủ động triển khai thực hiện")

@@ -18,7 +18,7 @@ A turn is **off-thread** when it cites a document other than the turn's gold doc
 the gold document, a numbered section that is neither the gold section nor inside or above it
 (a task other than the one the thread is about). Only turns after the first count as follow-ups.
 
-Dialogues D01–D12 and D39–D56 are DEV: their failures are printed and may be read while building. The rest
+Dialogues D01–D12 and D39–D76 are DEV: their failures are printed and may be read while building. The rest
 are TEST: only their aggregate figures are printed (see eval/README.md).
 """
 from __future__ import annotations
@@ -31,8 +31,9 @@ from collections import defaultdict
 
 from eval.common import REPO, norm, pct, services_for, table
 
-# D39-D56 were written blind on 2026-12-06 (a helper who read only corpus/) to widen DEV.
-DEV = {f"D{i:02d}" for i in [*range(1, 13), *range(39, 57)]}
+# D39-D56 were written blind on 2026-12-06 (a helper who read only corpus/) to widen DEV; D57-D76
+# on 2026-12-07 the same way, weighted to switching documents, other roles and list items.
+DEV = {f"D{i:02d}" for i in [*range(1, 13), *range(39, 77)]}
 KINDS = ["first", "switch_doc", "other_role", "same_doc", "list_item", "unanswered", "fresh"]
 # "II.1.3", "1.2", "6.b", "3": the number a section starts with.
 _SECTION_NUMBER = re.compile(r"^\s*((?:[IVXL]+|\d+)(?:\.(?:\d+|[a-zđ]))*)\b", re.I)

@@ -270,6 +270,10 @@ def test_parallel_cases_are_told_apart_by_the_word_asked(services) -> None:
     out = ask(services, "Theo Nghị định 32/2024, thành lập cụm công nghiệp phải đáp ứng những điều kiện gì?")
     assert out["grounded"] and "Có trong Danh mục các cụm công nghiệp" in out["answer"]
     assert "sau khi mở rộng" not in out["answer"]
+    # many things asked ("những điều kiện gì") and one of them matched best: all of them
+    out = ask(services, "Muốn thành lập cụm công nghiệp mới thì phải đáp ứng những điều kiện gì theo Nghị định 32/2024/NĐ-CP?")
+    assert out["grounded"] and out["answer"].startswith("Gồm: Có trong Danh mục các cụm công nghiệp")
+    assert "tỷ lệ lấp đầy trung bình" in out["answer"] and "sau khi mở rộng" not in out["answer"]
 
 
 def test_a_false_premise_gets_what_the_document_says(services) -> None:

@@ -186,6 +186,9 @@ def _general(answerer, q: Query, cands: list[Candidate], cites: CitationList) ->
     if best.text.rstrip().endswith(":") and not best.lead and items_after(text, best.end):
         # "… phải đáp ứng các điều kiện sau:": what it announces is the answer
         return _list(answerer, q, cands, cites)
+    if best.lead and text[best.lead[0]:best.lead[1]].rstrip().endswith(":") and _ASKS_MANY.search(q.folded):
+        # "… phải đáp ứng những điều kiện gì?" and the best match is one of the conditions: all of them
+        return _list(answerer, q, cands, cites)
     first_line = text.split("\n", 1)[0]
     if (best.end <= len(first_line) and CLAUSE_HEAD.match(first_line) and "\n" in text
             and len(first_line) < 150 and not first_line.rstrip().endswith((".", ";"))):
@@ -419,6 +422,8 @@ def _yesno(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> s
     return _with_support(word, best, q, cites, None, always=True)
 
 
+# "những điều kiện gì", "các bước nào": many things asked, whatever the intent reads
+_ASKS_MANY = re.compile(r"\b(?:nhung|cac) (?:\w+ ){0,3}(?:gi|nao)\b")
 # A yes/no question around a content question: "có làm gì …", "có hoạt động nào …", "có nhắc hiệp định nào …".
 _ASKS_WHAT = re.compile(r"\bco (?:\w+ ){0,4}?(?:gi|nao)\b")
 

@@ -75,6 +75,11 @@ def test_question_shapes() -> None:
     assert asked_part("Ai ký Thông tư 15/2026/TT-BCT?") == "signature"
     assert asked_part("Thông tư 14/2024/TT-BCT có hiệu lực từ ngày nào?") == "effective"
     assert asked_part("Hiệp định này có hiệu lực bao lâu?") == "effective"  # how long: the same clause
+    # "kỹ thuật", "kỳ báo cáo" fold to "ky" as "ký" does: a question with its marks is read in them
+    from bot.answer.intent import mentions_signing
+    assert mentions_signing("Quyết định này ký ngày nào?") and mentions_signing("quyet dinh nay ky ngay nao?")
+    assert not mentions_signing("Hoàn thành các giải pháp kỹ thuật chậm nhất khi nào?")
+    assert not mentions_signing("Kỳ báo cáo 6 tháng kết thúc khi nào?")
     # a notice period before the end is no question of how long the document has effect
     assert asked_part("Muốn chấm dứt thì phải gửi văn bản trước khi hết hiệu lực bao lâu?") is None
     assert asked_part("Đơn vị nào chủ trì?") is None

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from bot.answer.citations import CitationList
 from bot.answer.evidence import coverage, sentences
 from bot.answer.glossary import defines
+from bot.answer.intent import mentions_signing
 from bot.answer.parts import addressee, asked_part, asks_effect, basis, effective_clauses, signature
 from index.hybrid import SearchHit
 from ingest.lang.abbreviations import equivalent_form, expand_abbreviations
@@ -63,7 +64,7 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
                                         or re.search(r"\b(?:duoc dang|dang tai|dang vao|dang ngay)\b", folded))
     # "<Kế hoạch 159> ký/ban hành ngày nào?" asks about a document; "ký kết hợp đồng" does not.
     names_document = re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded)
-    issued = (intent.kind == "date" and re.search(r"\b(?:ky|ban hanh)\b", folded) and not effective
+    issued = (intent.kind == "date" and (re.search(r"\bban hanh\b", folded) or mentions_signing(question)) and not effective
               and not posted and names_document)
     outline, period = _asks_outline(folded, intent.kind), _asks_period(folded, intent.kind, bool(names_document))
     part = asked_part(question)

@@ -477,7 +477,7 @@ def _short(text: str, limit: int) -> str:
 def asked_label(reading: Any) -> tuple[str, bool]:
     """What a turn asked, in a few words, and whether it is about a task or passage (then its
     section is shown) rather than the document as a whole (its signer, date, số hiệu)."""
-    from bot.answer.intent import classify
+    from bot.answer.intent import classify, mentions_signing
     from bot.answer.parts import asked_part, asks_how_long
 
     if reading.kind == "list_item" and reading.item is not None:
@@ -493,7 +493,7 @@ def asked_label(reading: Any) -> tuple[str, bool]:
         return "Người ký", False
     if re.search(r"\bhieu luc\b", folded):
         return ("Thời hạn hiệu lực" if asks_how_long(reading.question) else "Ngày có hiệu lực"), False
-    if intent.kind == "date" and re.search(r"\b(?:ban hanh|ky|dang)\b", folded):
+    if intent.kind == "date" and (re.search(r"\b(?:ban hanh|dang)\b", folded) or mentions_signing(reading.question)):
         return "Ngày ban hành", False
     if asked_part(reading.question) == "basis":
         return "Văn bản căn cứ", False

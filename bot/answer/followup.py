@@ -43,7 +43,7 @@ from bot.answer.followup_words import (
     _FOLDED_DO_NEXT, _NOT_THIS_BEFORE, _OPENERS, _ORDINALS, _TASK_NOUNS, _UNIT_NOUNS, _asking, _name_start,
     asked_attributes,
 )
-from bot.answer.intent import classify
+from bot.answer.intent import classify, mentions_signing
 from ingest.lang.normalize import fold_accents, has_diacritics
 from ingest.lang.patterns import NUMBER
 
@@ -393,7 +393,7 @@ def _fronted(text: str, catalog: Catalog) -> str:
     document first as its topic by a name that is not its type ("Quảng Ninh thì ai ký?"): "Theo
     Kế hoạch 159/KH-UBND, ai ký", so the question names the document as its own parts do."""
     folded = fold_accents(text).lower()
-    if not re.search(r"\b(?:ky|ban hanh|hieu luc|so hieu)\b", folded) and classify(text).kind != "signer":
+    if not (re.search(r"\b(?:ban hanh|hieu luc|so hieu)\b", folded) or mentions_signing(text)) and classify(text).kind != "signer":
         return text  # only a question about the document itself: its task's words are the passages'
     anchors = catalog.anchors(text)
     if not anchors or len(anchors[0].doc_ids) != 1 or re.search(r"\b" + DOC_TYPES + r"\b", folded):

@@ -97,3 +97,11 @@ def classify(question: str) -> Intent:
         return Intent("list")
     return Intent("general")
 
+
+def mentions_signing(question: str) -> bool:
+    """Does the question speak of signing ("ký", "kí")? Folded, "kỹ thuật" and "kỳ báo cáo" read
+    "ky" too, so a question written with its marks is read in its own letters."""
+    if has_diacritics(question):
+        return bool(re.search(r"(?<![\wÀ-ỹ])k[ýí](?![\wÀ-ỹ])", question.lower()))
+    return bool(re.search(r"\bk[yi]\b", fold_accents(question).lower()))
+

@@ -193,3 +193,11 @@ def test_other_figures_in_a_follow_up_are_another_task_of_the_same_article(clien
                 first["session_id"])
     assert third["grounded"] and sources(third) == {"legal/CV-2265-BCT-ATMT-trien-khai.pdf"}
     assert third["answer"].startswith("Đơn vị chủ trì: Ủy ban nhân dân các tỉnh, thành ph")
+
+
+def test_a_units_duties_in_the_document_a_thread_turns_to(client):
+    first = ask(client, "Quảng Ninh tuyên truyền ASEAN qua hệ thống thông tin cơ sở như thế nào?")
+    assert first["grounded"]
+    second = ask(client, "ở Đông Sơn thì UBND các xã, thị trấn phải làm gì?", first["session_id"])
+    assert second["grounded"] and sources(second) == {"asean/dongson-thanhhoa-ke-hoach-asean-2021-2025.pdf"}
+    assert "Xây dựng tin, bài tuyên truyền trên hệ thống đài truyền thanh" in second["answer"]

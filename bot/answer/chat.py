@@ -201,6 +201,7 @@ class ChatService:
                     # document the thread turned to that holds the question's words, else not stated
                     answer = ((self._task_answer(reading, answer, catalog, reading.doc_ids[0])
                                if reading.asked and reading.doc_ids and self.tasks is not None else None)
+                              or (self._duties_answer(reading, answer) if self.tasks is not None else None)
                               or self._not_stated(reading, previous, catalog, answer))
                 else:
                     # No cue tied the message to the thread; it was only short: the documents at large.

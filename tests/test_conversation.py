@@ -233,6 +233,9 @@ def test_asked_attributes_read_each_clause():
     assert asked_attributes("Kế hoạch gồm những nhóm nhiệm vụ nào?") == []
     assert asked_attributes("ke hoach gom nhung nhiem vu nao") == []
     assert asked_attributes("Vụ nào làm đầu mối?") == ["focal"]
+    # "báo cáo định kỳ" names a kind of report; "định kỳ mấy tháng" asks when
+    assert "deadline" not in asked_attributes("thong tu nay quy dinh nhung doi tuong nao phai bao cao dinh ky?")
+    assert "deadline" in asked_attributes("Báo cáo định kỳ mấy tháng một lần?")
 
 
 # -- a refused turn still has a thread --------------------------------------------------------------

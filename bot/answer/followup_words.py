@@ -100,7 +100,9 @@ _REPORT_TO = re.compile(
     r"cho ai|ve cho ai|(?:cho|ve|len|toi|den) (?:co quan|don vi|cap|noi|bo|so|ban|ai) ?(?:nao)?)\b|"
     r"\b(?:bao cao|gui bao cao|nop bao cao) (?:ve|len|cho|toi) (?:dau|ai)\b")
 _DEADLINE = re.compile(
-    r"\b(?:thoi han|han chot|han (?:khi nao|bao gio|la|nao|ra sao)|thoi gian thuc hien|dinh ky|bao lau|"
+    # "báo cáo định kỳ" names a kind of report; "định kỳ mấy tháng?" asks when
+    r"\b(?:thoi han|han chot|han (?:khi nao|bao gio|la|nao|ra sao)|thoi gian thuc hien|"
+    r"dinh ky (?:bao lau|may|nao|khi nao|the nao|ra sao)|bao lau|"
     r"(?:hoan thanh|thuc hien|trien khai|bao cao|nop|gui)(?: \w+){0,3} (?:truoc|vao|trong) (?:ngay|thoi han|thoi gian|dip) nao|"
     r"khi nao|bao gio|thoi diem nao|luc nao|thoi gian nao|thang nao|nam nao|quy nao)\b")
 _DOC_DATE = re.compile(r"\b(?:ban hanh|(?<!dinh )ky|hieu luc|dang|cong bo|phat hanh|ngay thang)\b")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.answer.answer_types import NUM_WORD, count_noun
 from bot.answer.citations import CitationList
+from bot.answer.clauses import as_sentence as _sentence, cut as _cut, first_clauses as _first_clauses, window
 from bot.answer.evidence import coverage, terms
 from bot.answer.lists import (
     BULLET as _BULLET, continued_items, marker_kind, paragraph_items, sub_headings, topic_run,
@@ -38,88 +39,10 @@ LIST_CHARS = 450
 # The reply of a question whose answer is the sentence itself (what, why, how).
 SENTENCE_CHARS = 300
 
-_CLAUSE_CUT = re.compile(r"[,;:]\s+|\s+[-–]\s+|\s+\((?=\w)")
 _NEGATION = re.compile(r"\b(?:không|chưa|chẳng|cấm|nghiêm cấm|không được|chưa được)\b", re.I)
 _ROLE_VERBS = re.compile(r"chủ trì|phối hợp|đầu mối|giao |định hướng|phụ trách|chịu trách nhiệm|thực hiện", re.I)
 _UNIT_HEAD = re.compile(
     r"^(?:Sở|Phòng|Trung tâm|UBND|Ủy ban|Uỷ ban|Ban|Đài|Vụ|Cục|Bộ|Văn phòng|Báo|Công an|Tỉnh đoàn|Hội|Các sở|Các cơ quan)\b")
-
-
-def _clauses(text: str) -> list[tuple[int, int]]:
-    """The text cut at commas, semicolons, colons, dashes and brackets, with offsets."""
-    out, pos = [], 0
-    for m in _CLAUSE_CUT.finditer(text):
-        if m.start() > pos:
-            out.append((pos, m.start()))
-        pos = m.start() if m.group().strip().startswith("(") else m.end()
-    if pos < len(text):
-        out.append((pos, len(text)))
-    return out or [(0, len(text))]
-
-
-def window(text: str, q: Query, limit: int, anchor: tuple[int, int] | None = None) -> tuple[int, int]:
-    """The run of clauses of ``text`` at most ``limit`` long that covers most of the question
-    (and holds ``anchor``, the short answer, when there is one); the whole text when it fits."""
-    text_len = len(text.rstrip())
-    if text_len <= limit:
-        return 0, text_len
-    parts = _clauses(text)
-    best, best_key = (0, min(text_len, limit)), (-1.0, 0)
-    for i in range(len(parts)):
-        for j in range(i, len(parts)):
-            a, b = parts[i][0], parts[j][1]
-            if b - a > limit:
-                break
-            if anchor and not (a <= anchor[0] and anchor[1] <= b):
-                continue
-            # Coverage of the question, then what the clauses add after the matched words: an
-            # answer follows what it answers ("X là …", "… thì bị phạt tù từ …").
-            key = (round(coverage(q.focus_weights, terms(text[a:b])), 3), b - a)
-            if key > best_key:
-                best, best_key = (a, b), key
-    if best_key[0] < 0 and anchor:  # the anchor's own clause is too long: cut around it
-        a = max(0, anchor[0] - limit // 3)
-        return a, min(text_len, a + limit)
-    a, b = best
-    # Room left: the next clause, then the one before.
-    for k, (x, y) in enumerate(parts):
-        if x >= b and y - a <= limit:
-            b = y
-        elif x >= b:
-            break
-    return a, b
-
-
-_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|[a-zđ]\)|\d{1,2}\)|[-–+•*])\s+")
-
-
-def _cut(text: str, span: tuple[int, int]) -> str:
-    """The clauses of ``text`` in ``span``, "…" where cut, without the clause's own numbering
-    ("7.", "a)"): the citation card keeps the document's numbering."""
-    a, b = span
-    out = text[a:b].strip().rstrip(",;:")
-    if a == 0:
-        out = _NUMBERING.sub("", out, count=1)
-    if a > 0:
-        out = "… " + out
-    if b < len(text.rstrip()):
-        out = out + " …"
-    return out
-
-
-def _first_clauses(text: str, limit: int) -> int:
-    """Where the first clauses of ``text`` that fit in ``limit`` characters end (at least one)."""
-    end = 0
-    for a, b in _clauses(text):
-        if end and b > limit:
-            break
-        end = b
-    return min(end, len(text)) if end <= limit * 2 else limit
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "…", "?", "!", ":")) else text + "."
 
 
 def support(cand: Candidate, q: Query, cites: CitationList, anchor_text: str | None = None,

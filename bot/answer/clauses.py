@@ -85,3 +85,10 @@ def first_clauses(text: str, limit: int) -> int:
 def as_sentence(text: str) -> str:
     text = text.strip()
     return text if text.endswith((".", "…", "?", "!", ":")) else text + "."
+
+
+def short(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``limit`` characters with "…"."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+

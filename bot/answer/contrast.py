@@ -36,23 +36,23 @@ def contrast(q: "Query", scored: list["Scored"]) -> list["Scored"]:
     """``scored`` (most likely first) with the parallel clause the question names moved first."""
     if len(scored) < 2:
         return scored
+    frames = [frame(s.cand) for s in scored]
     best = scored[0]
     asked = {t for t in q.focus_weights if "_" not in t}
-    mine = _syllables(frame(best.cand))
-    for other in scored[1:1 + LOOK_AT]:
+    mine = _syllables(frames[0])
+    for other, lead in zip(scored[1:1 + LOOK_AT], frames[1:1 + LOOK_AT]):
         if other.cand.hit.doc_id != best.cand.hit.doc_id:
             continue
-        theirs = _syllables(frame(other.cand))
+        theirs = _syllables(lead)
         if not mine or not theirs or theirs == mine:
             continue
         if len(mine & theirs) / len(mine | theirs) < MIN_SHARED:
             continue
         if (theirs - mine) & asked and not (mine - theirs) & asked:
-            # the other case is the one asked about: it answers with the best's confidence
-            lead = frame(other.cand)
-            # the lead-in itself first: its list is the answer, as the best's list would have been
-            moved = sorted((s for s in scored if frame(s.cand) == lead), key=lambda s: s.cand.lead is not None)
+            # the other case is the one asked about: it answers with the best's confidence, the
+            # lead-in itself first (its list is the answer, as the best's list would have been)
+            moved = sorted((s for s, f in zip(scored, frames) if f == lead), key=lambda s: s.cand.lead is not None)
             for s in moved:
                 s.p = max(s.p, best.p)
-            return moved + [s for s in scored if frame(s.cand) != lead]
+            return moved + [s for s, f in zip(scored, frames) if f != lead]
     return scored

@@ -11,10 +11,12 @@ import re
 from typing import Any, Callable
 
 from bot.answer.citations import Citation, CitationList
+from bot.answer.clauses import short as _short
 from bot.answer.conversation import Item
 from bot.answer.evidence import coverage, terms
-from bot.answer.extractive import Answer, article_of
+from bot.answer.extractive import Answer
 from bot.answer.followup_words import ATTRIBUTE_LABELS, attribute_terms
+from bot.answer.passages import article_of
 from ingest.lang.normalize import fold_accents
 
 # List markers and their rank in a plan's hierarchy: "II." above "1." above "1.1." above "a)"
@@ -467,11 +469,6 @@ def item_answer(question: str, item: Item, text: str, chunks: list[dict]) -> Ans
     quoted = text[start:end].strip()
     body = f"{quoted} [{n}]" if n else quoted
     return Answer(body, cites.items, bool(n), question, [], {"source": "thread item"})
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def asked_label(reading: Any) -> tuple[str, bool]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.answer.clauses import short as _short
 from bot.answer.intent import classify
 from ingest.lang.abbreviations import equivalent_form
 from ingest.lang.patterns import SIGNER_OFFICES
@@ -184,11 +185,6 @@ def effective_clauses(chunks: list[dict]) -> list[Span]:
     return [span for _, _, span in sorted(found, key=lambda f: f[:2])]
 
 _NAMED_GROUND = re.compile(r"Căn cứ\s+(?:(?:khoản|điểm) \S+ )*(?:Điều \d+ (?:của )?)?" + _REF_TYPES + r"\s+[A-ZĐÀ-Ỹ]")
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _opening(chunks: list[dict]) -> list[dict]:

@@ -339,9 +339,13 @@ def _yesno(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> s
     word = "Không" if says_no else "Có"
     if not says_no and _ASKS_WHAT.search(fold_accents(asked)):
         # "… có làm gì cho giới trẻ không?": yes, and what — the items the document lists
-        listed = _list(answerer, q, [best] + [c for c in cands if c is not best], CitationList())
+        # read into a copy of the citations, kept only when there is a list to answer with
+        trial = CitationList()
+        trial.items = list(cites.items)
+        listed = _list(answerer, q, [best] + [c for c in cands if c is not best], trial)
         if listed.startswith("Gồm:"):
-            return "Có: " + _list(answerer, q, [best] + [c for c in cands if c is not best], cites)[len("Gồm: "):]
+            cites.items[:] = trial.items
+            return "Có: " + listed[len("Gồm: "):]
     return _with_support(word, best, q, cites, None, always=True)
 
 

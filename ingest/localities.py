@@ -47,11 +47,13 @@ _LOCALITY_TAILS = ["trực thuộc Trung ương", "trực thuộc trung ương",
                    "trên địa bàn tỉnh", "trên địa bàn"]
 
 
-_TWO_SYLLABLE_LOCALITIES = {fold_accents(w).lower(): w for w in ("thành phố", "thị xã", "thị trấn")}
+_TWO_SYLLABLE_LOCALITIES = {fold_accents(w).lower() for w in ("thành phố", "thị xã", "thị trấn")}
+_TWO_SYLLABLES = re.compile(r"\s*([\wÀ-ỹ]+\s+[\wÀ-ỹ]+)(?![\wÀ-ỹ])")
 
 
 def _folded_member(text: str, pos: int) -> int | None:
-    m = re.compile(r"\s*([\wÀ-ỹ]+\s+[\wÀ-ỹ]+)(?![\wÀ-ỹ])").match(text, pos)
+    """End of a two-syllable locality word at ``pos`` whatever its tone marks, else None."""
+    m = _TWO_SYLLABLES.match(text, pos)
     if m and " ".join(fold_accents(m.group(1)).lower().split()) in _TWO_SYLLABLE_LOCALITIES:
         return m.end()
     return None

@@ -219,10 +219,10 @@ def classify_assignment(line: str) -> Assignment | None:
     return None
 
 
-def _numbered_line(text: str, current: Item) -> Assignment | None:
-    """An assignment line numbered like a heading ("a) Cơ quan chủ trì: …"): a unit field, or a
-    deadline field after one, inside a numbered item (a plan's task), never the document's opening."""
-    heading = match_heading(text)
+def _numbered_line(heading: tuple[str, str, str] | None, current: Item) -> Assignment | None:
+    """An assignment line numbered like a heading (``heading``, from :func:`match_heading`: "a) Cơ
+    quan chủ trì: …"): a unit field, or a deadline field after one, inside a numbered item (a
+    plan's task), never the document's opening."""
     if heading is None or heading[0] not in ("letter", "number") or current.kind in _NOT_TASK_ITEMS:
         return None
     line = classify_assignment(heading[2])
@@ -263,10 +263,10 @@ def parse_structure(blocks: list[Block]) -> ParsedStructure:
         text = block.text.strip()
         if not text:
             continue
-        heading = None
         kind = "paragraph"
         is_row = block.kind == "table_row"
-        if current.kind == "header" and block.kind != "header" and not match_heading(text):
+        numbered = match_heading(text)  # read once: the letterhead's end, a numbered field, a heading
+        if current.kind == "header" and block.kind != "header" and not numbered:
             start("preamble", "", "", block.page)  # the body starts after the letterhead
         if block.kind == "header":
             if current.kind != "header":
@@ -281,13 +281,13 @@ def parse_structure(blocks: list[Block]) -> ParsedStructure:
                 start("signature", "", "Người ký", block.page)
         elif closing and _BULLET.match(text):
             kind = "bullet"
-        elif not is_row and (line := _numbered_line(text, current)):
+        elif not is_row and (line := _numbered_line(numbered, current)):
             # "a) Cơ quan chủ trì: Sở X", "b) Cơ quan phối hợp: …", "c) Thời gian thực hiện: …" under
             # "1. <task>": lettered fields of the item above, not sub-items of their own
             closing = None
             current.assignments.append(line)
             kind = "assignment"
-        elif not is_row and (heading := match_heading(text)):
+        elif not is_row and (heading := numbered):
             closing = None
             start(heading[0], heading[1], heading[2], block.page)
             current.heading = text

@@ -166,9 +166,7 @@ def test_labelled_lines_in_a_plan(tmp_path):
             "- Tổ chức hội nghị tập huấn cho cán bộ, công chức.\n\n"
             "- Cơ quan thực hiện: Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp và UBND các huyện, thành phố.\n\n"
             "- Thời gian hoàn thành: Quý III/2024.\n")
-    path = tmp_path / "plan.txt"
-    path.write_text(text, encoding="utf-8")
-    _, tasks = _tasks(path)
+    tasks = extract_tasks(parse_text(tmp_path, text))
     t = next(t for t in tasks if t.shape == "lines")
     assert t.lead_units == ["Sở Nội vụ"] and t.partner_units == ["Sở Tư pháp", "Ủy ban nhân dân các huyện, thành phố"]
     assert t.task and t.deadline == "Quý III/2024"
@@ -186,9 +184,8 @@ def test_lettered_fields_under_a_task_heading_are_its_lines(tmp_path):
             "2. Tuyên truyền trên báo chí\n\n"
             "a) Giới thiệu các điểm mới của Luật.\n\n"
             "b) Thời hạn: đến hết năm 2025.\n")
-    path = tmp_path / "plan.txt"
-    path.write_text(text, encoding="utf-8")
-    doc, tasks = _tasks(path)
+    doc = parse_text(tmp_path, text)
+    tasks = extract_tasks(doc)
     first = next(t for t in tasks if t.section.startswith("II.1"))
     assert [t.section.split(" ")[0] for t in tasks if t.section.startswith("II.1")] == ["II.1"]
     assert first.task.startswith("Tổ chức hội nghị phổ biến Luật Đường bộ")

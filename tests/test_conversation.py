@@ -117,7 +117,8 @@ def test_a_unit_referred_back_is_the_unit_the_thread_named():
     assert r.asked == ["report_to"] and "Sở Thông tin và Truyền thông" in r.question
 
 
-@pytest.mark.parametrize("follow", ["Kế hoạch đó do ai ký?", "Văn bản này ban hành ngày nào?"])
+@pytest.mark.parametrize("follow", ["Kế hoạch đó do ai ký?", "Văn bản này ban hành ngày nào?", "KH này ký ngày nào?",
+                                    "kh nay ky ngay nao?"])
 def test_the_document_referred_back_is_the_threads(follow):
     r = read(follow, state(), CATALOG)
     assert r.kind == "same_doc" and r.doc_ids == ["qn"] and r.strong
@@ -358,6 +359,20 @@ def test_the_items_of_an_answer_are_the_lines_it_enumerates():
     answer = Answer("Gồm: … [1]", [cite], True, "?")
     items = answer_items(answer, lambda doc: PLAN)
     assert [i.text for i in items] == ["- Nội dung: tăng cường loa truyền thanh.", "- Đơn vị chủ trì: Sở B."]
+
+
+def test_the_entries_of_a_list_written_inline_are_its_own_spans():
+    from bot.answer.citations import Citation
+    from bot.answer.extractive import Answer
+
+    text = "Mở đầu.\nCác sáng kiến gồm Quỹ A ứng phó, Kho B; Khung C (ACRF), Trung tâm D, Khung E...\nHết."
+    start = text.index("Các")
+    cite = Citation(1, "qn", "qn.docx", "", None, "", None, text[start:text.index("\nHết")], "c", start,
+                    text.index("\nHết"))
+    answer = Answer("Gồm: Quỹ A ứng phó, Kho B; Khung C (ACRF), Trung tâm D, Khung E [1].\n… supporting line", [cite],
+                    True, "?")
+    items = answer_items(answer, lambda doc: text)
+    assert [i.text for i in items] == ["Quỹ A ứng phó, Kho B", "Khung C (ACRF), Trung tâm D, Khung E"]
 
 
 # -- sessions ------------------------------------------------------------------------------------------

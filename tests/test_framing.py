@@ -41,7 +41,10 @@ def test_what_is_not_framing_stays(message):
     ("Sở Nội vụ, Sở Ngoại vụ làm gì?", None),
     ("Ai chủ trì việc tuyên truyền trên báo chí, truyền hình và mạng xã hội?", None),
     ("Cụm công nghiệp được rộng tối đa và tối thiểu bao nhiêu ha?", None),
-    ("ai ký, ký hôm nào?", None),
+    # "ai" before a verb asks who does it: a whole question in two words ("Sở nào" is not).
+    ("ai ký, ký hôm nào?", ["ai ký?", "ký hôm nào?"]),
+    ("qd nay hieu luc tu khi nao, ai ky?", ["qd nay hieu luc tu khi nao?", "ai ky?"]),
+    ("Sở nào, ngày nào?", None),
     ("Máy tính và đầu đọc, loại nào được cấp?", None),
 ])
 def test_a_message_is_split_where_each_side_asks_something(message, parts):

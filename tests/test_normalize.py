@@ -61,3 +61,11 @@ def test_bao_gio_asks_when_and_gio_alone_is_an_hour():
     for q in ("Thông tư có hiệu lực từ bao giờ?", "thong tu co hieu luc tu bao gio?"):
         assert "gio" not in terms(q, for_question=True)
     assert "gio" in terms("Trong 24 giờ phải báo cáo?", for_question=True)
+
+
+def test_khi_nao_typed_without_marks_asks_when_and_khi_alone_stays():
+    from bot.answer.evidence import terms
+
+    assert {"khi", "nao", "luc"}.isdisjoint(terms("qd nay hieu luc tu khi nao?", for_question=True) - {"luc"})
+    assert "luc" not in terms("nop bao cao luc nao?", for_question=True)
+    assert "khi" in terms("khi thai cong nghiep xu ly the nao?", for_question=True)  # "khí thải"

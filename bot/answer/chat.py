@@ -126,7 +126,7 @@ class ChatService:
         # Asked whole first: one sentence often answers both ("Làm tại Hà Nội ngày …" for "ký ở
         # đâu, ngày nào?"), and the first part of a yes/no pair is the premise of the second.
         whole = self._one(message, previous, use_llm=use_llm)
-        parts = split_questions(message) if not whole[0].grounded else []
+        parts = split_questions(message)
         if len(parts) < 2:
             return whole
         t0 = time.perf_counter()
@@ -136,8 +136,12 @@ class ChatService:
             answer, state, _ = self._one(part, state, use_llm=use_llm, continuing=i > 0)
             answered.append((part, answer))
             states.append(state)
-        if not any(a.grounded for _, a in answered):
-            return whole  # neither part is answered: the whole message's refusal
+        grounded = sum(a.grounded for _, a in answered)
+        if grounded == 0 or (whole[0].grounded and grounded < 2):
+            # Neither part answered: the whole message's refusal. One part answered where the
+            # whole was: the whole's answer (it may hold both). Both answered: one answer each,
+            # since a grounded whole often answers only one of them ("… từ khi nào, ai ký?").
+            return whole
         answer = combine(message, answered)
         # What the thread is about after it: the last part that was answered.
         state = next((st for st, (_, a) in zip(reversed(states), reversed(answered)) if a.grounded), states[-1])

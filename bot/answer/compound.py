@@ -12,6 +12,8 @@ the answers are joined, their citations numbered in one sequence.
 
 >>> split_questions("Kế hoạch này ai ký vậy, ký hôm nào?")
 ['Kế hoạch này ai ký vậy?', 'ký hôm nào?']
+>>> split_questions("Quyết định này có hiệu lực từ khi nào, ai ký?")
+['Quyết định này có hiệu lực từ khi nào?', 'ai ký?']
 >>> split_questions("Sở Nội vụ, Sở Ngoại vụ làm gì?")
 ['Sở Nội vụ, Sở Ngoại vụ làm gì?']
 """
@@ -34,11 +36,18 @@ _OPENS_ASKING = re.compile(r"^\s*\w+\s+(?:nao|gi)\b")
 # Where a message joins two questions: a comma or semicolon (with an optional "và", "còn"), or "và".
 _JOINT = re.compile(r"\s*[,;]\s*(?:(?:và|còn|rồi|thế|với lại)\s+)?|\s+và\s+", re.I)
 _MIN_WORDS = 3  # "gửi cho ai", "ký hôm nào": fewer is a fragment of one question ("Sở nào")
+# "ai" before a word asks who does it ("ai ký", "ai duyệt"): a whole question in two words, where
+# a noun before its question word ("Sở nào") is only a fragment.
+_WHO_DOES = re.compile(r"^\s*ai\s+\w+\s*$")
 MAX_PARTS = 3
 
 
 def _asks(text: str) -> bool:
     return bool(_ASKS_FOLDED.search(fold_accents(text).lower()) or _ASKS_ACCENTED.search(text.strip(" ?.!")))
+
+
+def _long_enough(part: str) -> bool:
+    return len(part.split()) >= _MIN_WORDS or bool(_WHO_DOES.match(fold_accents(part).lower()))
 
 
 def split_questions(message: str) -> list[str]:
@@ -52,7 +61,7 @@ def split_questions(message: str) -> list[str]:
         head, rest = body[start:m.start()], body[m.end():]
         coordinated = (_ENDS_ASKING.search(fold_accents(head).lower())
                        and _OPENS_ASKING.match(fold_accents(rest).lower()))
-        if (len(head.split()) >= _MIN_WORDS and len(rest.split()) >= _MIN_WORDS
+        if (_long_enough(head) and _long_enough(rest)
                 and _asks(head) and _asks(rest) and not coordinated):
             parts.append(head.strip())
             start = m.end()

@@ -57,7 +57,7 @@ def _terms(text: str, for_question: bool) -> frozenset[str]:
             if for_question:
                 for i in range(1, len(seg)):
                     if (seg[i - 1], seg[i]) in QUESTION_PAIRS:
-                        stop[i] = True
+                        stop[i - 1] = stop[i] = True
             for f, is_stop in zip(folded, stop):
                 if not is_stop:
                     out.add(f)

@@ -362,17 +362,17 @@ def _enumerated(answer_text: str, by_n: dict[int, Citation], text: str) -> list[
     """Entries an answer spells out, each mapped to the document line it comes from."""
     entries = [line for line in answer_text.split("\n") if _MARKER_TEXT.match(line) and line.strip()]
     if len(entries) < 2:
-        m = re.search(r"(?:gồm|bao gồm|là)\s*:\s*(.+)", answer_text, flags=re.I | re.S)
+        m = re.search(r"(?:gồm|bao gồm|là)\s*:\s*([^\n]+)", answer_text, flags=re.I)  # the answer's own line
         entries = [e for e in re.split(r";\s*", m.group(1)) if e.strip()] if m else []
         if len(entries) < 2:
             return []
-    found: list[tuple[int, int]] = []
+    found: list[tuple[int, int, int, int]] = []  # the entry's line, where the entry is in it
     folded_doc = fold_accents(text).lower()
     for entry in entries:
         ns = [int(n) for n in _CITE.findall(entry) if int(n) in by_n]
         if len(set(ns)) == 1 and len(entries) == len({x for e in entries for x in _CITE.findall(e)}):
-            c = by_n[ns[0]]
-            found.append(lines_of(text, c.char_start, c.char_end)[0])
+            a, b = lines_of(text, by_n[ns[0]].char_start, by_n[ns[0]].char_end)[0]
+            found.append((a, b, a, b))
             continue
         words = _MARKER_TEXT.sub("", _CITE.sub("", entry)).replace("…", " ").strip(" .;:")
         key = fold_accents(" ".join(words.split()[:6])).lower()
@@ -384,8 +384,11 @@ def _enumerated(answer_text: str, by_n: dict[int, Citation], text: str) -> list[
             i = folded_doc.find(key)
         if i < 0:
             return []
-        found.append(lines_of(text, i, i + len(key))[0])
-    return list(dict.fromkeys(found))
+        full = fold_accents(" ".join(words.split())).lower()
+        found.append((*lines_of(text, i, i + len(key))[0], i, i + len(full if folded_doc.startswith(full, i) else key)))
+    lines = list(dict.fromkeys((a, b) for a, b, _, _ in found))
+    # Entries of one line ("gồm A, B và C; D, E") are that line's own spans, not the line.
+    return [(i, j) for _, _, i, j in found] if len(lines) == 1 and len(found) >= 2 else lines
 
 
 _ORDINAL_WORDS = r"(?:\d+|nhat|hai|ba|tu|bon|nam|sau|bay|tam|chin|muoi|dau tien|cuoi cung)"
@@ -462,8 +465,10 @@ def field_answer(question: str, found: tuple[int, int, str, str], text: str, chu
 
 
 def item_answer(question: str, item: Item, text: str, chunks: list[dict]) -> Answer:
-    """An item of the last list, in full: its line and what belongs to it, quoted and cited."""
-    start, end = body_of(text, item.start)
+    """An item of the last list, in full: its line and what belongs to it (an entry of a list
+    written inline, "gồm A, B; C", is its own words), quoted and cited."""
+    inline = item.start > 0 and text[item.start - 1] != "\n"
+    start, end = (item.start, item.end) if inline else body_of(text, item.start)
     cites = CitationList()
     n = cite(cites, chunks, text, start, end)
     quoted = text[start:end].strip()

@@ -25,7 +25,9 @@ _FOLDED_DO_NEXT = {"", "thi", "co", "la", "duoc", "phai", "gom", "bao", "can", "
 _NOT_THIS_BEFORE = {"hien", "ngay", "nam", "thang", "luc", "bay", "dao", "gan", "tu", "den"}
 # Head nouns: what a demonstrative phrase points at.
 _DOC_NOUNS = ["kế hoạch", "văn bản", "quyết định", "thông tư", "nghị định", "nghị quyết", "chỉ thị", "công văn",
-              "hiệp định", "bộ luật", "luật", "tài liệu", "bài viết", "bài báo", "thông báo", "hướng dẫn"]
+              "hiệp định", "bộ luật", "luật", "tài liệu", "bài viết", "bài báo", "thông báo", "hướng dẫn",
+              # their abbreviations, as numbers write them ("QĐ này", typed "qd nay")
+              "qđ", "kh", "nđ", "tt", "cv", "nq"]
 _UNIT_NOUNS = ["đơn vị", "cơ quan", "tổ chức", "ủy ban", "uỷ ban", "ubnd", "trung tâm", "văn phòng", "chi cục",
                "tổng cục", "sở", "vụ", "cục", "ban", "phòng", "bộ", "đài", "người", "ông", "bà"]
 _TASK_NOUNS = ["công việc", "nhiệm vụ", "hoạt động", "nội dung", "hình thức", "biện pháp", "giải pháp", "việc",

@@ -24,9 +24,10 @@ QUESTION_WORDS = {
     "hả", "à", "thế", "hãy", "cho", "biết", "tôi", "mình", "em", "bạn", "có", "phải", "là", "được",
     "những", "các", "của", "và", "với", "về", "trong", "theo", "thì", "lâu", "nhé", "đấy",
 }
-# Two-word question phrases whose second word is a content word elsewhere: "bao giờ" asks
-# when, "giờ" alone is an hour ("24 giờ").
-QUESTION_PAIRS = {("bao", "giờ"), ("bao", "gio")}
+# Two-word question phrases whose words are content words elsewhere: "bao giờ" asks when, "giờ"
+# alone is an hour ("24 giờ"); typed without diacritics "khi nao", "luc nao" ask when, while
+# "khi" alone may be "khí" (gas) and "luc" "lực" (force).
+QUESTION_PAIRS = {("bao", "giờ"), ("bao", "gio"), ("khi", "nao"), ("luc", "nao")}
 # Without diacritics a question word can be a content word ("co" is "có" or "cơ quan", "ban"
 # is "bạn" or "Ban Tuyên giáo", "the" is "thế" or "thể thao"): only the unambiguous ones go.
 FOLDED_QUESTION_WORDS = {

@@ -10,7 +10,7 @@ from bot.answer.compound import combine, split_questions
 from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.evidence import terms
 from bot.answer.focus import (
-    answer_items, asked_label, attribute_answer, body_of, by_shared_words, field_answer, item_answer,
+    DOCUMENT_FIELDS, answer_items, asked_label, attribute_answer, body_of, by_shared_words, field_answer, item_answer,
     labeled_field, lines_of, named_items, not_stated, task_for_question, place_of, siblings_stating,
     tasks_in_focus, tasks_with_figures, unit_tasks_stating, where,
 )
@@ -136,11 +136,14 @@ class ChatService:
             answer, state, _ = self._one(part, state, use_llm=use_llm, continuing=i > 0)
             answered.append((part, answer))
             states.append(state)
-        grounded = sum(a.grounded for _, a in answered)
-        if grounded == 0 or (whole[0].grounded and grounded < 2):
-            # Neither part answered: the whole message's refusal. One part answered where the
-            # whole was: the whole's answer (it may hold both). Both answered: one answer each,
-            # since a grounded whole often answers only one of them ("… từ khi nào, ai ký?").
+        if not any(a.grounded for _, a in answered):
+            return whole  # neither part is answered: the whole message's refusal
+        fields = {(st.understood or "").split(" — ")[0] for st in states}
+        if whole[0].grounded and not (all(a.grounded for _, a in answered) and len(fields) == len(parts)
+                                      and fields <= DOCUMENT_FIELDS):
+            # The whole's answer holds both as often as not ("Làm tại Hà Nội ngày …" for "ký ở
+            # đâu, ngày nào?"); only fields of the document's card, each answered on its own
+            # ("… hiệu lực từ khi nào, ai ký?"), are known to be two answers where it gave one.
             return whole
         answer = combine(message, answered)
         # What the thread is about after it: the last part that was answered.

@@ -476,6 +476,10 @@ def item_answer(question: str, item: Item, text: str, chunks: list[dict]) -> Ans
     return Answer(body, cites.items, bool(n), question, [], {"source": "thread item"})
 
 
+# What asked_label calls the fields of a document's own card (signer, dates, basis, number).
+DOCUMENT_FIELDS = {"Người ký", "Ngày có hiệu lực", "Thời hạn hiệu lực", "Ngày ban hành", "Văn bản căn cứ", "Số hiệu"}
+
+
 def asked_label(reading: Any) -> tuple[str, bool]:
     """What a turn asked, in a few words, and whether it is about a task or passage (then its
     section is shown) rather than the document as a whole (its signer, date, số hiệu)."""
@@ -499,6 +503,6 @@ def asked_label(reading: Any) -> tuple[str, bool]:
         return "Ngày ban hành", False
     if asked_part(reading.question) == "basis":
         return "Văn bản căn cứ", False
-    if intent.kind == "number":
+    if intent.kind == "number" and re.search(r"\bso hieu\b", folded):
         return "Số hiệu", False
     return _short(reading.question.rstrip(" ?"), 120), True

@@ -74,6 +74,9 @@ GOLDS = {
     # Written blind at the end of session 11 (2026-12-06, night) over five more vbpl laws, after
     # all the work above: part of FRESH, measured, never tuned on.
     "fresh2": ROOT / "eval" / "gold_tasks_heldout_fresh2.json",
+    # Written blind in session 14 (2026-12-07) by a helper who never saw the code: six more vbpl
+    # decrees and a State Bank circular, read once as written, then DEV.
+    "dev4": ROOT / "eval" / "gold_tasks_heldout_dev4.json",
 }
 FRESH_GOLDS = ("fresh", "fresh2")
 TARGET_PRECISION = 0.95
@@ -91,9 +94,9 @@ def dev_docs() -> set[str]:
     """Held-out documents whose rows and failures may be read; every other one is TEST.
 
     Two vbpl documents, the first plan (alphabetically) of eval/heldout_docs, and every
-    document of the dev2 and dev3 golds."""
+    document of the dev2, dev3 and dev4 golds."""
     dev = {"vbpl/11-2017-q-ttg.docx", "vbpl/39-2015-tt-bct.docx"}
-    for name in ("dev2", "dev3"):
+    for name in ("dev2", "dev3", "dev4"):
         if GOLDS[name].exists():
             dev |= {row["doc"] for row in json.loads(GOLDS[name].read_text())["tasks"]}
     plans = sorted(p for p in HELDOUT_DOCS.rglob("*") if p.is_file() and p.name not in ("SOURCES.md", "README.md")) \

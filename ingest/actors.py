@@ -63,7 +63,7 @@ _QUALIFICATION = (r"đáp ứng(?:\s+(?:đủ|đầy đủ|các|những))*\s+(?:
                   r"có\s+(?:đủ\s+)?(?:các\s+|những\s+)?(?:bằng|văn bằng|năng lực|trình độ|chứng chỉ|kinh nghiệm|"
                   r"điều kiện|tiêu chuẩn)")
 _MODAL = re.compile(r"(?<![\wÀ-ỹ])(?:(?:đồng thời|cũng|sẽ|vẫn|chỉ|còn)\s+)?(?P<m>có trách nhiệm|chịu trách nhiệm|"
-                    r"có nhiệm vụ|(?<![Nn]gười )phải(?!\s+(?:được|là|chịu sự|có khả năng|" + _QUALIFICATION
+                    r"có nhiệm vụ|có nghĩa vụ|(?<![Nn]gười )phải(?!\s+(?:được|là|chịu sự|có khả năng|" + _QUALIFICATION
                     + r")(?![\wÀ-ỹ])))(?![\wÀ-ỹ])", re.IGNORECASE)
 _NOT_BEFORE_MODAL = re.compile(r"(?:không|chưa|không cần)\s*$", re.IGNORECASE)
 # Words a noun phrase naming an actor does not hold: clause links, negation, aspect, passive.

@@ -53,7 +53,7 @@ _COLON_HEAD = re.compile(r"^(?P<units>[^:]{3,200}?)\s*:\s*(?P<rest>.*)$", re.DOT
 # "Sở X có trách nhiệm:", "Trạm … thực hiện các nhiệm vụ sau:": a unit introducing its duties.
 # "có trách nhiệm thực hiện các công việc sau đây" still only introduces the duties below it.
 _DUTY_INTRO = re.compile(r"^\s*(?:(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|phải|được giao)(?:\s+(?:thực hiện|"
-                         r"triển khai(?: thực hiện)?|tổ chức thực hiện))?|thực hiện|có các nhiệm vụ|"
+                         r"triển khai(?: thực hiện)?|tổ chức thực hiện))?|thực hiện|có (?:các |những )?(?:nhiệm vụ|nghĩa vụ)|"
                          r"chủ trì(?: thực hiện)?|tập trung)(?:\s*(?:,|và)\s*quyền hạn)?(?:\s+(?:các|những))?(?:\s+(?:nhiệm vụ|nội dung|"
                          r"công việc|việc)(?:,?\s*quyền hạn)?)?(?:\s+(?:cụ thể\s+)?(?:sau(?: đây)?|như sau))?\s*$",
                          re.IGNORECASE)
@@ -295,13 +295,13 @@ def _unit_heading_units(head: str, *, colon: bool) -> list[str] | None:
 # "…, Đơn vị Y có trách nhiệm thực hiện các công việc sau đây:"), not the content of one duty
 # ("X có trách nhiệm cung cấp các thông tin sau:", "… lập kế hoạch dựa trên các căn cứ sau:").
 _GENERIC_INTRO_END = re.compile(
-    r"(?<![\wÀ-ỹ])(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|phải|được giao|chủ trì|tập trung|thực hiện|"
+    r"(?<![\wÀ-ỹ])(?:có trách nhiệm|chịu trách nhiệm|có nhiệm vụ|có nghĩa vụ|phải|được giao|chủ trì|tập trung|thực hiện|"
     r"triển khai|tổ chức thực hiện)(?:\s+(?:thực hiện|triển khai(?: thực hiện)?|tổ chức thực hiện))?"
     r"(?:\s*(?:,|và)\s*quyền hạn)?(?:\s+(?:các|những|một số))?(?:\s+(?:nhiệm vụ|nội dung|công việc|việc|hoạt động|giải pháp|biện pháp)"
     r"(?:\s+(?:chủ yếu|trọng tâm|chính|cụ thể))?(?:,?\s*quyền hạn)?)?(?:\s+(?:cụ thể\s+)?(?:sau(?: đây)?|như sau))?"
     r"\s*:?\s*$"
     # "… và có các nhiệm vụ, quyền hạn sau đây:"
-    r"|(?<![\wÀ-ỹ])có\s+(?:các\s+|những\s+)?(?:nhiệm vụ|trách nhiệm)(?:\s*(?:,|và)\s*quyền hạn)?\s+"
+    r"|(?<![\wÀ-ỹ])có\s+(?:các\s+|những\s+)?(?:nhiệm vụ|trách nhiệm|nghĩa vụ)(?:\s*(?:,|và)\s*quyền hạn)?\s+"
     r"(?:cụ thể\s+)?(?:sau(?: đây)?|như sau)\s*:?\s*$", re.IGNORECASE)
 
 

@@ -216,7 +216,9 @@ def _description_end(text: str, pos: int) -> int:
             if nxt and is_cap(nxt[0]) and not HEAD_AT.match(text, nxt[1]):
                 end = nxt[2]
                 continue
-        if not w or text[end:w[1]].strip() or w[0].lower() in _DESCRIPTION_STOPS:
+        # "Hội đồng tuyển dụng | không chịu …", "Chủ tịch Hội đồng tuyển dụng | thành lập Tổ …"
+        if not w or text[end:w[1]].strip() or w[0].lower() in _DESCRIPTION_STOPS or w[0].lower() in FUNCTION_WORDS \
+                or (w[0].lower() == "thành" and re.match(r"thành lập(?![\wÀ-ỹ])", text[w[1]:], re.IGNORECASE)):
             break
         if is_cap(w[0]) and HEAD_AT.match(text, w[1]) and end > pos:
             break

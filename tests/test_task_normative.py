@@ -297,3 +297,20 @@ def test_a_numbered_sentence_in_an_article_on_duties_is_no_actor_heading(tmp_pat
             "2. Bộ Y tế chịu trách nhiệm trước Chính phủ thực hiện quản lý nhà nước về phòng, chống tác hại của thuốc lá.\n")
     tasks = [t for t in extract_tasks(parse_text(tmp_path, text)) if "Điều 5" in t.section]
     assert [t.lead_units for t in tasks] == [["Chính phủ"], ["Bộ Y tế"]]
+
+
+def test_a_council_named_by_its_mission_ends_before_a_verb_or_a_negation():
+    assert [u.name for u in find_units("Trường hợp cần thiết, Chủ tịch Hội đồng tuyển dụng thành lập Tổ thư ký")] \
+        == ["Hội đồng tuyển dụng"]
+    assert [u.name for u in find_units("Hội đồng tuyển dụng không chịu trách nhiệm về việc này")] == ["Hội đồng tuyển dụng"]
+    assert [u.name for u in find_units("Hội đồng thành phố họp")] == ["Hội đồng thành phố"]
+
+
+def test_obligations_listed_under_a_party_are_its_duties(tmp_path):
+    text = ("Điều 23. Quyền và nghĩa vụ của đơn vị bao thanh toán\n"
+            "1. Đơn vị bao thanh toán có nghĩa vụ sau đây:\n"
+            "a) Cung cấp các thông tin, tài liệu liên quan cho cơ quan nhà nước có thẩm quyền;\n"
+            "b) Thực hiện lưu trữ hồ sơ bao thanh toán theo quy định của pháp luật.\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Đơn vị bao thanh toán"], ["Đơn vị bao thanh toán"]]
+    assert modal_subject("Tổ chức tín dụng có nghĩa vụ lưu trữ hồ sơ")[0] == ["Tổ chức tín dụng"]

@@ -263,10 +263,15 @@ def test_a_term_the_document_defines_is_answered_with_its_own_words(services) ->
 def test_parallel_cases_are_told_apart_by_the_word_asked(services) -> None:
     # "1. Thành lập … phải đáp ứng các điều kiện sau:" and "2. Mở rộng … các điều kiện sau:": the
     # case the question names answers, with its whole list even where the chunker cut it
-    out = ask(services, "Muốn mở rộng cụm công nghiệp theo Nghị định 32/2024 thì phải đáp ứng những điều kiện gì?")
+    out = ask(services, "Theo Nghị định 32/2024, mở rộng cụm công nghiệp phải đáp ứng những điều kiện gì?")
     assert out["grounded"] and out["answer"].startswith("Gồm: Tổng diện tích cụm công nghiệp sau khi mở rộng")
     assert "tỷ lệ lấp đầy ít nhất 60%" in out["answer"] and "Hoàn thành xây dựng" in out["answer"]
     assert "2. Mở rộng cụm công nghiệp" in out["citations"][0]["quote"]
+    out = ask(services, "Muốn mở rộng cụm công nghiệp theo Nghị định 32/2024 thì phải đáp ứng những điều kiện gì?")
+    # Whether to answer is the verifier's (the 2026-12-07 model puts this one just under its
+    # threshold); an answer is the case asked, never "1. Thành lập".
+    if out["grounded"]:
+        assert out["answer"].startswith("Gồm: Tổng diện tích cụm công nghiệp sau khi mở rộng")
     out = ask(services, "Theo Nghị định 32/2024, thành lập cụm công nghiệp phải đáp ứng những điều kiện gì?")
     assert out["grounded"] and "Có trong Danh mục các cụm công nghiệp" in out["answer"]
     assert "sau khi mở rộng" not in out["answer"]
@@ -274,6 +279,20 @@ def test_parallel_cases_are_told_apart_by_the_word_asked(services) -> None:
     out = ask(services, "Muốn thành lập cụm công nghiệp mới thì phải đáp ứng những điều kiện gì theo Nghị định 32/2024/NĐ-CP?")
     assert out["grounded"] and out["answer"].startswith("Gồm: Có trong Danh mục các cụm công nghiệp")
     assert "tỷ lệ lấp đầy trung bình" in out["answer"] and "sau khi mở rộng" not in out["answer"]
+
+
+def test_a_twin_ranked_first_gives_way_to_the_case_asked(services) -> None:
+    # The verifier judges each case on its own; when it ranks the twin first, contrast puts the
+    # case whose word the question holds in its place, with the twin's confidence.
+    from bot.answer.contrast import contrast, frame
+
+    answerer = services.chat.answerer
+    q = answerer.query("Theo Nghị định 32/2024, mở rộng cụm công nghiệp phải đáp ứng những điều kiện gì?")
+    judged = answerer.judge(answerer.propose(q, services.chat.retrieve(q)).scored)
+    twin = next(s for s in judged if frame(s.cand).startswith("1. Thành lập"))
+    twin.p = 1.0
+    out = contrast(q, [twin] + [s for s in judged if s is not twin])
+    assert frame(out[0].cand).startswith("2. Mở rộng") and out[0].p == 1.0
 
 
 def test_a_false_premise_gets_what_the_document_says(services) -> None:

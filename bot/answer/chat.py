@@ -198,7 +198,7 @@ class ChatService:
         if answer is None:
             context = self._context(reading, previous, catalog)
             answer, t1 = self._answer(reading.question, reading.doc_ids, use_llm=use_llm, context=context,
-                                      prefer=reading.prefer)
+                                      prefer=reading.prefer, named=reading.named_docs())
             if answer.grounded and reading.kind == "same_doc" and not _addresses(answer, reading, focus):
                 answer = Answer(NOT_FOUND, [], False, reading.question, answer.related,
                                 {**answer.debug, "reason": "the answer leaves out what the follow-up adds"})
@@ -226,8 +226,9 @@ class ChatService:
         return answer, state, timing
 
     def _answer(self, question: str, doc_ids: list[str] | None, *, use_llm: bool,
-                context: str = "", prefer: str | None = None) -> tuple[Answer, float]:
-        """Retrieval and a grounded answer, from ``doc_ids`` only when given."""
+                context: str = "", prefer: str | None = None, named: list[str] | None = None) -> tuple[Answer, float]:
+        """Retrieval and a grounded answer, from ``doc_ids`` only when given; ``named``: the
+        documents the question itself names, whose task table alone answers who owns what."""
         if doc_ids is not None and not doc_ids:  # a place or document the collection does not hold
             return Answer(NOT_FOUND, [], False, question, [], {"reason": "no document named"}), time.perf_counter()
         # The question is read once (bot/answer/query.py); retrieval adds its embedding, the
@@ -248,7 +249,7 @@ class ChatService:
         # (the extractive check above still decides whether the documents cover the question).
         if answer.grounded and self.tasks is not None and asks_ownership(intent, question):
             table_answer = self.tasks().answer_unit_question(
-                question, chunk_ids=[h.chunk_id for h in hits], doc_ids=list(doc_ids) if doc_ids else None)
+                question, chunk_ids=[h.chunk_id for h in hits], doc_ids=list(doc_ids) if doc_ids else (named or None))
             if (table_answer is not None and table_answer.citations and within(table_answer.citations, hits[:5])
                     and not self.answerer.missing_units(question, table_answer.citations[0]["doc_id"])):
                 answer = from_task_answer(table_answer, question, self.records(), answer, self.doc_text)

@@ -237,7 +237,10 @@ def read_from_structure(q: "Query", chunks: list[dict]) -> bool:
     folded = q.folded
     names_document = bool(re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded))
     asks = (_asks_outline(folded, q.intent.kind) or _asks_period(folded, q.intent.kind, names_document)
-            or ((q.intent.kind == "signer" or asked_part(q.question) in ("addressee", "basis")) and names_document))
+            or ((q.intent.kind == "signer" or asked_part(q.question) in ("addressee", "basis")) and names_document)
+            # the date of issue: a dateline ("Quảng Ninh, ngày …") is no sentence either
+            or (q.intent.kind == "date" and names_document and not asks_effect(q.question, q.intent.kind)
+                and bool(re.search(r"\bban hanh\b", folded) or mentions_signing(q.question))))
     return ((asks and _names_only_its_numbers(q.question, chunks)) or named_section(q, chunks) is not None
             or defines(q, chunks))
 

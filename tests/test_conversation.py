@@ -118,7 +118,7 @@ def test_a_unit_referred_back_is_the_unit_the_thread_named():
 
 
 @pytest.mark.parametrize("follow", ["Kế hoạch đó do ai ký?", "Văn bản này ban hành ngày nào?", "KH này ký ngày nào?",
-                                    "kh nay ky ngay nao?"])
+                                    "kh nay ky ngay nao?", "cho giai đoạn nào?"])
 def test_the_document_referred_back_is_the_threads(follow):
     r = read(follow, state(), CATALOG)
     assert r.kind == "same_doc" and r.doc_ids == ["qn"] and r.strong

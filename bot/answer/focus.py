@@ -477,7 +477,8 @@ def item_answer(question: str, item: Item, text: str, chunks: list[dict]) -> Ans
 
 
 # What asked_label calls the fields of a document's own card (signer, dates, basis, number).
-DOCUMENT_FIELDS = {"Người ký", "Ngày có hiệu lực", "Thời hạn hiệu lực", "Ngày ban hành", "Văn bản căn cứ", "Số hiệu"}
+DOCUMENT_FIELDS = {"Người ký", "Ngày có hiệu lực", "Thời hạn hiệu lực", "Ngày ban hành", "Văn bản căn cứ", "Số hiệu",
+                   "Giai đoạn"}
 
 
 def asked_label(reading: Any) -> tuple[str, bool]:
@@ -503,6 +504,8 @@ def asked_label(reading: Any) -> tuple[str, bool]:
         return "Ngày ban hành", False
     if asked_part(reading.question) == "basis":
         return "Văn bản căn cứ", False
+    if re.search(r"\bgiai doan nao\b", folded):  # the period its title names
+        return "Giai đoạn", False
     if intent.kind == "number" and re.search(r"\bso hieu\b", folded):
         return "Số hiệu", False
     return _short(reading.question.rstrip(" ?"), 120), True

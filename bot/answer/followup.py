@@ -256,9 +256,11 @@ def read(message: str, state: "Turn | None", catalog: Catalog, focus_terms: set[
         return Reading("first", p.text, p.asked, parsed=p)
     focus_docs = list(state.docs or ([state.doc_id] if state.doc_id else []))
     if focus_docs and not p.anchors and not p.asked and not p.references and len(p.own) <= 3 \
-            and classify(message).kind in ("date", "signer", "number"):
-        # "ban hành ngày nào?", "ai ký?", "số hiệu là gì?" with nothing else named: what the
-        # thread's document itself states (its date, signer, number), asked of it by name.
+            and (classify(message).kind in ("date", "signer", "number")
+                 or re.search(r"\bgiai doan nao\b", fold_accents(message).lower())):
+        # "ban hành ngày nào?", "ai ký?", "số hiệu là gì?", "cho giai đoạn nào?" with nothing else
+        # named: what the thread's document itself states (its date, signer, number, period),
+        # asked of it by name.
         label = catalog.label(focus_docs[0])
         return Reading("same_doc", f"{label} {p.text}", p.asked, focus_docs[:1], strong=True, parsed=p)
     bare = _bare_type_reference(p, focus_docs, catalog)

@@ -201,3 +201,13 @@ def test_a_units_duties_in_the_document_a_thread_turns_to(client):
     second = ask(client, "ở Đông Sơn thì UBND các xã, thị trấn phải làm gì?", first["session_id"])
     assert second["grounded"] and sources(second) == {"asean/dongson-thanhhoa-ke-hoach-asean-2021-2025.pdf"}
     assert "Xây dựng tin, bài tuyên truyền trên hệ thống đài truyền thanh" in second["answer"]
+
+
+def test_a_unit_the_follow_up_names_as_its_subject_asks_of_its_own_task(client):
+    # The thread is on the enterprises' reporting duty (Điều 27.1); "Sở GTVT thì …" asks the same
+    # of the Sở's own duty (27.2), not of the enterprises'.
+    first = ask(client, "Doanh nghiệp vận tải đường bộ qua biên giới phải nộp báo cáo định kỳ cho cơ quan nào theo Thông tư 37?")
+    assert first["grounded"]
+    second = ask(client, "Sở GTVT thì lại báo cáo lên đâu, hạn bao giờ?", first["session_id"])
+    assert second["grounded"] and "Cục Đường bộ Việt Nam" in second["answer"]
+    assert "Trước ngày 10 tháng 07" in second["answer"]

@@ -324,10 +324,27 @@ class ChatService:
             focus = by_shared_words(focus, previous.question)
         swapped = tasks_with_figures(own, focus, reading.asked, reading.parsed.text if reading.parsed else
                                      reading.question, text)
-        focus = swapped or focus + siblings_stating(own, focus, reading.asked, reading.question)
+        focus = swapped or self._subject_tasks(reading, own, focus) or \
+            focus + siblings_stating(own, focus, reading.asked, reading.question)
         named = previous.units[:1] if reading.parsed and any(r.kind == "unit" for r in reading.parsed.references) else []
         return attribute_answer(reading.question, reading.asked, focus, named, text, chunks, catalog.label(doc_id),
                                 previous.section, unit_mention)
+
+    @staticmethod
+    def _subject_tasks(reading: Reading, own: list, focus: list) -> list:
+        """"Sở GTVT thì lại báo cáo lên đâu?" after the enterprises' reporting duty: a unit the
+        message names itself (not by "Sở đó"), which leads none of the tasks in focus, asks the
+        same of its own task in the document."""
+        from ingest.unit_names import unit_key
+        from ingest.units import find_units
+
+        if reading.parsed is None or any(r.kind == "unit" for r in reading.parsed.references):
+            return []
+        units = find_units(reading.parsed.text)
+        leads = {unit_key(u) for t in focus for u in t.lead_units}
+        if len(units) != 1 or unit_key(units[0].name) in leads:
+            return []
+        return unit_tasks_stating(own, units[0].name, reading.asked, reading.question)[:1]
 
     def _task_answer(self, reading: Reading, refused: Answer, catalog: Catalog,
                      doc_id: str | None = None) -> Answer | None:

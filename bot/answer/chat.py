@@ -341,8 +341,7 @@ class ChatService:
         if reading.parsed is None or any(r.kind == "unit" for r in reading.parsed.references):
             return []
         units = find_units(reading.parsed.text)
-        leads = {unit_key(u) for t in focus for u in t.lead_units}
-        if len(units) != 1 or unit_key(units[0].name) in leads:
+        if len(units) != 1 or unit_key(units[0].name) in {unit_key(u) for t in focus for u in t.units("lead")}:
             return []
         return unit_tasks_stating(own, units[0].name, reading.asked, reading.question)[:1]
 

@@ -69,3 +69,10 @@ def test_khi_nao_typed_without_marks_asks_when_and_khi_alone_stays():
     assert {"khi", "nao", "luc"}.isdisjoint(terms("qd nay hieu luc tu khi nao?", for_question=True) - {"luc"})
     assert "luc" not in terms("nop bao cao luc nao?", for_question=True)
     assert "khi" in terms("khi thai cong nghiep xu ly the nao?", for_question=True)  # "khí thải"
+
+
+def test_everyday_abbreviations_expand():
+    from ingest.lang.abbreviations import expand_abbreviations
+
+    assert expand_abbreviations("thông tin trên báo chí, mxh") == "thông tin trên báo chí, mạng xã hội"
+    assert expand_abbreviations("MXH Zalo") == "mạng xã hội Zalo"

@@ -67,6 +67,9 @@ ABBREVIATIONS: dict[str, str] = {
     "ATGT": "an toàn giao thông",
     "BHXH": "bảo hiểm xã hội",
     "NSNN": "ngân sách nhà nước",
+    # as people type it
+    "MXH": "mạng xã hội",
+    "mxh": "mạng xã hội",
     "ĐCK": "Đổi mới, Cụm công nghiệp",
     # Departments by their short names; "CT", "DL", "XD" alone mean other things ("Chỉ thị"),
     # after "Sở"/"Bộ" they name the department.

@@ -213,6 +213,8 @@ def _actor_heading(head: str, *, colon: bool, bare_ok: bool, modal_ok: bool = Fa
         return named(names) if _DUTY_INTRO.match(head[modal.start():]) else None
     if not bare_ok or not starts_as_actor(head) or not 2 <= len(head.split()) <= 20 or not (head[:1].isupper() or titled):
         return None  # "Đơn vị: MW" labels a column; a name has words after its head
+    if re.match(r"(?:Các\s+)?[Đđ]ối tượng(?![\wÀ-ỹ])", head):
+        return None  # "1. Đối tượng tiếp nhận:", "Đối tượng áp dụng": whom the items concern, not who acts
     if _ORGANISE.match(head):
         return None  # "2. Tổ chức bộ máy quản lý …": the verb "organise", a duty, not an organisation
     if _DUTY_CONTEXT.search(fold_accents(head).lower()) or re.search(r"(?<![\wÀ-ỹ])(?:thực hiện|triển khai)(?![\wÀ-ỹ])",

@@ -314,3 +314,14 @@ def test_obligations_listed_under_a_party_are_its_duties(tmp_path):
     tasks = _tasks_of(tmp_path, text)
     assert [t.lead_units for t in tasks] == [["Đơn vị bao thanh toán"], ["Đơn vị bao thanh toán"]]
     assert modal_subject("Tổ chức tín dụng có nghĩa vụ lưu trữ hồ sơ")[0] == ["Tổ chức tín dụng"]
+
+
+def test_a_heading_naming_whom_its_items_concern_heads_no_duties(tmp_path):
+    text = ("Điều 18. Tiếp nhận vào công chức\n"
+            "1. Đối tượng tiếp nhận:\n"
+            "a) Viên chức công tác tại đơn vị sự nghiệp công lập;\n"
+            "b) Cán bộ, công chức cấp xã.\n"
+            "2. Cơ quan quản lý công chức có trách nhiệm:\n"
+            "a) Kiểm tra hồ sơ của người được đề nghị tiếp nhận;\n")
+    tasks = _tasks_of(tmp_path, text)
+    assert [t.lead_units for t in tasks] == [["Cơ quan quản lý công chức"]]

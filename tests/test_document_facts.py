@@ -301,3 +301,27 @@ def test_a_yes_no_answer_rests_on_what_a_heading_heads_not_on_the_heading():
 
     assert _body_under(cand("b) Đối với")).text == "Phổ biến tài liệu về ASEAN cho học sinh."
     assert _body_under(cand("Phổ biến")) is None  # a sentence of content stands as it is
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Kế hoạch 159/KH-UBND do cơ quan nào ban hành?", True),
+    ("Cơ quan nào ban hành Nghị định 32/2024?", True),
+    ("ke hoach 2502 do co quan nao ban hanh", True),
+    ("Kế hoạch giao đơn vị nào ban hành văn bản hướng dẫn?", False),  # whom it assigns the issuing to
+    ("Đơn vị nào chủ trì ban hành kế hoạch tuyên truyền?", False),
+])
+def test_who_issued_a_document_is_asked_of_its_card(question, asks):
+    from bot.answer.document_facts import asks_issuer
+
+    assert asks_issuer(question) is asks
+
+
+def test_the_issuer_is_cited_where_the_letterhead_names_it_even_in_part():
+    from bot.answer.citations import CitationList
+    from bot.answer.document_facts import _issuer_answer
+
+    chunks = [chunk(0, "ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 159/KH-UBND", "header",
+                    issuer="Ủy ban nhân dân tỉnh Quảng Ninh", source="qn.docx", doc_id="qn", char_start=0, section="")]
+    cites = CitationList()
+    assert _issuer_answer(chunks, cites) == "Cơ quan ban hành: Ủy ban nhân dân tỉnh Quảng Ninh [1]."
+    assert cites.items[0].quote == "ỦY BAN NHÂN DÂN"

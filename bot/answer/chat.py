@@ -247,7 +247,8 @@ class ChatService:
                                       for h in hits[:4]]
         # Who-owns-what questions are answered from the task table when the evidence is there
         # (the extractive check above still decides whether the documents cover the question).
-        if answer.grounded and self.tasks is not None and asks_ownership(intent, question):
+        if answer.grounded and self.tasks is not None and asks_ownership(intent, question) \
+                and answer.debug.get("source") != "document card":  # who issued it is no task's owner
             table_answer = self.tasks().answer_unit_question(
                 question, chunk_ids=[h.chunk_id for h in hits], doc_ids=list(doc_ids) if doc_ids else (named or None))
             if (table_answer is not None and table_answer.citations and within(table_answer.citations, hits[:5])

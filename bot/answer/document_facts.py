@@ -71,8 +71,9 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
     addressed = part == "addressee"
     numbered = intent.kind == "number" and bool(names_document) and bool(re.search(r"\bso hieu\b", folded))
     based = part == "basis"
+    by_whom = bool(names_document) and bool(_ASKS_ISSUER.search(folded))
     if (intent.kind != "signer" and not issued and not effective and not outline and not posted and not addressed
-            and not period and not numbered and not based):
+            and not period and not numbered and not based and not by_whom):
         return None
     doc_ids = list(dict.fromkeys(h.doc_id for h in hits[:3]))
     # "Ai ký Hiệp định …" is about a hiệp định, not the thông tư that implements it.
@@ -102,6 +103,8 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
             return None
         if based:
             return _basis_answer(folded, chunks, cites)
+        if by_whom:
+            return _issuer_answer(chunks, cites)
         if numbered:
             return _own_number(chunks, cites)
         if addressed:
@@ -174,6 +177,38 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
             return NO_DATE
     return None
 
+# "… do cơ quan nào ban hành?", "Cơ quan nào ban hành kế hoạch …?", "ai ban hành …?": the issuer.
+# Not "giao đơn vị nào ban hành văn bản …": that asks whom a document assigns the issuing to.
+_ASKS_ISSUER = re.compile(r"\bdo (?:co quan|don vi|ai|cap)(?: nao)? ban hanh\b|\bban hanh boi (?:co quan|don vi|ai)\b|"
+                          r"(?<!giao )(?<!yeu cau )(?<!de nghi )(?<!chi dao )\b(?:co quan|don vi|ai|cap) (?:nao )?(?:da )?"
+                          r"ban hanh (?:" + "|".join(_DOC_TYPES) + r"|van ban (?:nay|do))\b")
+
+
+def asks_issuer(question: str) -> bool:
+    folded = fold_accents(question).lower()
+    return bool(re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded)) and bool(_ASKS_ISSUER.search(folded))
+
+
+def _issuer_answer(chunks: list[dict], cites: CitationList) -> str | None:
+    """Who issued the document: its record's issuer, cited where its opening names it (a
+    letterhead in capitals, or "UBND tỉnh …" spelt short)."""
+    issuer = (chunks[0].get("issuer") or "").strip() if chunks else ""
+    if not issuer:
+        return None
+    # Folded, any spacing (a letterhead breaks the name over lines: "ỦY BAN NHÂN DÂN\nTỈNH …"); a
+    # letterhead may write only the name's head ("ỦY BAN NHÂN DÂN"), the record the whole name.
+    words = fold_accents(issuer).lower().split()
+    first = sorted(chunks, key=lambda c: c.get("ordinal", 0))[:3]
+    for size in range(len(words), 1, -1):
+        want = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words[:size]) + r"(?!\w)")
+        for payload in first:
+            m = want.search(fold_accents(payload["text"]).lower())
+            if m:
+                n = cites.cite(payload, m.start(), m.end())
+                return f"Cơ quan ban hành: {issuer} [{n}]."
+    return None
+
+
 def _own_number(chunks: list[dict], cites: CitationList) -> str:
     """The document's số hiệu where its letterhead states it ("Số: 159/KH-UBND"); NO_NUMBER when
     its record has none: a number it cites ("Thực hiện Kế hoạch số 217/KH-UBND …") is another
@@ -238,6 +273,7 @@ def read_from_structure(q: "Query", chunks: list[dict]) -> bool:
     names_document = bool(re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded))
     asks = (_asks_outline(folded, q.intent.kind) or _asks_period(folded, q.intent.kind, names_document)
             or ((q.intent.kind == "signer" or asked_part(q.question) in ("addressee", "basis")) and names_document)
+            or asks_issuer(q.question)  # its issuer: the letterhead's name, no sentence
             # the date of issue: a dateline ("Quảng Ninh, ngày …") is no sentence either
             or (q.intent.kind == "date" and names_document and not asks_effect(q.question, q.intent.kind)
                 and bool(re.search(r"\bban hanh\b", folded) or mentions_signing(q.question))))

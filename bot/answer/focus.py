@@ -478,7 +478,7 @@ def item_answer(question: str, item: Item, text: str, chunks: list[dict]) -> Ans
 
 # What asked_label calls the fields of a document's own card (signer, dates, basis, number).
 DOCUMENT_FIELDS = {"Người ký", "Ngày có hiệu lực", "Thời hạn hiệu lực", "Ngày ban hành", "Văn bản căn cứ", "Số hiệu",
-                   "Giai đoạn"}
+                   "Giai đoạn", "Cơ quan ban hành"}
 
 
 def asked_label(reading: Any) -> tuple[str, bool]:
@@ -490,6 +490,9 @@ def asked_label(reading: Any) -> tuple[str, bool]:
     if reading.kind == "list_item" and reading.item is not None:
         words = _short(_MARKER_TEXT.sub("", reading.item.text).strip(" :"), 80)
         return (f"Ý thứ {reading.item_number}: {words}" if reading.item_number else words), True
+    from bot.answer.document_facts import asks_issuer
+    if asks_issuer(reading.question):
+        return "Cơ quan ban hành", False
     if reading.asked:
         names = [ATTRIBUTE_LABELS[a] for a in reading.asked]
         return names[0] + "".join((" và " if i == len(names) - 1 else ", ") + n.lower()

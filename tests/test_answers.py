@@ -317,3 +317,9 @@ def test_a_document_asked_by_its_type_is_answered_with_a_number_of_that_type(ser
     out = ask(services, "Kế hoạch tuyên truyền ASEAN của Quảng Ninh thực hiện quyết định nào?")
     assert out["grounded"] and "1160/QĐ-TTg" in out["answer"].split("\n")[0]
     assert "159/KH-UBND" not in out["answer"].split("\n")[0]
+
+
+def test_a_year_asked_is_the_one_after_the_asked_words_not_the_first_date(services) -> None:
+    # "… giai đoạn 2021 - 2025, tầm nhìn 2030": the sentence opens with another date (13/7/2021)
+    out = ask(services, "Kế hoạch ASEAN của Đắk Lắk hướng tới tầm nhìn đến năm nào?")
+    assert out["grounded"] and out["answer"].startswith("Năm 2030")

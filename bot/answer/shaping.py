@@ -179,12 +179,34 @@ def _date(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
         start, end, value, _ = line
         n = cites.cite(best.hit.payload, start, end)
         return f"{ROLE_LABELS['deadline']}: {value} [{n}]."
+    year = _year_after_asked_words(q, best)
+    if year:
+        return _with_support(f"Năm {year.group(1)}", best, q, cites, year.group(1))
     found = _first_with(DATE_OR_PERIOD, cands, 0.0, take=1, exclude=q.question)
     if found:
         cand, m = found
         value = m.group(0).strip()
         return _with_support(value[0].upper() + value[1:], cand, q, cites, m.group(0))
     return _general(answerer, q, cands, cites)
+
+
+_ASKS_YEAR = re.compile(r"\bnam nao\b|\bnam bao nhieu\b")
+_YEAR_NEXT = re.compile(r"\W+(?:(?:nam|den|toi|tu|la)\W+){0,2}((?:19|20)\d{2})\b")
+
+
+def _year_after_asked_words(q: Query, cand: Candidate) -> re.Match | None:
+    """"… hướng tới tầm nhìn đến năm nào?" → the year the sentence writes right after the asked
+    words ("… giai đoạn 2021 - 2025, tầm nhìn 2030"), not the first date it holds."""
+    if not _ASKS_YEAR.search(q.folded):
+        return None
+    folded = fold_accents(cand.text).lower()
+    for pair in (t for t in q.predicate_weights if "_" in t):
+        phrase = pair.replace("_", " ")
+        for at in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", folded):
+            m = _YEAR_NEXT.match(folded, at.end())
+            if m and m.group(1) not in q.question:
+                return m
+    return None
 
 
 # "… thực hiện quyết định nào?" asks for a document of that type: its số hiệu carries the type's

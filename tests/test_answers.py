@@ -323,3 +323,9 @@ def test_a_year_asked_is_the_one_after_the_asked_words_not_the_first_date(servic
     # "… giai đoạn 2021 - 2025, tầm nhìn 2030": the sentence opens with another date (13/7/2021)
     out = ask(services, "Kế hoạch ASEAN của Đắk Lắk hướng tới tầm nhìn đến năm nào?")
     assert out["grounded"] and out["answer"].startswith("Năm 2030")
+
+
+def test_units_asked_after_a_preposition_are_those_the_sentence_writes_after_it(services) -> None:
+    # "… phối hợp giữa những cơ quan nào?": not the body that asks for it (the sentence's subject)
+    out = ask(services, "Ban chỉ đạo thông tin tuyên truyền ASEAN của Đắk Lắk yêu cầu tăng cường phối hợp giữa những cơ quan nào?")
+    assert out["grounded"] and out["answer"].startswith("Các sở, ban ngành, các cơ quan đại diện Việt Nam tại nước ngoài")

@@ -92,3 +92,30 @@ def short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
+
+
+# "… phối hợp giữa những cơ quan nào?", "… hợp tác với những nước nào?": the units asked for are
+# those the sentence writes after the same preposition.
+_ASKED_AFTER = re.compile(r"\b(giua|voi)\s+(?:nhung\s+|cac\s+)?(?:co quan|don vi|to chuc|ben|nuoc|quoc gia|ai)(?:\s+nao)?\b")
+
+
+def after_asked_preposition(text: str, q: Query) -> tuple[int, int] | None:
+    """The words after the preposition the question asks across ("giữa", "với"), up to the end of
+    their clause, where the words before it share most with the question; None when the
+    question asks no such thing or the text does not write it."""
+    asked = _ASKED_AFTER.search(q.folded)
+    if not asked:
+        return None
+    from ingest.lang.normalize import fold_accents
+
+    folded = fold_accents(text).lower()
+    q_words = set(q.folded.split())
+    best: tuple[int, int, int] | None = None
+    for m in re.finditer(r"(?<!\w)" + asked.group(1) + r"\s+", folded):
+        end = re.compile(r"[;.]|\s(?:de|nham)\s").search(folded, m.end())
+        stop = end.start() if end else len(text)
+        before = folded[max(0, m.start() - 40):m.start()].split()[-4:]
+        score = sum(w in q_words for w in before)
+        if stop - m.end() >= 3 and (best is None or score > best[0]):
+            best = (score, m.end(), stop)
+    return (best[1], best[2]) if best else None

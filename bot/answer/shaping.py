@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from bot.answer.answer_types import NUM_WORD, count_noun
 from bot.answer.citations import CitationList
-from bot.answer.clauses import as_sentence as _sentence, cut as _cut, first_clauses as _first_clauses, window
+from bot.answer.clauses import (after_asked_preposition, as_sentence as _sentence, cut as _cut,
+                                 first_clauses as _first_clauses, window)
 from bot.answer.evidence import coverage, terms
 from bot.answer.lists import (
     BULLET as _BULLET, continued_items, marker_kind, paragraph_items, sub_headings, topic_run,
@@ -160,6 +161,11 @@ def _unit(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
     if _UNIT_HEAD.match(title):
         body, n = support(best, q, cites)
         return f"{title} [{n}].\nNhiệm vụ: {_sentence(body)}"
+    # "… phối hợp giữa những cơ quan nào?": the bodies written after that preposition.
+    span = after_asked_preposition(best.text, q)
+    if span:
+        value = best.text[span[0]:span[1]].strip(" ,")
+        return _with_support(value[:1].upper() + value[1:], best, q, cites, best.text[span[0]:span[1]])
     # A sentence that assigns ("Giao Vụ Hợp tác quốc tế chủ trì …") or names a body.
     from ingest.units import find_units
 

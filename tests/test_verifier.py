@@ -301,3 +301,18 @@ def test_a_false_premise_gets_what_the_document_says(services) -> None:
     assert "Tây Ninh" in out["answer"] and "không phải của Quảng Ninh" in out["answer"]
     assert out["citations"] and "Tây Ninh" in out["citations"][0]["quote"]
     assert re.search(r"\[1\]", out["answer"])
+
+
+def test_the_document_checks_cache_stays_bounded_and_answers_the_question_that_fills_it() -> None:
+    # A full cache is cleared before the new entry is stored, never after (a KeyError once cost a
+    # training run at its 5,000th pair).
+    from types import SimpleNamespace
+
+    from bot.answer.verifier import FeatureBuilder
+
+    answerer = SimpleNamespace(missing_units=lambda q, d: [], missing_names=lambda q, d: ["X"], doc_terms=lambda d: set())
+    builder = FeatureBuilder(answerer)
+    builder._doc_checks = {(str(i), "d"): (False, False, False) for i in range(5000)}
+    q = SimpleNamespace(question="Sở X làm gì?", province=None)
+    assert builder._doc_checks_for(q, "d", "") == (False, True, False)
+    assert len(builder._doc_checks) == 1

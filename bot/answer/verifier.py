@@ -151,17 +151,18 @@ class FeatureBuilder:
     def _doc_checks_for(self, q: Query, doc_id: str, meta: str) -> tuple[bool, bool, bool]:
         """Units, names and the province the question states that the document never writes."""
         key = (q.question, doc_id)
-        if key not in self._doc_checks:
+        found = self._doc_checks.get(key)
+        if found is None:
             a = self.answerer
             units = bool(a.missing_units(q.question, doc_id))
             names = bool(a.missing_names(q.question, doc_id))
             prov = bool(q.province) and fold_accents(q.province).lower() not in fold_accents(meta).lower()
             if prov:  # the province may be written in the body rather than the letterhead
                 prov = not holds_name(terms(q.province), a.doc_terms(doc_id))
-            self._doc_checks[key] = (units, names, prov)
-            if len(self._doc_checks) > 5000:
-                self._doc_checks.clear()
-        return self._doc_checks[key]
+            if len(self._doc_checks) >= 5000:
+                self._doc_checks.clear()  # bounded; cleared before the new entry, never after it
+            found = self._doc_checks[key] = (units, names, prov)
+        return found
 
     def build(self, q: Query, pool: list[Candidate], hits: list[Any], fixed: Candidate | None = None) -> list[Scored]:
         a = self.answerer

@@ -19,6 +19,9 @@ from bot.answer.glossary import gloss_in
      "Hiệp định Đối tác Kinh tế Toàn diện Khu vực"),
     ("Bên mua điện và Tập đoàn Điện lực Việt Nam (sau đây gọi là “EVN”) ký hợp đồng.", "EVN", None,
      "Tập đoàn Điện lực Việt Nam"),
+    # a name in sentence case, from the list boundary before it
+    ("các sáng kiến gồm Quỹ ASEAN ứng phó COVID19; Khung phục hồi tổng thể ASEAN (ACRF), Trung tâm ASEAN.", "ACRF",
+     None, "Khung phục hồi tổng thể ASEAN"),
 ])
 def test_a_term_is_given_the_words_the_document_gives_it(text, term, head, phrase):
     start, end, found = gloss_in(text, term, head)
@@ -27,3 +30,16 @@ def test_a_term_is_given_the_words_the_document_gives_it(text, term, head, phras
 
 def test_a_term_the_text_only_mentions_has_no_gloss():
     assert gloss_in("Nâng cao vị thế của Việt Nam trong hợp tác ACCSM.", "ACCSM", None) is None
+
+
+@pytest.mark.parametrize("question, term", [
+    ("ACRF là viết tắt của khung gì trong ASEAN?", "ACRF"),  # the term before "là", not the last one
+    ("Trong Kế hoạch này hay nhắc ACCSM, là gì?", "ACCSM"),
+    ("ACCSM là gì?", "ACCSM"),
+])
+def test_the_term_asked_is_the_subject_of_its_copula(question, term):
+    from bot.answer.glossary import asked_term
+    from bot.answer.query import build_query
+    from bot.answer.evidence import TermStats
+
+    assert asked_term(build_query(question, TermStats([]))) == term

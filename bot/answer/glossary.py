@@ -30,14 +30,17 @@ MAX_PHRASE = 160
 
 def asked_term(q: "Query") -> str | None:
     """The abbreviation or quoted term a definition question asks about, if any."""
-    if q.intent.kind != "definition":
+    if q.intent.kind != "definition" and not re.search(r"\bviet tat\b", q.folded):  # "… là viết tắt của gì?"
         return None
     quoted = _QUOTED.search(q.text)
     if quoted:
         return quoted.group(1).strip()
-    # the last abbreviation named: "Trong Kế hoạch này hay nhắc ACCSM, là gì?"
-    found = [m.group(1) for m in _ACRONYM.finditer(q.text) if not re.fullmatch(r"[IVXL]+|\d+", m.group(1))]
-    return found[-1] if found else None
+    # the last abbreviation named before "là" ("ACRF là viết tắt của khung gì trong ASEAN?"), else
+    # the last one: "Trong Kế hoạch này hay nhắc ACCSM, là gì?"
+    found = [m for m in _ACRONYM.finditer(q.text) if not re.fullmatch(r"[IVXL]+|\d+", m.group(1))]
+    copula = re.search(r"(?<![\wÀ-ỹ])là(?![\wÀ-ỹ])", q.text)
+    subject = [m for m in found if copula and m.end() <= copula.start()]
+    return (subject or found)[-1].group(1) if found else None
 
 
 def _class_noun(q: "Query", term: str) -> str | None:
@@ -99,8 +102,19 @@ def gloss_in(text: str, term: str, head: str | None) -> tuple[int, int, str] | N
     found = _named_phrase(text, m.start(), term, head) if m else None
     if found is None:
         m = re.search(r"\(\s*" + re.escape(term) + r"\s*\)", text)
-        found = _full_name(text, m.start()) if m else None
+        found = (_full_name(text, m.start()) or _capitalised_clause(text, m.start())) if m else None
     return (found[0], m.end(), found[1]) if found and m else None
+
+
+def _capitalised_clause(text: str, at: int) -> tuple[int, str] | None:
+    """"…; Khung phục hồi tổng thể ASEAN (ACRF)": a name written in sentence case, from the last
+    list boundary before the parenthesis, when it opens with a capital and is short."""
+    before = text[max(0, at - MAX_PHRASE):at]
+    cut = max(before.rfind(";"), before.rfind(","), before.rfind(":"), before.rfind("\n"))
+    phrase = before[cut + 1:].strip()
+    if not phrase[:1].isupper() or not 2 <= len(phrase.split()) <= 10:
+        return None
+    return at - len(before) + before.find(phrase, cut + 1), phrase
 
 
 def defines(q: "Query", chunks: list[dict]) -> bool:

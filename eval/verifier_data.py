@@ -19,7 +19,8 @@ from pathlib import Path
 
 from eval.common import EVAL_HOME, REPO, SHARED
 
-DATA_FILES = ("verifier_vbpl_a.jsonl", "verifier_vbpl_b.jsonl", "verifier_corpus.jsonl", "verifier_vbpl_c.jsonl")
+DATA_FILES = ("verifier_vbpl_a.jsonl", "verifier_vbpl_b.jsonl", "verifier_corpus.jsonl", "verifier_vbpl_c.jsonl",
+              "verifier_vbpl_d.jsonl", "verifier_vbpl_e.jsonl")
 SPLIT_FILE = REPO / "eval" / "verifier_split.json"
 SCALE = SHARED / "scale-corpus"
 

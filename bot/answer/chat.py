@@ -10,7 +10,7 @@ from bot.answer.compound import combine, split_questions
 from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.evidence import terms
 from bot.answer.focus import (
-    DOCUMENT_FIELDS, answer_items, asked_label, attribute_answer, body_of, by_shared_words, field_answer, item_answer,
+    answer_items, asked_label, attribute_answer, body_of, by_shared_words, field_answer, item_answer,
     labeled_field, lines_of, named_items, not_stated, task_for_question, place_of, siblings_stating,
     tasks_in_focus, tasks_with_figures, unit_tasks_stating, where,
 )
@@ -138,9 +138,9 @@ class ChatService:
             states.append(state)
         if not any(a.grounded for _, a in answered):
             return whole  # neither part is answered: the whole message's refusal
-        fields = {(st.understood or "").split(" — ")[0] for st in states}
-        if whole[0].grounded and not (all(a.grounded for _, a in answered) and len(fields) == len(parts)
-                                      and fields <= DOCUMENT_FIELDS):
+        fields = {st.card_field for st in states}
+        if whole[0].grounded and not (all(a.grounded for _, a in answered) and None not in fields
+                                      and len(fields) == len(parts)):
             # The whole's answer holds both as often as not ("Làm tại Hà Nội ngày …" for "ký ở
             # đâu, ngày nào?"); only fields of the document's card, each answered on its own
             # ("… hiệu lực từ khi nào, ai ký?"), are known to be two answers where it gave one.
@@ -423,19 +423,20 @@ class ChatService:
         units = [u.name for u in find_units(head)] if answer.grounded else (previous.units if keep else [])
         topic = previous.topic if keep else topic_of(reading.question, catalog)
         question = reading.question
-        understood = self._understood(reading, answer, doc_id, section, catalog)
+        understood, card_field = self._understood(reading, answer, doc_id, section, catalog)
         return Turn(question, doc_id, section, answer.text, docs, spans, list(reading.asked), units, items, topic,
-                    understood, reading.kind, answer.grounded)
+                    understood, reading.kind, answer.grounded, card_field)
 
     @staticmethod
     def _understood(reading: Reading, answer: Answer, doc_id: str | None, section: str | None,
-                    catalog: Catalog) -> str | None:
-        """The question as understood, in a few words: "Đơn vị phối hợp — Kế hoạch 159/KH-UBND, mục 1.3"."""
+                    catalog: Catalog) -> tuple[str | None, str | None]:
+        """The question as understood, in a few words ("Đơn vị phối hợp — Kế hoạch 159/KH-UBND, mục
+        1.3"), and the field of the document's own card it asked ("Người ký"), if it asked one."""
         if doc_id is None or (not answer.grounded and reading.doc_ids is None):
-            return None
+            return None, None
         label, task_level = asked_label(reading)
         scope = where(catalog.label(doc_id), section) if task_level else catalog.label(doc_id)
-        return f"{label} — {scope}"
+        return f"{label} — {scope}", None if task_level else label
 
 
 def answer_payload(result: ChatResult) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import re
 
 from bot.answer.evidence import coverage, terms
 from bot.answer.query import Query
+from ingest.lang.normalize import fold_accents
 
 _CLAUSE_CUT = re.compile(r"[,;:]\s+|\s+[-–]\s+|\s+\((?=\w)")
 
@@ -93,10 +94,10 @@ def short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-
 # "… phối hợp giữa những cơ quan nào?", "… hợp tác với những nước nào?": the units asked for are
 # those the sentence writes after the same preposition.
 _ASKED_AFTER = re.compile(r"\b(giua|voi)\s+(?:nhung\s+|cac\s+)?(?:co quan|don vi|to chuc|ben|nuoc|quoc gia|ai)(?:\s+nao)?\b")
+_CLAUSE_END = re.compile(r"[;.]|\s(?:de|nham)\s")  # folded: a clause ends, or its purpose starts
 
 
 def after_asked_preposition(text: str, q: Query) -> tuple[int, int] | None:
@@ -106,13 +107,11 @@ def after_asked_preposition(text: str, q: Query) -> tuple[int, int] | None:
     asked = _ASKED_AFTER.search(q.folded)
     if not asked:
         return None
-    from ingest.lang.normalize import fold_accents
-
     folded = fold_accents(text).lower()
     q_words = set(q.folded.split())
     best: tuple[int, int, int] | None = None
     for m in re.finditer(r"(?<!\w)" + asked.group(1) + r"\s+", folded):
-        end = re.compile(r"[;.]|\s(?:de|nham)\s").search(folded, m.end())
+        end = _CLAUSE_END.search(folded, m.end())
         stop = end.start() if end else len(text)
         before = folded[max(0, m.start() - 40):m.start()].split()[-4:]
         score = sum(w in q_words for w in before)

@@ -45,6 +45,7 @@ class Turn:
     understood: str | None = None  # "Đơn vị phối hợp — Kế hoạch 159/KH-UBND, mục 1.3"
     kind: str = "first"  # how the message was read (first, fresh, switch_doc, same_doc, other_role, list_item)
     grounded: bool = True
+    card_field: str | None = None  # the field of the document's own card asked ("Người ký"), if one was
 
 
 @dataclass

@@ -11,7 +11,7 @@ from bot.answer.citations import CitationList
 from bot.answer.evidence import coverage, sentences
 from bot.answer.glossary import defines
 from bot.answer.intent import mentions_signing
-from bot.answer.parts import addressee, asked_part, asks_effect, basis, effective_clauses, signature
+from bot.answer.parts import addressee, asked_part, asks_effect, asks_period, basis, effective_clauses, signature
 from index.hybrid import SearchHit
 from ingest.lang.abbreviations import equivalent_form, expand_abbreviations
 from ingest.lang.normalize import fold_accents
@@ -71,7 +71,7 @@ def fixed_place(answerer: "ExtractiveAnswerer", q: "Query", hits: list[SearchHit
     addressed = part == "addressee"
     numbered = intent.kind == "number" and bool(names_document) and bool(re.search(r"\bso hieu\b", folded))
     based = part == "basis"
-    by_whom = bool(names_document) and bool(_ASKS_ISSUER.search(folded))
+    by_whom = asks_issuer(folded)
     if (intent.kind != "signer" and not issued and not effective and not outline and not posted and not addressed
             and not period and not numbered and not based and not by_whom):
         return None
@@ -184,8 +184,8 @@ _ASKS_ISSUER = re.compile(r"\bdo (?:co quan|don vi|ai|cap)(?: nao)? ban hanh\b|\
                           r"ban hanh (?:" + "|".join(_DOC_TYPES) + r"|van ban (?:nay|do))\b")
 
 
-def asks_issuer(question: str) -> bool:
-    folded = fold_accents(question).lower()
+def asks_issuer(folded: str) -> bool:
+    """Does the (folded) question ask who issued the document it names?"""
     return bool(re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded)) and bool(_ASKS_ISSUER.search(folded))
 
 
@@ -252,7 +252,7 @@ def _asks_outline(folded: str, kind: str) -> bool:
 
 def _asks_period(folded: str, kind: str, names_document: bool) -> bool:
     """"Kế hoạch này áp dụng cho giai đoạn nào?": the period the document names in its title."""
-    return names_document and kind not in ("signer", "list") and bool(re.search(r"\bgiai doan nao\b", folded))
+    return names_document and kind not in ("signer", "list") and asks_period(folded)
 
 
 def _names_only_its_numbers(question: str, chunks: list[dict]) -> bool:
@@ -273,7 +273,7 @@ def read_from_structure(q: "Query", chunks: list[dict]) -> bool:
     names_document = bool(re.search(r"\b(?:" + "|".join(_DOC_TYPES) + r"|van ban)\b", folded))
     asks = (_asks_outline(folded, q.intent.kind) or _asks_period(folded, q.intent.kind, names_document)
             or ((q.intent.kind == "signer" or asked_part(q.question) in ("addressee", "basis")) and names_document)
-            or asks_issuer(q.question)  # its issuer: the letterhead's name, no sentence
+            or asks_issuer(fold_accents(q.question).lower())  # its issuer: the letterhead's name, no sentence
             # the date of issue: a dateline ("Quảng Ninh, ngày …") is no sentence either
             or (q.intent.kind == "date" and names_document and not asks_effect(q.question, q.intent.kind)
                 and bool(re.search(r"\bban hanh\b", folded) or mentions_signing(q.question))))

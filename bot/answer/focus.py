@@ -476,28 +476,23 @@ def item_answer(question: str, item: Item, text: str, chunks: list[dict]) -> Ans
     return Answer(body, cites.items, bool(n), question, [], {"source": "thread item"})
 
 
-# What asked_label calls the fields of a document's own card (signer, dates, basis, number).
-DOCUMENT_FIELDS = {"Người ký", "Ngày có hiệu lực", "Thời hạn hiệu lực", "Ngày ban hành", "Văn bản căn cứ", "Số hiệu",
-                   "Giai đoạn", "Cơ quan ban hành"}
-
-
 def asked_label(reading: Any) -> tuple[str, bool]:
     """What a turn asked, in a few words, and whether it is about a task or passage (then its
     section is shown) rather than the document as a whole (its signer, date, số hiệu)."""
     from bot.answer.intent import classify, mentions_signing
-    from bot.answer.parts import asked_part, asks_how_long
+    from bot.answer.parts import asked_part, asks_how_long, asks_period
 
     if reading.kind == "list_item" and reading.item is not None:
         words = _short(_MARKER_TEXT.sub("", reading.item.text).strip(" :"), 80)
         return (f"Ý thứ {reading.item_number}: {words}" if reading.item_number else words), True
     from bot.answer.document_facts import asks_issuer
-    if asks_issuer(reading.question):
+    folded = fold_accents(reading.question).lower()
+    if asks_issuer(folded):
         return "Cơ quan ban hành", False
     if reading.asked:
         names = [ATTRIBUTE_LABELS[a] for a in reading.asked]
         return names[0] + "".join((" và " if i == len(names) - 1 else ", ") + n.lower()
                                   for i, n in enumerate(names[1:], 1)), True
-    folded = fold_accents(reading.question).lower()
     intent = classify(reading.question)
     if intent.kind == "signer":
         return "Người ký", False
@@ -507,7 +502,7 @@ def asked_label(reading: Any) -> tuple[str, bool]:
         return "Ngày ban hành", False
     if asked_part(reading.question) == "basis":
         return "Văn bản căn cứ", False
-    if re.search(r"\bgiai doan nao\b", folded):  # the period its title names
+    if asks_period(folded):  # the period its title names
         return "Giai đoạn", False
     if intent.kind == "number" and re.search(r"\bso hieu\b", folded):
         return "Số hiệu", False

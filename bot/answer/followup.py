@@ -44,6 +44,7 @@ from bot.answer.followup_words import (
     asked_attributes,
 )
 from bot.answer.intent import classify, mentions_signing
+from bot.answer.parts import asks_period
 from ingest.lang.normalize import fold_accents, has_diacritics
 from ingest.lang.patterns import NUMBER
 
@@ -257,7 +258,7 @@ def read(message: str, state: "Turn | None", catalog: Catalog, focus_terms: set[
     focus_docs = list(state.docs or ([state.doc_id] if state.doc_id else []))
     if focus_docs and not p.anchors and not p.asked and not p.references and len(p.own) <= 3 \
             and (classify(message).kind in ("date", "signer", "number")
-                 or re.search(r"\bgiai doan nao\b", fold_accents(message).lower())):
+                 or asks_period(fold_accents(message).lower())):
         # "ban hành ngày nào?", "ai ký?", "số hiệu là gì?", "cho giai đoạn nào?" with nothing else
         # named: what the thread's document itself states (its date, signer, number, period),
         # asked of it by name.

@@ -80,6 +80,11 @@ def asks_effect(question: str, kind: str) -> bool:
     return "hieu luc" in folded and kind in ("date", "yesno") or asks_how_long(question)
 
 
+def asks_period(folded: str) -> bool:
+    """"… cho giai đoạn nào?" (on the folded question): the period a document's title names."""
+    return bool(re.search(r"\bgiai doan nao\b", folded))
+
+
 def asked_part(question: str) -> str | None:
     """"signature" for who signed, "effective" for when a document takes effect, else None."""
     intent = classify(question)

@@ -325,3 +325,35 @@ def test_the_issuer_is_cited_where_the_letterhead_names_it_even_in_part():
     cites = CitationList()
     assert _issuer_answer(chunks, cites) == "Cơ quan ban hành: Ủy ban nhân dân tỉnh Quảng Ninh [1]."
     assert cites.items[0].quote == "ỦY BAN NHÂN DÂN"
+
+
+# --- where an inline list begins, and its last "và" -------------------------------------------------
+
+def test_an_inline_list_begins_after_the_opener_the_questions_noun_leads_not_inside_an_aside():
+    from bot.answer.lists import inline_list_start, listed_noun
+
+    text = ("Ủy ban thành lập Hội đồng (gồm Chủ tịch là lãnh đạo tỉnh, các thành viên khác) để chấm điểm "
+            "cho các tiêu chí: phương án A (tối đa 15 điểm); năng lực, kinh nghiệm (tối đa 30 điểm) và "
+            "phương án B (tối đa 40 điểm).")
+    assert listed_noun("Hội đồng chấm điểm dựa trên những tiêu chí nào?") == "tieu chi"
+    assert listed_noun("Hoi dong cham diem dua tren nhung tieu chi nao?") == "tieu chi"
+    start = inline_list_start(text, "Hội đồng chấm điểm dựa trên những tiêu chí nào?")
+    assert text[start:].startswith("phương án A")
+    # No noun asked: the first opener outside brackets.
+    assert text[inline_list_start(text, "Hội đồng chấm điểm thế nào?"):].startswith("phương án A")
+    # An opener with nothing listed after it opens no list.
+    assert inline_list_start("Thời hạn là 30 ngày.", "Thời hạn là bao lâu?") is None
+    plain = "Các nước gồm Lào, Campuchia và Thái Lan."
+    assert plain[inline_list_start(plain, "gồm những nước nào?"):] == "Lào, Campuchia và Thái Lan."
+
+
+def test_the_last_va_of_a_semicolon_list_splits_parallel_items_only():
+    from bot.answer.lists import split_last_and
+
+    assert split_last_and(["phương án A (15 điểm)", "năng lực, kinh nghiệm (30 điểm) và phương án B (40 điểm)"]) \
+        == ["phương án A (15 điểm)", "năng lực, kinh nghiệm (30 điểm)", "phương án B (40 điểm)"]
+    # "và" inside an item that no earlier item's first word follows stays in that item.
+    assert split_last_and(["Sở A chủ trì", "Sở B phối hợp và báo cáo kết quả"]) == \
+        ["Sở A chủ trì", "Sở B phối hợp và báo cáo kết quả"]
+    assert split_last_and(["Sở A (gồm phòng X và Sở Y)", "Sở B"]) == ["Sở A (gồm phòng X và Sở Y)", "Sở B"]
+    assert split_last_and(["một mục"]) == ["một mục"]

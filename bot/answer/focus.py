@@ -16,6 +16,7 @@ from bot.answer.conversation import Item
 from bot.answer.evidence import coverage, terms
 from bot.answer.extractive import Answer
 from bot.answer.followup_words import ATTRIBUTE_LABELS, attribute_terms
+from bot.answer.lists import split_last_and
 from bot.answer.passages import article_of
 from ingest.lang.normalize import fold_accents
 
@@ -363,7 +364,7 @@ def _enumerated(answer_text: str, by_n: dict[int, Citation], text: str) -> list[
     entries = [line for line in answer_text.split("\n") if _MARKER_TEXT.match(line) and line.strip()]
     if len(entries) < 2:
         m = re.search(r"(?:gồm|bao gồm|là)\s*:\s*([^\n]+)", answer_text, flags=re.I)  # the answer's own line
-        entries = [e for e in re.split(r";\s*", m.group(1)) if e.strip()] if m else []
+        entries = split_last_and([e for e in re.split(r";\s*", m.group(1)) if e.strip()]) if m else []
         if len(entries) < 2:
             return []
     found: list[tuple[int, int, int, int]] = []  # the entry's line, where the entry is in it

@@ -128,3 +128,56 @@ def topic_run(chunks: list[dict], question: str) -> list[tuple[dict, int, int]]:
         if len(run) >= 3:
             return run
     return []
+
+
+# What opens a list written inline: "gồm", "bao gồm", "như", "là", or a colon after a noun
+# ("… cho các tiêu chí: A (…); B (…) và C (…)").
+_INLINE_OPENER = re.compile(r"\b(?:bao gồm|gồm|như|là)\s*:?\s+|(?<=\w):\s+")
+
+
+def listed_noun(question: str) -> str | None:
+    """The noun a "những/các … nào/gì" question lists ("dựa trên những tiêu chí nào?" → "tieu
+    chi"), folded; None when the question names none."""
+    from ingest.lang.normalize import fold_accents
+
+    m = re.search(r"\b(?:nhung|cac)\s+((?:\w+\s+){0,2}?\w+)\s+(?:nao|gi)\b", fold_accents(question).lower())
+    return m.group(1) if m else None
+
+
+def inline_list_start(text: str, question: str) -> int | None:
+    """Where the items of a list written inline in ``text`` begin: after the opener that the
+    question's listed noun leads ("các tiêu chí:" for "những tiêu chí nào"), else the first
+    opener; never one inside brackets, which opens an aside ("(gồm Chủ tịch Hội đồng là …)"),
+    and never one with no separator after it. None when no opener qualifies."""
+    from ingest.lang.normalize import fold_accents
+
+    noun = listed_noun(question)
+    found: list[tuple[int, int]] = []
+    for m in _INLINE_OPENER.finditer(text):
+        before = text[:m.start()]
+        if before.count("(") > before.count(")"):
+            continue
+        rest = text[m.end():]
+        if "," not in rest and ";" not in rest and " và " not in rest:
+            continue
+        led = bool(noun) and fold_accents(" ".join(before.split()[-4:])).lower().endswith(noun)
+        found.append((0 if led else 1, m.end()))
+    return min(found)[1] if found else None
+
+
+def split_last_and(entries: list[str]) -> list[str]:
+    """"A; B; C và D": the last entry of a list separated by semicolons holds two items when its
+    "và" (outside brackets) is followed by words an earlier item begins with ("phương án …; …
+    và phương án tài chính …"): parallel items, not one item's own "và"."""
+    if len(entries) < 2:
+        return entries
+    last = entries[-1]
+    heads = {" ".join(e.split()[:1]).lower() for e in entries[:-1]}
+    for m in re.finditer(r"\svà\s", last):
+        before = last[:m.start()]
+        if before.count("(") > before.count(")"):
+            continue
+        after = last[m.end():]
+        if after.split() and after.split()[0].lower() in heads:
+            return entries[:-1] + [before.strip(), after.strip()]
+    return entries

@@ -15,7 +15,7 @@ from bot.answer.clauses import (after_asked_preposition, as_sentence as _sentenc
                                  first_clauses as _first_clauses, window)
 from bot.answer.evidence import coverage, terms
 from bot.answer.lists import (
-    BULLET as _BULLET, continued_items, marker_kind, paragraph_items, sub_headings, topic_run,
+    BULLET as _BULLET, continued_items, inline_list_start, marker_kind, paragraph_items, sub_headings, topic_run,
 )
 from bot.answer.passages import CLAUSE_HEAD, Candidate, assignment_for, items_after
 from bot.answer.query import Query
@@ -465,11 +465,10 @@ def _list(answerer, q: Query, cands: list[Candidate], cites: CitationList) -> st
     if len(subs) >= 2:
         return "Gồm:\n" + "\n".join(f"{p['text'][a:b].strip()} [{cites.cite(p, a, b)}]" for p, a, b in subs)
     # Items written inline: "gồm A, B và C".
-    m = re.search(r"\b(?:gồm|bao gồm|như|là)\s*:?\s+(.+)", best.text)
-    if m and ("," in m.group(1) or " và " in m.group(1)):
+    if inline_list_start(best.text, q.question) is not None:
         best = run_on(best)
-        m = re.search(r"\b(?:gồm|bao gồm|như|là)\s*:?\s+(.+)", best.text)
-        return _with_support("Gồm: " + _cut(m.group(1), window(m.group(1), q, LIST_CHARS)), best, q, cites, None)
+        listed = best.text[inline_list_start(best.text, q.question):]
+        return _with_support("Gồm: " + _cut(listed, window(listed, q, LIST_CHARS)), best, q, cites, None)
     para = paragraph_items(text, best.start)
     if para:
         start, end, items = para

@@ -135,6 +135,24 @@ def test_an_ordinal_is_that_item_of_the_last_list():
     assert r.kind == "list_item" and r.item is None
 
 
+@pytest.mark.parametrize("message, expected", [
+    ("cái email công vụ là gửi cho những ai?", 1),  # the one item holding the words the message names
+    ("cai email cong vu gui cho ai", 1),
+    ("còn thành lập mới thì tỷ lệ lấp đầy của huyện phải đạt bao nhiêu?", None),  # a case no item is about
+    ("thông điệp về chủ đề ASEAN và email công vụ khác nhau thế nào?", None),  # words of two items
+])
+def test_an_item_named_by_its_own_words_is_that_item(message, expected):
+    items = [Item("qn", 0, 60, "- Thiết kế các thông điệp về chủ đề ASEAN trên nền tảng wifi công cộng."),
+             Item("qn", 61, 140, "- Gửi email công vụ phổ biến thông tin đến cán bộ, công chức của tỉnh."),
+             Item("qn", 141, 190, "- Đạt tỷ lệ lấp đầy ít nhất 60% khi mở rộng.")]
+    r = read(message, state(items=items, question="Tuyên truyền trên hạ tầng công nghệ thông tin làm những việc gì?"),
+             CATALOG)
+    if expected is None:
+        assert r.kind != "list_item"
+    else:
+        assert r.kind == "list_item" and r.item == items[expected] and r.strong
+
+
 def test_an_items_words_are_asked_without_its_marker():
     items = [Item("qn", 0, 20, "a) Trụ cột Chính trị"), Item("qn", 21, 40, "b) Trụ cột Kinh tế")]
     r = read("Trụ cột thứ hai gồm những gì?", state(items=items), CATALOG)

@@ -357,3 +357,13 @@ def test_the_last_va_of_a_semicolon_list_splits_parallel_items_only():
         ["Sở A chủ trì", "Sở B phối hợp và báo cáo kết quả"]
     assert split_last_and(["Sở A (gồm phòng X và Sở Y)", "Sở B"]) == ["Sở A (gồm phòng X và Sở Y)", "Sở B"]
     assert split_last_and(["một mục"]) == ["một mục"]
+
+
+def test_a_labels_first_clauses_keep_its_value():
+    from bot.answer.clauses import first_clauses
+
+    item = ("Nội dung triển khai: Thiết kế các thông điệp về chủ đề ASEAN đăng trên hệ thống chính quyền điện tử "
+            "của tỉnh, nền tảng wifi công cộng; gửi email công vụ của tỉnh")
+    end = first_clauses(item, 100)
+    assert item[:end].startswith("Nội dung triển khai: Thiết kế các thông điệp") and end < len(item)
+    assert first_clauses("Một, hai, ba bốn năm sáu bảy tám chín mười", 10) == len("Một, hai")

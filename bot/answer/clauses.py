@@ -77,7 +77,8 @@ def first_clauses(text: str, limit: int) -> int:
     """Where the first clauses of ``text`` that fit in ``limit`` characters end (at least one)."""
     end = 0
     for a, b in clauses(text):
-        if end and b > limit:
+        # a label ("Nội dung triển khai:") says nothing alone: its value's first clause goes with it
+        if end and b > limit and not text[end:].lstrip().startswith(":"):
             break
         end = b
     return min(end, len(text)) if end <= limit * 2 else limit

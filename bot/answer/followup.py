@@ -196,6 +196,43 @@ def _ordinal(toks: list[Token], accented: bool) -> int | None:
     return None
 
 
+def _named_item(p: Parsed, state: "Turn") -> "Item | None":
+    """The one item of the last answer's list that holds the longest run (two words or more) of
+    the message's own words, a run the thread's question did not hold (then it is the thread's
+    topic, not one of its items), and most of its other words; None when no item, or more than
+    one, holds it."""
+    if len(state.items) < 2:
+        return None
+    words = [t.folded for t in tokens(p.text)]
+    runs = []
+    for i in range(len(words)):
+        j = i
+        while j < len(words) and words[j] in p.own:
+            j += 1
+        if j - i >= 2:
+            runs.append(" ".join(words[i:j]))
+    asked_before = " ".join(t.folded for t in tokens(state.question))
+    items = [" ".join(t.folded for t in tokens(item.text)) for item in state.items]
+    for run in sorted(runs, key=len, reverse=True):
+        # the longest sub-run an item holds, down to two words
+        parts = run.split()
+        for n in range(len(parts), 1, -1):
+            for k in range(len(parts) - n + 1):
+                phrase = " ".join(parts[k:k + n])
+                if f" {phrase} " in f" {asked_before} ":
+                    continue
+                holding = [i for i, text in enumerate(items) if f" {phrase} " in f" {text} "]
+                if len(holding) == 1:
+                    # and the item holds most of what the message names: "còn thành lập mới thì tỷ lệ
+                    # lấp đầy …" names a case that item is not about
+                    own = set(items[holding[0]].split())
+                    held = sum(1 for w in p.own if w in own) / len(p.own)
+                    return state.items[holding[0]] if held >= 0.75 else None
+                if holding:
+                    return None
+    return None
+
+
 def parse(message: str, catalog: Catalog) -> Parsed:
     text = normalize(message)
     accented = has_diacritics(text)
@@ -283,6 +320,11 @@ def read(message: str, state: "Turn | None", catalog: Catalog, focus_terms: set[
         # document numbers the same item its own way.
         return Reading("list_item", _ITEM_MARKER.sub("", item.text) if item else p.text, p.asked,
                        [item.doc_id] if item else focus_docs, item, n, True, p)
+    named = _named_item(p, state) if not p.anchors and p.ordinal is None else None
+    if named is not None:
+        # "cái email công vụ là gửi cho những ai?": the one item of the last list that holds words
+        # the message names, as an ordinal would point at it.
+        return Reading("list_item", _ITEM_MARKER.sub("", named.text), p.asked, [named.doc_id], named, None, True, p)
     if foreign:
         if not (strong or weak) and new_topic:
             return Reading("fresh", p.text, p.asked, parsed=p)

@@ -367,3 +367,31 @@ def test_a_labels_first_clauses_keep_its_value():
     end = first_clauses(item, 100)
     assert item[:end].startswith("Nội dung triển khai: Thiết kế các thông điệp") and end < len(item)
     assert first_clauses("Một, hai, ba bốn năm sáu bảy tám chín mười", 10) == len("Một, hai")
+
+
+# --- a numbered heading that ends like a sentence --------------------------------------------------
+
+@pytest.mark.parametrize("follow, under", [
+    ("Định hướng các cơ quan báo chí kịp thời phát hiện, bác bỏ thông tin sai trái.", True),
+    ("6. Đối với các doanh nghiệp", False),  # a numbered line after it: it is an item of a list
+])
+def test_a_numbered_line_naming_the_topic_asked_heads_the_paragraph_under_it(follow, under):
+    from bot.answer.evidence import sentences
+    from bot.answer.passages import Candidate
+    from bot.answer.shaping import _body_under
+    from index.hybrid import SearchHit
+
+    text = f"4. Nâng cao năng lực.\n5. Đấu tranh, phản bác các thông tin sai trái về ASEAN.\n{follow}\n"
+    hit = SearchHit.from_payload({"chunk_id": "c", "doc_id": "d", "source": "s", "text": text}, 1.0)
+    head = next(s for s in sentences(text) if "Đấu tranh" in s.text)
+    cand = Candidate(hit, 0, head.start, head.end, head.text, 0.0, 0.0, 0.0, 0.0)
+    topic = {"dau": 1.0, "tranh": 2.0, "thong": 0.5, "tin": 1.0, "sai": 2.0, "trai": 2.0, "asean": 1.0, "tay": 2.0,
+             "ninh": 2.0, "noi": 0.3}
+    q = SimpleNamespace(province="Tây Ninh", focus_weights=topic, folded="tay ninh noi gi ve dau tranh voi thong tin sai trai")
+    body = _body_under(cand, echo_of=q)
+    assert (body is not None and body.text.startswith("Định hướng")) is under
+    # Without the question, a line that ends like a sentence is no heading.
+    assert _body_under(cand) is None
+    # A question about something else: the line is the answer, not a heading of it.
+    other = SimpleNamespace(province=None, focus_weights={"ngan": 2.0, "sach": 2.0, "dau": 1.0}, folded="ngan sach")
+    assert _body_under(cand, echo_of=other) is None

@@ -123,6 +123,11 @@ def _general(answerer, q: Query, cands: list[Candidate], cites: CitationList) ->
             sent = body[0]
             n = cites.cite(best.hit.payload, best.start, sent.end)
             return f"{_sentence(_cut(sent.text, window(sent.text, q, SENTENCE_CHARS)))} [{n}]"
+    under = _body_under(best, echo_of=q) if q.intent.kind == "general" else None
+    if under is not None:
+        # "Tây Ninh nói gì về đấu tranh …?" and the best match is the heading naming that topic
+        n = cites.cite(best.hit.payload, best.start, under.end)
+        return f"{_sentence(_cut(under.text, window(under.text, q, SENTENCE_CHARS)))} [{n}]"
     n = cite_candidate(best, cites)
     lead = ""
     room = SENTENCE_CHARS
@@ -383,16 +388,32 @@ _ASKS_MANY = re.compile(r"\b(?:nhung|cac) (?:\w+ ){0,3}(?:gi|nao)\b")
 _ASKS_WHAT = re.compile(r"\bco (?:\w+ ){0,4}?(?:gi|nao)\b")
 
 
-def _body_under(cand: Candidate) -> Candidate | None:
+def _body_under(cand: Candidate, echo_of: Query | None = None) -> Candidate | None:
     """A heading ("b) Đối với đối tượng là giới trẻ") names what a section is about; what the
-    section says is its first sentence below. None when ``cand`` is no heading line."""
+    section says is its first sentence below. None when ``cand`` is no heading line. A numbered
+    line that ends like a sentence ("5. Đấu tranh, phản bác các thông tin sai trái.") counts as a
+    heading when an unnumbered paragraph follows it and it holds nearly every word of the topic
+    the question (``echo_of``) asks about: it names that topic, the paragraph says what of it."""
     text = cand.hit.text
     line_start = text.rfind("\n", 0, cand.start) + 1
     line_end = text.find("\n", cand.start)
     line_end = len(text) if line_end < 0 else line_end
     line = text[line_start:line_end].strip()
-    if text[line_start:cand.start].strip() or cand.text.strip() != line or len(line) > 100 or line.endswith((".", ";", ":")):
+    before = text[line_start:cand.start].strip()
+    marker = CLAUSE_HEAD.match(before) if before and echo_of is not None else None
+    if (before and not (marker and marker.end() == len(before)) or
+            not line[len(before):].strip().startswith(cand.text.strip()) or len(line) > 100):
         return None
+    if line.endswith((".", ";", ":")):
+        nxt = re.search(r"\S[^\n]*", text[line_end:])
+        if (echo_of is None or not line.endswith(".") or not CLAUSE_HEAD.match(line) or not nxt
+                or CLAUSE_HEAD.match(nxt.group(0)) or _BULLET.match(nxt.group(0))):
+            return None
+        # the heading holds the topic asked (the province the question names is a filter, not it)
+        place = set(fold_accents(echo_of.province or "").lower().split())
+        topic = {t: w for t, w in echo_of.focus_weights.items() if "_" not in t and t not in place}
+        if not topic or coverage(topic, terms(line)) < 0.9:
+            return None
     below = re.search(r"\S[^\n]*", text[line_end:])
     if not below:
         return None

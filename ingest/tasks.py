@@ -59,12 +59,16 @@ from ingest.assignments import (
 )
 from ingest.deadlines import deadline_data, deadline_value, find_deadline
 from ingest.narrative import ANNOUNCES_LIST, ARTICLE_LABEL, FORM_BLANK, NOT_A_TASK, NarrativeReader, sentence_spans
+from ingest.recipients import partners_by_recipients
 from ingest.report_regimes import report_records
 from ingest.structure import Item, Paragraph
 from ingest.task_record import Task, _summary, _task_id
 from ingest.tables import column_role, is_assignment_header
 from ingest.unit_match import document_scope
 from ingest.unit_names import unit_key
+
+# A letter asks a handful of things; a plan or decree with more tasks lists its partners itself.
+_LETTER_TASKS = 5
 
 # --- the extractor ------------------------------------------------------------------------------
 
@@ -373,7 +377,21 @@ class _Extractor(NarrativeReader):
             if trailing is not None:
                 unit_heads[tuple(item.path)] = trailing
         self.tasks.sort(key=lambda t: t.char_start)
+        self.recipient_partners()
         return self.tasks
+
+    def recipient_partners(self) -> None:
+        """A short letter's requests name no partner when its "Nơi nhận" sends copies "để phối
+        hợp": those recipients are the partners of each request that names none."""
+        if not self.tasks or len(self.tasks) > _LETTER_TASKS:
+            return
+        partners = [r.name for r in partners_by_recipients(self.doc)]
+        for t in self.tasks:
+            if re.search(r"[“\"]|quy định\s*:", t.quote):
+                continue  # a provision the letter quotes ("… quy định: “…”") is not what the letter asks
+            if t.lead_units and not t.partner_units:
+                leads = {unit_key(u) for u in t.lead_units}
+                add_unique(t.partner_units, [p for p in partners if unit_key(p) not in leads])
 
 
 def extract_tasks(doc) -> list[Task]:

@@ -420,3 +420,26 @@ def test_a_report_sent_on_later_in_its_clause_names_its_recipients():
         "Ủy ban nhân dân cấp tỉnh", "Sở Công Thương"]
     # a "gửi" in the next clause is another matter
     assert report_recipients("Sở X báo cáo kết quả; gửi Sở Y tài liệu.") == []
+
+
+def test_a_letters_recipients_for_coordination_are_its_requests_partners(tmp_path):
+    # "Nơi nhận: … - Cục X (để p/h);": the copies sent to coordinate name the request's partners;
+    # those sent to report, to carry out, "Như trên" and the file copy are no partners.
+    text = ("BỘ CÔNG THƯƠNG\nSố: 100/BCT-ATMT\nV/v triển khai thủ tục cấp phép\n\n"
+            "Kính gửi: Ủy ban nhân dân các tỉnh, thành phố\n\n"
+            "Bộ Công Thương đề nghị Ủy ban nhân dân các tỉnh, thành phố tổ chức cấp giấy phép vận chuyển "
+            "hàng nguy hiểm theo đúng quy định pháp luật./.\n\n"
+            "Nơi nhận:\n- Như trên;\n- Bộ trưởng (để b/c);\n- Cục Cảnh sát giao thông (để p/h);\n"
+            "- Cục Cảnh sát PCCC và CNCH (để p/h);\n- Sở Công Thương các tỉnh (để t/h);\n- Lưu: VT, ATMT.\n"
+            "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\nNguyễn Văn A\n")
+    tasks = extract_tasks(parse_text(tmp_path, text))
+    request = [t for t in tasks if "cấp giấy phép" in t.task]
+    assert request and request[0].partner_units == ["Cục Cảnh sát giao thông", "Cục Cảnh sát PCCC và CNCH"]
+
+
+def test_recipient_lines_keep_their_whole_names_and_purposes():
+    from ingest.recipients import recipient_lines
+
+    text = "Nơi nhận:\n- Như trên;\n- Cục Cảnh sát giao thông (để p/h);\n- UBND các tỉnh (để t/h);\n- Lưu: VT.\n"
+    found = [(r.name, r.purpose) for r in recipient_lines(text, 0, len(text))]
+    assert found == [("Cục Cảnh sát giao thông", "phối hợp"), ("UBND các tỉnh", "thực hiện")]

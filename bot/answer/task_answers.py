@@ -18,7 +18,8 @@ from index.hybrid import SearchHit
 def unit_mention(text: str, task: Any, unit: str) -> tuple[int, int, str] | None:
     """Where the document itself names ``unit`` for ``task``: inside the assigning words, else the
     nearest mention above them (the heading of a unit's duties, "Giao Vụ … chủ trì" before a
-    long sentence). Returns document offsets and the name as written there."""
+    long sentence), else the nearest below (a letter's recipients). Returns document offsets and
+    the name as written there."""
     from ingest.unit_names import unit_key
     from ingest.units import find_units
 
@@ -38,7 +39,9 @@ def unit_mention(text: str, task: Any, unit: str) -> tuple[int, int, str] | None
         if found:
             return found[-1]
         hi = lo
-    return None
+    # Below, last: a letter's "Nơi nhận" names its partners after its requests.
+    below = mentions(task.char_end, min(len(text), task.char_end + 3000))
+    return below[0] if below else None
 
 
 def _line_around(text: str, start: int, end: int) -> tuple[int, int]:

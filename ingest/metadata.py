@@ -41,8 +41,12 @@ _SIGNER_TITLE = re.compile(r"^(?:KT\.|TM\.|Q\.|TL\.|TUQ\.)?\s*(?:PHÓ\s+)?(?:" +
 _LOCAL_AUTHORITY = re.compile(
     r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|địa bàn|Ban Chỉ đạo[^.\n]{0,60}?)\s+(?:tỉnh|thành phố|TP\.?)\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3}"
 )
-# "Đã ký: Bùi Văn Sướng": the signature of a treaty or a copy made from the signed original.
-_SIGNED_BY = re.compile(r"(?:Đã ký|Ký bởi)\s*:?\s*(" + PERSON.pattern + ")")
+# "Đã ký: Bùi Văn Sướng": the signature of a treaty or a copy made from the signed original; two
+# parties' signatures on one line ("Đã ký: Bùi Văn Sướng Đã ký: …") end the name before "Đã ký".
+_SIGNED_BY = re.compile(r"(?:Đã ký|Ký bởi)\s*:?\s*(" + PERSON.pattern + r")(?<!\sĐã)")
+# A treaty's closing dateline: "Làm tại Hà Nội ngày 22 tháng 11 năm 1994 …".
+_DONE_AT = re.compile(r"Làm tại\s+(?P<place>[^\n,]{2,30}?),?\s+ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})"
+                      r"\s+năm\s+(?P<y>\d{4})")
 
 
 @dataclass
@@ -172,6 +176,11 @@ def extract_metadata(lines: list[str], loader_meta: dict[str, str] | None = None
             if m:
                 meta.date = parse_date(m.group(1))
                 break
+    if not meta.date:
+        done = _DONE_AT.search("\n".join(lines[-60:]))
+        if done:
+            meta.place = meta.place or done.group("place").strip()
+            meta.date = iso_date(done.group("y"), done.group("m"), done.group("d"))
     if loader_meta.get("date"):
         meta.date = parse_date(loader_meta["date"]) or meta.date
     meta.province = find_province(" ".join(filter(None, [meta.place, meta.issuer, meta.title])))

@@ -190,3 +190,26 @@ def test_a_letters_subject_line_without_the_dateline_beside_it(line, title) -> N
     from ingest.metadata import extract_metadata
 
     assert extract_metadata(["BỘ CÔNG THƯƠNG", "Số: 12/BCT-ATMT", line, "Kính gửi: Ủy ban nhân dân các tỉnh"]).title == title
+
+
+def test_a_treaty_is_dated_by_its_closing_dateline_and_signed_by_each_party() -> None:
+    from ingest.metadata import extract_metadata
+
+    lines = ["HIỆP ĐỊNH VẬN TẢI ĐƯỜNG BỘ GIỮA VIỆT NAM VÀ TRUNG QUỐC", "Điều 1", "Nội dung …",
+             "Làm tại Hà Nội ngày 22 tháng 11 năm 1994 thành hai bản, mỗi bản bằng tiếng Việt và tiếng Trung.",
+             "THAY MẶT CHÍNH PHỦ NƯỚC A THAY MẶT CHÍNH PHỦ NƯỚC B",
+             "Đã ký: Bùi Văn Sướng Đã ký: Đường Gia Triền"]
+    meta = extract_metadata(lines)
+    assert meta.date == "1994-11-22" and meta.place == "Hà Nội"
+    assert meta.signer == "Bùi Văn Sướng"  # the next party's "Đã ký" is not part of the name
+    # A letterhead's dateline wins over a closing one.
+    head = ["BỘ CÔNG THƯƠNG", "Số: 12/BCT-ATMT", "Hà Nội, ngày 02 tháng 4 năm 2026", *lines[1:]]
+    assert extract_metadata(head).date == "2026-04-02"
+
+
+def test_a_question_naming_the_documents_own_year_is_about_that_document() -> None:
+    from bot.answer.document_facts import _names_only_its_numbers
+
+    chunks = [{"title": "Hiệp định vận tải đường bộ giữa Việt Nam và Trung Quốc", "number": None, "date": "1994-11-22"}]
+    assert _names_only_its_numbers("Hiệp định vận tải ký năm 1994 có hiệu lực bao lâu?", chunks)
+    assert not _names_only_its_numbers("Hiệp định vận tải ký năm 2004 có hiệu lực bao lâu?", chunks)

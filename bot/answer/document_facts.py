@@ -256,11 +256,12 @@ def _asks_period(folded: str, kind: str, names_document: bool) -> bool:
 
 
 def _names_only_its_numbers(question: str, chunks: list[dict]) -> bool:
-    """Every number the question names is in the document's own name (số hiệu, title): "Kế
-    hoạch 217 …" asked inside a plan that only cites Kế hoạch 217 is not about that plan."""
-    own = " ".join(str(chunks[0].get(k) or "") for k in ("number", "title")) if chunks else ""
+    """Every number the question names is in the document's own name (số hiệu, title) or its
+    date ("hiệp định … ký năm 1994"): "Kế hoạch 217 …" asked inside a plan that only cites Kế
+    hoạch 217 is not about that plan."""
+    own = " ".join(str(chunks[0].get(k) or "") for k in ("number", "title", "date")) if chunks else ""
     own_digits = re.sub(r"\D+", " ", own).split()
-    return all(d in own_digits for d in re.findall(r"\d{2,}", question))
+    return all(d in own_digits or d.lstrip("0") in own_digits for d in re.findall(r"\d{2,}", question))
 
 
 def read_from_structure(q: "Query", chunks: list[dict]) -> bool:

@@ -462,3 +462,12 @@ def test_a_follow_up_naming_other_figures_is_the_task_of_the_same_article_that_h
     # The figures of the task in focus, or none at all: the focus stays.
     assert tasks_with_figures(tasks, tasks[:1], ["lead"], "loại 5 thì sao?", text) == []
     assert tasks_with_figures(tasks, tasks[:1], ["lead"], "còn phối hợp thì sao?", text) == []
+
+
+@pytest.mark.parametrize("follow", ["Kế hoạch 2502 của UBND tỉnh Tây Ninh có quy định giống vậy không?",
+                                    "ke hoach 2502 cua ubnd tinh tay ninh co tuong tu khong?"])
+def test_the_same_asked_of_another_document_named_with_its_issuer(follow):
+    # "… của <its issuer>" is the name's, "có quy định giống vậy không?" asks what "thì sao?" asks.
+    r = read(follow, state(), CATALOG)
+    assert r.kind == "switch_doc" and r.doc_ids == ["tn"] and not r.parsed.own
+    assert fold_accents(r.question).startswith("Don vi nao chu tri tuyen truyen tren he thong thong tin co so")

@@ -62,6 +62,12 @@ class Anchor:
     name: str = ""  # how it is written properly ("Tây Ninh" for "tay ninh")
 
 
+def _initials(words: list[str]) -> set[str]:
+    """The initials of each run of two or more ``words`` ("ủy ban nhân dân" → "ubnd", "giao thông
+    vận tải" → "gtvt"): how an issuer's name is written short."""
+    return {"".join(w[0] for w in words[i:j]) for i in range(len(words)) for j in range(i + 2, len(words) + 1)}
+
+
 class Catalog:
     """The indexed documents as a follow-up can name them: by số hiệu, and by the words of their
     title, issuer and province that few documents share ("Đông Sơn", "Nội vụ", "Tây Ninh").
@@ -113,6 +119,24 @@ class Catalog:
             return f"{kind} của {r['issuer']}"
         title = " ".join(str(r.get("title") or r.get("source") or doc_id).split())
         return title if len(title) <= 90 else title[:90].rsplit(" ", 1)[0] + " …"
+
+    def name_end(self, text: str, anchor: Anchor) -> int:
+        """Where a document's name ends when "của <its issuer>" follows it ("Thông tư 37 của Bộ
+        GTVT"): the issuer is part of the name, written whole or by its initials, not a topic."""
+        m = re.match(r"\s+(?:của|cua)\s+((?:\w+\s*){1,8})", text[anchor.end:])
+        issuers = [fold_accents(str((self.records.get(d) or {}).get("issuer") or "")).lower().split()
+                   for d in anchor.doc_ids]
+        if not m or not any(issuers):
+            return anchor.end
+        end, taken = anchor.end, 0
+        for w in re.finditer(r"\w+", m.group(1)):
+            word = fold_accents(w.group(0)).lower()
+            fits = any(word in words or word in _initials(words) for words in issuers if words)
+            if not fits:
+                break
+            taken += 1
+            end = anchor.end + m.start(1) + w.end()
+        return end if taken else anchor.end
 
     def anchors(self, text: str) -> list[Anchor]:
         """Spans of ``text`` (normalised) that name documents, with the documents they name."""

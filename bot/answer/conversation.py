@@ -19,6 +19,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from bot.answer.catalog import tokens
+
 
 @dataclass
 class Item:
@@ -101,3 +103,40 @@ class SessionStore:
 
 def _valid_id(session_id: str | None) -> bool:
     return bool(session_id) and bool(re.fullmatch(r"[A-Za-z0-9_-]{8,100}", session_id or ""))
+
+
+def item_named(message: str, own: set[str], state: "Turn") -> "Item | None":
+    """The one item of the thread's last list that holds the longest run (two words or more) of
+    ``own`` (the message's own words) — a run the thread's question did not hold (then it is the
+    thread's topic, not one of its items) — and most of its other words; None when no item, or
+    more than one, holds it ("cái email công vụ là gửi cho những ai?")."""
+    if len(state.items) < 2:
+        return None
+    words = [t.folded for t in tokens(message)]
+    runs = []
+    for i in range(len(words)):
+        j = i
+        while j < len(words) and words[j] in own:
+            j += 1
+        if j - i >= 2:
+            runs.append(" ".join(words[i:j]))
+    asked_before = " ".join(t.folded for t in tokens(state.question))
+    items = [" ".join(t.folded for t in tokens(item.text)) for item in state.items]
+    for run in sorted(runs, key=len, reverse=True):
+        # the longest sub-run an item holds, down to two words
+        parts = run.split()
+        for n in range(len(parts), 1, -1):
+            for k in range(len(parts) - n + 1):
+                phrase = " ".join(parts[k:k + n])
+                if f" {phrase} " in f" {asked_before} ":
+                    continue
+                holding = [i for i, text in enumerate(items) if f" {phrase} " in f" {text} "]
+                if len(holding) == 1:
+                    # and the item holds most of what the message names: "còn thành lập mới thì tỷ lệ
+                    # lấp đầy …" names a case that item is not about
+                    item_words = set(items[holding[0]].split())
+                    held = sum(1 for w in own if w in item_words) / len(own)
+                    return state.items[holding[0]] if held >= 0.75 else None
+                if holding:
+                    return None
+    return None

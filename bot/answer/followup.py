@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.answer.catalog import DOC_TYPES, Anchor, Catalog, Token, normalize, phrase_at, same, tokens, with_type
+from bot.answer.conversation import item_named
 from bot.answer.evidence import terms
 from bot.answer.followup_words import (
     _ASKS_SOMETHING, _CLOSERS, _DEMONSTRATIVE_PHRASES, _DEMONSTRATIVES, _DETERMINERS, _DOC_NOUNS, _ELABORATE,
@@ -196,43 +197,6 @@ def _ordinal(toks: list[Token], accented: bool) -> int | None:
     return None
 
 
-def _named_item(p: Parsed, state: "Turn") -> "Item | None":
-    """The one item of the last answer's list that holds the longest run (two words or more) of
-    the message's own words, a run the thread's question did not hold (then it is the thread's
-    topic, not one of its items), and most of its other words; None when no item, or more than
-    one, holds it."""
-    if len(state.items) < 2:
-        return None
-    words = [t.folded for t in tokens(p.text)]
-    runs = []
-    for i in range(len(words)):
-        j = i
-        while j < len(words) and words[j] in p.own:
-            j += 1
-        if j - i >= 2:
-            runs.append(" ".join(words[i:j]))
-    asked_before = " ".join(t.folded for t in tokens(state.question))
-    items = [" ".join(t.folded for t in tokens(item.text)) for item in state.items]
-    for run in sorted(runs, key=len, reverse=True):
-        # the longest sub-run an item holds, down to two words
-        parts = run.split()
-        for n in range(len(parts), 1, -1):
-            for k in range(len(parts) - n + 1):
-                phrase = " ".join(parts[k:k + n])
-                if f" {phrase} " in f" {asked_before} ":
-                    continue
-                holding = [i for i, text in enumerate(items) if f" {phrase} " in f" {text} "]
-                if len(holding) == 1:
-                    # and the item holds most of what the message names: "còn thành lập mới thì tỷ lệ
-                    # lấp đầy …" names a case that item is not about
-                    own = set(items[holding[0]].split())
-                    held = sum(1 for w in p.own if w in own) / len(p.own)
-                    return state.items[holding[0]] if held >= 0.75 else None
-                if holding:
-                    return None
-    return None
-
-
 def parse(message: str, catalog: Catalog) -> Parsed:
     text = normalize(message)
     accented = has_diacritics(text)
@@ -248,7 +212,7 @@ def parse(message: str, catalog: Catalog) -> Parsed:
                               lowered if accented else fold_accents(lowered)) for p in _ELABORATE)
     # Own words: what is left once anchors, references and the asking words are set aside.
     masked = list(text)
-    for span in [(_name_start(text, a.start), a.end) for a in anchors] + [(r.start, r.end) for r in references
+    for span in [(_name_start(text, a.start), catalog.name_end(text, a)) for a in anchors] + [(r.start, r.end) for r in references
                                                                          if r.kind != "topic"]:
         masked[span[0]:span[1]] = " " * (span[1] - span[0])
     for r in references:
@@ -320,7 +284,7 @@ def read(message: str, state: "Turn | None", catalog: Catalog, focus_terms: set[
         # document numbers the same item its own way.
         return Reading("list_item", _ITEM_MARKER.sub("", item.text) if item else p.text, p.asked,
                        [item.doc_id] if item else focus_docs, item, n, True, p)
-    named = _named_item(p, state) if not p.anchors and p.ordinal is None else None
+    named = item_named(p.text, p.own, state) if not p.anchors and p.ordinal is None else None
     if named is not None:
         # "cái email công vụ là gửi cho những ai?": the one item of the last list that holds words
         # the message names, as an ordinal would point at it.
@@ -406,7 +370,10 @@ def _with_topic(text: str, p: Parsed, state: "Turn") -> str:
 def _switched(text: str, p: Parsed, state: "Turn", catalog: Catalog) -> str:
     """Another document named: the same question of it when the message asks nothing else
     ("còn Tây Ninh thì sao?"), else the message itself, its references resolved."""
-    if p.asks_something or p.own:
+    # "… có quy định giống vậy không?" with nothing of its own asks what "thì sao?" asks
+    same = not p.own and re.search(r"\b(?:giong|nhu|cung|tuong tu)(?: nhu)? (?:vay|the)\b|\btuong tu\b",
+                                   fold_accents(p.text).lower())
+    if (p.asks_something or p.own) and not same:
         if p.own or not p.asked:
             return _fronted(_without_cues(text, p), catalog) + "?"
         return _fronted(_with_topic(text, p, state).rstrip("?"), catalog) + "?"
@@ -420,6 +387,16 @@ def _switched(text: str, p: Parsed, state: "Turn", catalog: Catalog) -> str:
     numbers = [(with_type(folded, m.start()) if typed else m.start(), m.end()) for m in NUMBER.finditer(previous)]
     names = [(a.start, a.end) for a in catalog.anchors(previous)
              if not any(s <= a.start < e or a.start <= s < a.end for s, e in numbers)]
+    # One long name the catalog knows in pieces ("Hiệp định vận tải đường bộ VN - Trung Quốc"):
+    # pieces a few words apart, with no punctuation between, are one name.
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(names):
+        gap = previous[merged[-1][1]:start] if merged else ""
+        if merged and not re.search(r"[,.;:?]", gap) and len(gap.split()) <= 4:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    names = merged
     spans = numbers + names
     if not spans:
         return f"{previous} ở {new}?"

@@ -48,6 +48,10 @@ _ASK_PHRASES = sorted([
     "bao giờ", "thực hiện", "phụ trách", "chịu trách nhiệm", "trách nhiệm", "định kỳ", "cụ thể", "chi tiết",
     "đề cập", "triển khai", "giải thích", "hạn chót", "người ký", "được giao", "giao cho", "nơi nhận", "bao lâu",
     "như thế nào", "thế nào", "là gì", "ra sao", "ở đâu", "về đâu", "lên đâu", "khi nào", "làm gì",
+    # the document speaking, and "the same as that": no topic of their own ("Thông tư 37 có quy
+    # định giống vậy không?" asks the thread's question of Thông tư 37)
+    "quy định", "giống vậy", "giống như vậy", "giống như thế", "tương tự", "như vậy", "như thế", "cũng vậy",
+    "có giống vậy", "có tương tự", "có như vậy",
 ], key=lambda p: -len(p.split()))
 # A document's kind ("kế hoạch", "thông tư") names no topic: the anchor or the scope names it.
 _DOC_PHRASES = sorted([n for n in _DOC_NOUNS if " " in n], key=lambda p: -len(p.split()))

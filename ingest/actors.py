@@ -63,7 +63,7 @@ _QUALIFICATION = (r"đáp ứng(?:\s+(?:đủ|đầy đủ|các|những))*\s+(?:
                   r"có\s+(?:đủ\s+)?(?:các\s+|những\s+)?(?:bằng|văn bằng|năng lực|trình độ|chứng chỉ|kinh nghiệm|"
                   r"điều kiện|tiêu chuẩn)")
 _MODAL = re.compile(r"(?<![\wÀ-ỹ])(?:(?:đồng thời|cũng|sẽ|vẫn|chỉ|còn)\s+)?(?P<m>có trách nhiệm|chịu trách nhiệm|"
-                    r"có nhiệm vụ|có nghĩa vụ|(?<![Nn]gười )phải(?!\s+(?:được|là|chịu sự|có khả năng|" + _QUALIFICATION
+                    r"có (?:các |những )?(?:nhiệm vụ|nghĩa vụ)|(?<![Nn]gười )phải(?!\s+(?:được|là|chịu sự|có khả năng|" + _QUALIFICATION
                     + r")(?![\wÀ-ỹ])))(?![\wÀ-ỹ])", re.IGNORECASE)
 _NOT_BEFORE_MODAL = re.compile(r"(?:không|chưa|không cần)\s*$", re.IGNORECASE)
 # Words a noun phrase naming an actor does not hold: clause links, negation, aspect, passive.
@@ -224,6 +224,11 @@ _SUBJECT_AFTER = re.compile(r",\s*|(?<![\wÀ-ỹ])thì\s+|(?<![\wÀ-ỹ])này\s+
 _CONDITION = re.compile(r"(?:Trường hợp|Trong trường hợp|Khi|Nếu|Sau khi)(?![\wÀ-ỹ])")
 
 
+# "X có cam kết về việc (sẽ) chịu trách nhiệm …": the modal is in a complement clause whose
+# subject is X's own.
+_COMPLEMENT = re.compile(r"\s+có\s+(?:[\wÀ-ỹ]+\s+){1,3}?(?:về việc|rằng)$", re.IGNORECASE)
+
+
 def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
     """The actors a clause obliges ("X có trách nhiệm …", "X phải …") and the modal's match.
 
@@ -246,9 +251,11 @@ def modal_subject(clause: str) -> tuple[list[str], re.Match] | None:
             np_core = _PARENS.sub("", np).strip(" ,")
             if any(w in np_core for w in ("phạm vi", "theo", "căn cứ", "cơ sở")):  # cheap test before the search
                 np_core = _MANDATE_TAIL.sub("", np_core).strip(" ,")
-            when = _WHEN_ASIDE.search(np_core)
+            when = _WHEN_ASIDE.search(np_core) or _COMPLEMENT.search(np_core)
             if when and starts_as_actor(np_core[:when.start()]):
-                np_core = np_core[:when.start()]  # "Mọi tổ chức, cá nhân khi phát hiện … phải báo ngay …"
+                # "Mọi tổ chức, cá nhân khi phát hiện … phải báo ngay …", "bên mua hàng có cam kết về
+                # việc sẽ chịu trách nhiệm …": the actor before the aside or the complement clause
+                np_core = np_core[:when.start()]
             if not _valid_subject(np_core):
                 continue
             names = split_actors(np_core)

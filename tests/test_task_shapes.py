@@ -443,3 +443,16 @@ def test_recipient_lines_keep_their_whole_names_and_purposes():
     text = "Nơi nhận:\n- Như trên;\n- Cục Cảnh sát giao thông (để p/h);\n- UBND các tỉnh (để t/h);\n- Lưu: VT.\n"
     found = [(r.name, r.purpose) for r in recipient_lines(text, 0, len(text))]
     assert found == [("Cục Cảnh sát giao thông", "phối hợp"), ("UBND các tỉnh", "thực hiện")]
+
+
+@pytest.mark.parametrize("text, leads", [
+    # "có các nghĩa vụ sau đây:" hands its items to the subject; the subject ends before it
+    ("THÔNG TƯ\nĐiều 20. Nghĩa vụ\n2. Khách hàng có các nghĩa vụ sau đây:\na) Cung cấp đầy đủ thông tin, tài liệu;\n"
+     "b) Chuyển giao quyền và lợi ích hợp pháp;\n", ["Khách hàng"]),
+    # "X có cam kết về việc sẽ chịu trách nhiệm …": the modal's subject is X
+    ("THÔNG TƯ\nĐiều 5. Bao thanh toán\n1. Đối với bao thanh toán có cam kết hoàn trả, bên mua hàng có cam kết "
+     "về việc sẽ chịu trách nhiệm hoàn trả đầy đủ cho đơn vị bao thanh toán số tiền.\n", ["Bên mua hàng"]),
+])
+def test_a_subject_ends_before_its_obligation_intro_or_complement_clause(tmp_path, text, leads):
+    tasks = extract_tasks(parse_text(tmp_path, text))
+    assert tasks and all(t.lead_units == leads for t in tasks)

@@ -16,6 +16,9 @@ _EVERY = r"(?:hằng|hàng)\s+(?:năm|quý|tháng|tuần)"
 _DAY_OF_EVERY = rf"\d{{1,2}}\s+(?:{_EVERY}|tháng\s+(?:cuối|đầu)\s+(?:quý|năm)(?:\s+{_EVERY})?)"
 # "trước 16h00 thứ Năm hàng tuần", "trước 16 giờ hằng ngày": an hour of a recurring day
 _HOUR = r"\d{1,2}\s*(?:h|giờ)\s*(?:\d{2}(?:\s*phút)?)?"
+# Counts written in words ("ba ngày", "mười lăm ngày", "ba mươi ngày").
+_UNITS = r"(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)"
+_COUNT_WORDS = rf"(?:{_UNITS}\s+mươi(?:\s+(?:mốt|một|hai|ba|tư|bốn|lăm|năm|sáu|bảy|tám|chín))?|mười(?:\s+(?:một|hai|ba|bốn|lăm|sáu|bảy|tám|chín))?|{_UNITS})"
 _DEADLINE_PATTERNS = [
     re.compile(rf"(?:trước|chậm nhất|không muộn hơn|trong|vào)\s+ngày\s+(?:{_DATE}|{_DATE_WORDS}|{_DAY_OF_EVERY})"
                rf"(?:\s+{_EVERY})?", re.IGNORECASE),
@@ -28,9 +31,13 @@ _DEADLINE_PATTERNS = [
                rf"(?:định kỳ\s+)?(?:{_EVERY}|(?:hằng|hàng)\s+ngày)", re.IGNORECASE),
     # a period, counted from an event or before one: "chậm nhất 10 ngày làm việc trước ngày dự
     # kiến đóng điện", "ít nhất 01 tháng trước ngày …", "trước ít nhất 05 ngày"
-    re.compile(r"(?:trong (?:thời hạn|thời gian|vòng)|chậm nhất(?: là)?|không quá|(?:trước\s+)?ít nhất)\s+\d{1,3}\s*"
+    # (the count in figures or in words: "trong thời hạn ba ngày, kể từ ngày ra quyết định")
+    re.compile(r"(?:trong (?:thời hạn|thời gian|vòng)(?: tối đa(?: là)?)?|chậm nhất(?: là)?|tối đa(?: là)?|không quá|(?:trước\s+)?ít nhất)\s+"
+               r"(?:\d{1,3}|" + _COUNT_WORDS + r")\s*"
                r"(?:\([^)]*\)\s*)?(?:ngày(?: làm việc)?|tháng|năm|tuần|giờ)"
-               r"(?:\s+(?:kể từ|trước|sau)\s+[^,;.()]{3,80}?(?=\s+hoặc\b|[,;.()]|$))?", re.IGNORECASE),
+               r"(?:,?\s+(?:kể từ|trước|sau)\s+[^,;.()]{3,80}?(?=\s+hoặc\b|[,;.()]|$))?", re.IGNORECASE),
+    # "mỗi năm ít nhất một lần": a recurrence
+    re.compile(r"\bmỗi\s+(?:năm|quý|tháng|tuần)\s+(?:ít nhất\s+)?(?:một|01|1|hai|02|2)\s+lần\b", re.IGNORECASE),
     re.compile(r"(?:trước|trong|hoàn thành(?: trong)?)?\s*tháng\s+\d{1,2}\s*[/-]\s*\d{4}", re.IGNORECASE),
     re.compile(r"theo sự kiện", re.IGNORECASE),
     # an opening "Trước ngày <event>, …" ("Trước ngày dự kiến đóng điện điểm đấu nối, khách hàng …")

@@ -84,10 +84,24 @@ def test_heading_without_its_colon_still_heads_duties():
      "Chậm nhất 10 ngày làm việc trước ngày dự kiến đóng điện"),
     ("phải thông báo trước ít nhất 05 ngày cho khách hàng", "trước ít nhất 05 ngày"),
     ("1. Hàng ngày, căn cứ kế hoạch tuần, X lập phương thức", "Hàng ngày"),
+    # a count in words, a comma before "kể từ", "tối đa là", a recurrence by "mỗi … lần"
+    ("Trong thời hạn ba ngày, kể từ ngày ban hành quyết định xử phạt, cơ quan phải gửi",
+     "Trong thời hạn ba ngày, kể từ ngày ban hành quyết định xử phạt"),
+    ("phải trả lời chậm nhất là mười lăm ngày kể từ ngày nhận hồ sơ", "chậm nhất là mười lăm ngày kể từ ngày nhận hồ sơ"),
+    ("giải quyết trong thời hạn tối đa là 10 ngày, kể từ ngày nhận được quyết định",
+     "trong thời hạn tối đa là 10 ngày, kể từ ngày nhận được quyết định"),
+    ("Thanh tra kiểm tra mỗi năm ít nhất một lần.", "mỗi năm ít nhất một lần"),
 ])
 def test_more_deadline_shapes(text, expected):
     from ingest.deadlines import find_deadline
     assert find_deadline(text)[0] == expected
+
+
+@pytest.mark.parametrize("text", ["Người dân có năm ngày để bổ sung.", "Trong thời gian năm 2024 chưa có báo cáo."])
+def test_a_count_in_words_needs_the_words_of_a_period(text):
+    from ingest.deadlines import find_deadline
+    found = find_deadline(text)
+    assert found is None or "2024" in found[0]
 
 
 def test_a_recurrence_that_qualifies_a_noun_is_no_deadline():

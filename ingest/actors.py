@@ -128,6 +128,7 @@ _CLASS_OF_NAMED = re.compile(r"(?:lực lượng|cơ quan|đơn vị)\s+[A-ZĐÀ
 # A locality's authority is named by its level, in lower case: "Ủy ban nhân dân các quận, huyện nơi
 # có chung cư cũ và các cơ quan liên quan" is two entries as surely as after a proper name.
 _LOCAL_AUTHORITY = re.compile(r"(?:Chủ tịch\s+)?(?:(?:Ủy|Uỷ) ban nhân dân|UBND|Hội đồng nhân dân|HĐND)(?![\wÀ-ỹ])")
+_LOCAL_AUTHORITY_ANY_CASE = re.compile(_LOCAL_AUTHORITY.pattern, re.IGNORECASE)
 
 
 def _has_proper_part(name: str) -> bool:
@@ -160,6 +161,10 @@ def split_actors(np: str, *, cell: bool = False) -> list[str]:
         if (not new and cell and starts_as_actor(rest) and not rest.lower().startswith(("cá nhân", "các "))
                 and not continues_plural_group(left, m.group(0), rest)):
             new = "," not in m.group(0) or len(np[start:m.start()].split()) >= 3
+        if not new and ";" in m.group(0) and starts_as_actor(rest):
+            new = True  # "Cơ quan nhà nước khác ở Trung ương; tổ chức chính trị …": a semicolon ends an entry
+        if not new and "," in m.group(0) and _LOCAL_AUTHORITY_ANY_CASE.match(rest) and len(left.split()) >= 3:
+            new = True  # "Các Bộ, cơ quan ngang Bộ, …, ủy ban nhân dân các tỉnh": older texts write it low
         if new:
             parts.append(np[start:m.start()])
             start = m.end()
@@ -172,6 +177,8 @@ def split_actors(np: str, *, cell: bool = False) -> list[str]:
         parent = _PARENT_AFTER.search(p)
         if parent and _named_unit(p[:parent.start()]):
             p = p[:parent.start()]  # "Cục Đường bộ Việt Nam thuộc Bộ Giao thông vận tải": the parent only narrows it
+        if p[:1].islower() and _LOCAL_AUTHORITY_ANY_CASE.match(p):
+            p = p[:1].upper() + p[1:]  # a unit's name starts with a capital, as other names here do
         if p:
             out.append(p)
     return out
@@ -202,7 +209,7 @@ def _valid_subject(np: str) -> bool:
     words = np.split()
     if not words or len(words) > 2 * MAX_SUBJECT_WORDS or ":" in np:
         return False
-    if any(not _capital_head(np[m.end():]) for m in re.finditer(r";\s*", np)):
+    if any(not (_capital_head(np[m.end():]) or starts_as_actor(np[m.end():])) for m in re.finditer(r";\s*", np)):
         return False  # a semicolon ends a clause unless a list of actors goes on after it
     if not starts_as_actor(np):
         return False

@@ -456,3 +456,22 @@ def test_recipient_lines_keep_their_whole_names_and_purposes():
 def test_a_subject_ends_before_its_obligation_intro_or_complement_clause(tmp_path, text, leads):
     tasks = extract_tasks(parse_text(tmp_path, text))
     assert tasks and all(t.lead_units == leads for t in tasks)
+
+
+@pytest.mark.parametrize("np, names", [
+    # older texts write a people's committee in lower case after a plural group
+    ("Các Bộ, cơ quan ngang Bộ, cơ quan thuộc Chính phủ, ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương",
+     ["Các Bộ, cơ quan ngang Bộ, cơ quan thuộc Chính phủ", "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"]),
+    # a semicolon ends an entry when an actor follows, in lower case too
+    ("Cơ quan nhà nước khác ở Trung ương; tổ chức chính trị, tổ chức xã hội ở trung ương",
+     ["Cơ quan nhà nước khác ở Trung ương", "tổ chức chính trị, tổ chức xã hội ở trung ương"]),
+    ("Các sở, ban, ngành", ["Các sở, ban, ngành"]),
+])
+def test_a_list_of_actors_divides_at_a_lower_case_authority_and_a_semicolon(np, names):
+    assert split_actors(np) == names
+
+
+def test_a_subject_list_goes_on_after_a_semicolon_in_lower_case():
+    found = modal_subject("2. Cơ quan nhà nước khác ở Trung ương; tổ chức chính trị, tổ chức xã hội ở trung ương "
+                          "có trách nhiệm quản lý tài sản.")
+    assert found and found[0] == ["Cơ quan nhà nước khác ở Trung ương", "tổ chức chính trị, tổ chức xã hội ở trung ương"]

@@ -402,6 +402,10 @@ def bare_class_list(text: str, pos: int) -> int | None:
     return tail if tail is not None else end
 
 
+# Words that begin with a class noun's syllable but are no class noun.
+_NOT_A_CLASS = {"bộ phận", "bộ máy", "bộ luật", "ban hành", "ban đầu", "sở hữu", "ngành nghề", "đơn vị tính"}
+
+
 def _class_member_end(text: str, pos: int) -> int | None:
     """One member of a bare class list, with what narrows it ("ngành trung ương", "cơ quan khác ở
     Trung ương", "cơ quan ngang Bộ"); a capitalised noun followed by a name is a named unit ("Ban
@@ -410,6 +414,8 @@ def _class_member_end(text: str, pos: int) -> int | None:
     if end is None:
         return None
     nxt = word_at(text, end)
+    if nxt and not text[end:nxt[1]].strip() and f"{text[pos:end]} {nxt[0]}".lower() in _NOT_A_CLASS:
+        return None  # "bộ phận", "ban hành": a word of its own, not the class noun "bộ", "ban"
     if text[pos:pos + 1].isupper() and pos > 0 and nxt and is_cap(nxt[0]) and not text[end:nxt[1]].strip():
         return None
     tail = match_words(text, end, _CLASS_TAILS)

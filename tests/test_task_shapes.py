@@ -475,3 +475,12 @@ def test_a_subject_list_goes_on_after_a_semicolon_in_lower_case():
     found = modal_subject("2. Cơ quan nhà nước khác ở Trung ương; tổ chức chính trị, tổ chức xã hội ở trung ương "
                           "có trách nhiệm quản lý tài sản.")
     assert found and found[0] == ["Cơ quan nhà nước khác ở Trung ương", "tổ chức chính trị, tổ chức xã hội ở trung ương"]
+
+
+def test_a_word_that_begins_with_a_class_nouns_syllable_is_no_class_noun():
+    from ingest.units import bare_class_list
+
+    text = "phối hợp với cơ quan, bộ phận tham mưu về tổ chức"
+    assert bare_class_list(text, text.index("cơ quan")) is None  # "bộ phận" is not "bộ"
+    listed = "Bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ có trách nhiệm"
+    assert listed[:bare_class_list(listed, 0)] == "Bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"

@@ -447,7 +447,10 @@ def unit_list_at(text: str, pos: int) -> list[UnitSpan]:
     out: list[UnitSpan] = []
     first = unit_at(text, pos)
     if not first:
-        return out
+        # "phối hợp với cơ quan liên quan …": a bare class noun that "(có) liên quan" makes a group
+        at = re.compile(r"\s*").match(text, pos).end()
+        g = RELATED_MEMBER.match(text, at)
+        return [UnitSpan(at, g.end(), text[at:g.end()])] if g else out
     out.append(first)
     end = first.end
     while True:

@@ -484,3 +484,10 @@ def test_a_word_that_begins_with_a_class_nouns_syllable_is_no_class_noun():
     assert bare_class_list(text, text.index("cơ quan")) is None  # "bộ phận" is not "bộ"
     listed = "Bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ có trách nhiệm"
     assert listed[:bare_class_list(listed, 0)] == "Bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"
+
+
+def test_related_bodies_without_cac_are_a_partner_group():
+    from ingest.assignment_sentences import clause_roles
+
+    roles = clause_roles("Sở Nội vụ phối hợp với đơn vị có liên quan tổ chức kiểm tra")
+    assert roles["lead"] == ["Sở Nội vụ"] and roles["partner"] == ["Đơn vị có liên quan"]

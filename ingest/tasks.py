@@ -381,15 +381,15 @@ class _Extractor(NarrativeReader):
         return self.tasks
 
     def recipient_partners(self) -> None:
-        """A short letter's requests name no partner when its "Nơi nhận" sends copies "để phối
-        hợp": those recipients are the partners of each request that names none."""
+        """A short letter's "Nơi nhận" sends copies "để phối hợp": those recipients are partners of
+        each of its own requests, beside any the request names ("phối hợp với cơ quan liên quan")."""
         if not self.tasks or len(self.tasks) > _LETTER_TASKS:
             return
         partners = [r.name for r in partners_by_recipients(self.doc)]
         for t in self.tasks:
             if re.search(r"[“\"]|quy định\s*:", t.quote):
                 continue  # a provision the letter quotes ("… quy định: “…”") is not what the letter asks
-            if t.lead_units and not t.partner_units:
+            if t.lead_units:
                 leads = {unit_key(u) for u in t.lead_units}
                 add_unique(t.partner_units, [p for p in partners if unit_key(p) not in leads])
 

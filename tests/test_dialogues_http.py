@@ -211,3 +211,13 @@ def test_a_unit_the_follow_up_names_as_its_subject_asks_of_its_own_task(client):
     second = ask(client, "Sở GTVT thì lại báo cáo lên đâu, hạn bao giờ?", first["session_id"])
     assert second["grounded"] and "Cục Đường bộ Việt Nam" in second["answer"]
     assert "Trước ngày 10 tháng 07" in second["answer"]
+
+
+def test_a_letters_partners_are_those_it_sends_a_copy_to_coordinate(client):
+    # "Nơi nhận: … Cục Cảnh sát giao thông (để p/h)": the letter's one request has those partners,
+    # and "văn bản này … để phối hợp?" asks the document the thread points at.
+    first = ask(client, "Công văn 2265 của Bộ Công Thương có nói thủ tục cấp giấy phép vận chuyển hàng nguy hiểm "
+                        "loại 1,2,3,4,9 được công bố tại quyết định nào không?")
+    second = ask(client, "văn bản này gửi những cục nào bên công an để phối hợp?", first["session_id"])
+    assert second["grounded"] and sources(second) == {"legal/CV-2265-BCT-ATMT-trien-khai.pdf"}
+    assert "Cục Cảnh sát giao thông" in second["answer"] and "Cục Cảnh sát PCCC và CNCH" in second["answer"]

@@ -10,7 +10,7 @@ from bot.answer.compound import combine, split_questions
 from bot.answer.conversation import Item, SessionStore, Turn
 from bot.answer.evidence import terms
 from bot.answer.focus import (
-    answer_items, asked_label, attribute_answer, body_of, by_shared_words, field_answer, item_answer,
+    answer_items, asked_label, attribute_answer, attribute_values, body_of, by_shared_words, field_answer, item_answer,
     labeled_field, lines_of, named_items, not_stated, task_for_question, place_of, siblings_stating,
     tasks_in_focus, tasks_with_figures, unit_tasks_stating, where,
 )
@@ -356,6 +356,11 @@ class ChatService:
         head = " ".join(str(chunks[0].get(k) or "") for k in ("title", "issuer", "province", "number")) if chunks else ""
         own = self.tasks().of_document(doc_id)
         task = task_for_question(own, self.answerer.query(reading.question).weights, reading.asked, text, head)
+        stating = [t for t in own if all(attribute_values(t, a) for a in reading.asked)]
+        if task is None and reading.strong and reading.kind == "same_doc" and len(stating) == 1:
+            # "văn bản này gửi những cục nào … để phối hợp?": the document the thread points at
+            # states what is asked once; that statement answers, whatever words it is asked in.
+            task = stating[0]
         return attribute_answer(reading.question, reading.asked, [task], [], text, chunks, catalog.label(doc_id),
                                 task.section, unit_mention) if task else None
 

@@ -155,13 +155,13 @@ def siblings_stating(tasks: list[Any], focus: list[Any], asked: list[str], quest
     """When no task in focus states what is asked: the other tasks of the same unit in the same
     section that share content words with the follow-up ("Phòng đó tổng hợp kết quả xong thì báo
     cáo lên đâu?" → the same unit's "Tổng hợp kết quả …, báo cáo UBND tỉnh"), most shared first."""
-    if not focus or any(_value(t, a) for t in focus for a in asked):
+    if not focus or any(attribute_values(t, a) for t in focus for a in asked):
         return []
     first = focus[0]
     leads = set(first.lead_units)
     asked_words = _words(question)
     near = [t for t in tasks if t not in focus and t.section == first.section and leads & set(t.lead_units)
-            and any(_value(t, a) for a in asked) and asked_words & _words(t.task)]
+            and any(attribute_values(t, a) for a in asked) and asked_words & _words(t.task)]
     return by_shared_words(near, question)
 
 
@@ -188,7 +188,7 @@ def tasks_with_figures(tasks: list[Any], focus: list[Any], asked: list[str], mes
         return []
     article = _article(focus[0].section)
     return [t for t in tasks if t not in focus and _article(t.section) == article and holds(t)
-            and any(_value(t, a) for a in asked)]
+            and any(attribute_values(t, a) for a in asked)]
 
 
 def unit_tasks_stating(tasks: list[Any], item_text: str, asked: list[str], question: str) -> list[Any]:
@@ -204,7 +204,7 @@ def unit_tasks_stating(tasks: list[Any], item_text: str, asked: list[str], quest
         return []  # the item is more than a unit's name
     keys = {unit_key(u.name) for u in units}
     asked_words = _words(question)
-    own = [t for t in tasks if keys & {unit_key(u) for u in t.lead_units} and any(_value(t, a) for a in asked)
+    own = [t for t in tasks if keys & {unit_key(u) for u in t.lead_units} and any(attribute_values(t, a) for a in asked)
            and asked_words & _words(t.task)]
     return by_shared_words(own, question)
 
@@ -218,14 +218,15 @@ def task_for_question(tasks: list[Any], weights: dict[str, float], asked: list[s
     asking = attribute_terms(asked)  # "… phải nộp báo cáo cho cơ quan nào?": "nộp" asks
     words = {t: w for t, w in weights.items() if "_" not in t and t not in asking}
     covered = [(coverage(words, terms(f"{head}\n{t.section}\n{t.context}\n{text[t.task_start:t.task_end]}")), t)
-               for t in tasks if any(_value(t, a) for a in asked)]
+               for t in tasks if any(attribute_values(t, a) for a in asked)]
     fits = [(c, t) for c, t in covered if c >= 0.9]
     # several fit: the one that holds every word, when only one does
     whole = [t for c, t in fits if c >= 1.0]
     return fits[0][1] if len(fits) == 1 else whole[0] if len(whole) == 1 else None
 
 
-def _value(task: Any, attribute: str) -> list[str]:
+def attribute_values(task: Any, attribute: str) -> list[str]:
+    """What ``task`` states for an asked attribute (its units in that role, its deadline, whom it reports to)."""
     if attribute == "deadline":
         return [task.deadline] if task.deadline else []
     if attribute == "report_to":
@@ -253,13 +254,13 @@ def attribute_answer(question: str, asked: list[str], tasks: list[Any], named_un
     missing: list[str] = []
     chosen = None
     for attribute in asked:
-        task = next((t for t in ordered if _value(t, attribute)), None)
+        task = next((t for t in ordered if attribute_values(t, attribute)), None)
         if task is None:
             missing.append(attribute)
             continue
         chosen = chosen or task
         shown, n = [], None
-        for value in _value(task, attribute):
+        for value in attribute_values(task, attribute):
             at = unit_mention(text, task, value) if attribute != "deadline" else _deadline_at(text, task, value)
             if at:
                 start, end, written = at

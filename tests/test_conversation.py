@@ -118,7 +118,8 @@ def test_a_unit_referred_back_is_the_unit_the_thread_named():
 
 
 @pytest.mark.parametrize("follow", ["Kế hoạch đó do ai ký?", "Văn bản này ban hành ngày nào?", "KH này ký ngày nào?",
-                                    "kh nay ky ngay nao?", "cho giai đoạn nào?"])
+                                    "kh nay ky ngay nao?", "cho giai đoạn nào?", "Đề án này do ai ký?",
+                                    "quy chế đó ban hành ngày nào?"])
 def test_the_document_referred_back_is_the_threads(follow):
     r = read(follow, state(), CATALOG)
     assert r.kind == "same_doc" and r.doc_ids == ["qn"] and r.strong

@@ -26,6 +26,8 @@ _NOT_THIS_BEFORE = {"hien", "ngay", "nam", "thang", "luc", "bay", "dao", "gan", 
 # Head nouns: what a demonstrative phrase points at.
 _DOC_NOUNS = ["kế hoạch", "văn bản", "quyết định", "thông tư", "nghị định", "nghị quyết", "chỉ thị", "công văn",
               "hiệp định", "bộ luật", "luật", "tài liệu", "bài viết", "bài báo", "thông báo", "hướng dẫn",
+              "đề án", "chương trình", "pháp lệnh", "quy chế", "công điện", "tờ trình", "hiến chương", "văn kiện",
+              "nghị định thư", "hiệp ước", "công ước", "bản tin",
               # their abbreviations, as numbers write them ("QĐ này", typed "qd nay")
               "qđ", "kh", "nđ", "tt", "cv", "nq"]
 _UNIT_NOUNS = ["đơn vị", "cơ quan", "tổ chức", "ủy ban", "uỷ ban", "ubnd", "trung tâm", "văn phòng", "chi cục",

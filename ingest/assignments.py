@@ -65,6 +65,7 @@ _DUTY_TITLE = re.compile(r"^\s*(?:(?:Trách nhiệm|Nhiệm vụ|Nhiệm vụ, q
 _EXTRA_LINE = re.compile(r"^\s*(?:[-–—+•*·]\s*)?(?P<key>Chủ trì(?: thực hiện)?|Phối hợp(?: thực hiện)?|Đầu mối|"
                          r"Tiến độ(?: thực hiện)?|Thời gian hoàn thành|Hoàn thành)\s*:\s*(?P<value>.+)$", re.IGNORECASE)
 LINE_KEYS = re.compile(r"(?:^|[;.]\s*)(?P<key>(?:[Đđ]ơn vị|[Cc]ơ quan|[Cc]ác đơn vị)\s[^:;]{2,60}|[Tt]hời gian[^:;]{0,40}|"
+                        r"[Tt]rách nhiệm (?:thực hiện|chủ trì|triển khai)|"
                         r"[Tt]hời hạn[^:;]{0,40}|[Cc]hủ trì(?: thực hiện)?|[Pp]hối hợp(?: thực hiện)?|[Đđ]ầu mối|"
                         r"[Tt]iến độ(?: thực hiện)?|[Hh]oàn thành)\s*:\s*")
 # Sections that state aims, scope or definitions, not assignments. "Yêu cầu" alone (a plan's

@@ -153,6 +153,7 @@ _STRUCTURAL = re.compile(
       | (?:Mục|MỤC)\s+\d+{_HEAD_END}                      # Mục 1.
       | PHỤ\s+LỤC\b | Phụ\s+lục(?:\s+[IVXLC\d]+)?{_HEAD_END}
       | (?:Nơi\s+nhận|Kính\s+gửi|Căn\s+cứ)\b
+      | (?:Đơn\s+vị|Cơ\s+quan|Thời\s+gian|Thời\s+hạn|Tiến\s+độ|Trách\s+nhiệm)\s[^:\n]{{0,40}}:   # a plan's field label
     )""",
     re.VERBOSE,
 )

@@ -55,7 +55,8 @@ _ROLE_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("lead", re.compile(r"ch[ủu] tr[ìi]|th[ựu]c hi[ệe]n|tri[ểe]n khai|ph[ụu] tr[áa]ch")),
 ]
 _ASSIGNMENT = re.compile(
-    r"^(?P<key>(?:Đơn vị|Cơ quan|Các đơn vị|Đơn vị, địa phương)\s[^:]{2,60}|Thời gian(?:\s[^:]{0,40})?|Thời hạn(?:\s[^:]{0,40})?)\s*:\s*(?P<value>.+)$",
+    r"^(?P<key>(?:Đơn vị|Cơ quan|Các đơn vị|Đơn vị, địa phương)\s[^:]{2,60}|Trách nhiệm (?:thực hiện|chủ trì|triển khai)"
+    r"|Thời gian(?:\s[^:]{0,40})?|Thời hạn(?:\s[^:]{0,40})?)\s*:\s*(?P<value>.+)$",
     re.IGNORECASE,
 )
 

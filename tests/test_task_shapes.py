@@ -491,3 +491,18 @@ def test_related_bodies_without_cac_are_a_partner_group():
 
     roles = clause_roles("Sở Nội vụ phối hợp với đơn vị có liên quan tổ chức kiểm tra")
     assert roles["lead"] == ["Sở Nội vụ"] and roles["partner"] == ["Đơn vị có liên quan"]
+
+
+@pytest.mark.parametrize("field_lines, lead, partners, deadline", [
+    # a field label opens its own line: it never runs on a heading above it, even in a short text file
+    ("Cơ quan chủ trì thực hiện: Sở Thông tin và Truyền thông; cơ quan phối hợp: Sở Ngoại vụ.\n"
+     "Thời gian thực hiện: Quý II/2024.\n", ["Sở Thông tin và Truyền thông"], ["Sở Ngoại vụ"], "Quý II/2024"),
+    # "Trách nhiệm thực hiện:" is a lead's label; its value's grammar gives the partners
+    ("* Trách nhiệm thực hiện: Sở Thông tin và Truyền thông chủ trì, phối hợp với Sở Ngoại vụ.\n* Thời hạn: Tháng 9/2024.\n",
+     ["Sở Thông tin và Truyền thông"], ["Sở Ngoại vụ"], "Tháng 9/2024"),
+])
+def test_more_field_line_shapes(tmp_path, field_lines, lead, partners, deadline):
+    text = "KẾ HOẠCH\nII. NHIỆM VỤ\n1. Tuyên truyền về ASEAN trên báo chí\n" + field_lines
+    tasks = extract_tasks(parse_text(tmp_path, text))
+    assert [(t.task, t.lead_units, t.partner_units, t.deadline) for t in tasks] == [
+        ("Tuyên truyền về ASEAN trên báo chí", lead, partners, deadline)]

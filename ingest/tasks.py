@@ -371,7 +371,9 @@ class _Extractor(NarrativeReader):
                 continue
             if is_goal_section(item):
                 continue  # aims and requirements ("Mục đích, yêu cầu") state no assignments of record
-            if heading_para is not None and len(heading_para.text) > 60:
+            if heading_para is not None and (len(heading_para.text) > 60 or heading_para.text.rstrip().endswith(".")):
+                # a long numbered line, or one that ends like a sentence ("3. Sở Nội vụ làm đầu mối
+                # tổng hợp, báo cáo UBND tỉnh."), is a sentence that may assign, not only a title
                 self.narrative(item, heading_para.text, heading_para.start, heading_para.page)
             trailing = self.body(item, body, None, "")
             if trailing is not None:

@@ -506,3 +506,12 @@ def test_more_field_line_shapes(tmp_path, field_lines, lead, partners, deadline)
     tasks = extract_tasks(parse_text(tmp_path, text))
     assert [(t.task, t.lead_units, t.partner_units, t.deadline) for t in tasks] == [
         ("Tuyên truyền về ASEAN trên báo chí", lead, partners, deadline)]
+
+
+@pytest.mark.parametrize("line, focal, report_to", [
+    ("1. Sở Nội vụ làm đầu mối tổng hợp, báo cáo UBND tỉnh.", ["Sở Nội vụ"], ["Ủy ban nhân dân tỉnh"]),
+    ("2. Giao Sở Nội vụ làm đầu mối tổng hợp kết quả.", ["Sở Nội vụ"], []),
+])
+def test_a_short_numbered_sentence_assigns_like_a_long_one(tmp_path, line, focal, report_to):
+    tasks = extract_tasks(parse_text(tmp_path, "KẾ HOẠCH\nIII. TỔ CHỨC THỰC HIỆN\n" + line + "\n"))
+    assert [(t.focal_units, t.report_to) for t in tasks] == [(focal, report_to)]
